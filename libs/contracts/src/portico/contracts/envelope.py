@@ -1,0 +1,116 @@
+"""The event envelope (CloudEvents attributes) and the base of every event payload."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal, Self
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from portico.contracts import registry
+from portico.contracts.errors import InvalidEnvelope, InvalidPayload
+
+
+class Event(BaseModel):
+    """Base of every event payload.
+
+    A subclass sets ``event_type`` (``portico.<service>.<event>.v<N>``) and registers itself.
+    Consumers ignore fields they don't know, so a schema may grow optional fields within
+    a version.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    event_type: ClassVar[str]
+    # The aggregate the event is about; becomes the envelope's ``subject``.
+    subject_field: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "event_type" in cls.__dict__:
+            registry.register(cls)
+
+    def subject(self) -> str | None:
+        if self.subject_field is None:
+            return None
+        value = getattr(self, self.subject_field)
+        return None if value is None else str(value)
+
+
+class Envelope(BaseModel):
+    """CloudEvents 1.0 attributes plus Portico's tracing and causality attributes."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    specversion: Literal["1.0"] = "1.0"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    type: str
+    source: str
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    subject: str | None = None
+    correlation_id: str
+    causation_id: str | None = None
+    traceparent: str | None = None
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: dict[str, Any]
+
+    @classmethod
+    def wrap(
+        cls,
+        event: Event,
+        *,
+        source: str,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+        traceparent: str | None = None,
+    ) -> Self:
+        event_id = uuid.uuid4()
+        return cls(
+            id=event_id,
+            type=event.event_type,
+            source=source,
+            subject=event.subject(),
+            correlation_id=correlation_id or str(event_id),
+            causation_id=causation_id,
+            traceparent=traceparent,
+            data=event.model_dump(mode="json"),
+        )
+
+    @property
+    def key(self) -> str:
+        """What makes a delivery unique: the inbox key."""
+        return f"{self.source}/{self.id}"
+
+    def event(self) -> Event:
+        """The typed payload; raises UnknownEventType or InvalidPayload."""
+        model = registry.model_for(self.type)
+        try:
+            return model.model_validate(self.data)
+        except ValidationError as exc:
+            raise InvalidPayload(self.type, _describe(exc)) from None
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json"))
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> Self:
+        """Parse and check an envelope; the payload is checked against its schema too."""
+        try:
+            document = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidEnvelope(f"not JSON: {exc}") from None
+        try:
+            envelope = cls.model_validate(document)
+        except ValidationError as exc:
+            raise InvalidEnvelope(f"invalid envelope: {_describe(exc)}") from None
+        envelope.event()
+        return envelope
+
+
+def _describe(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or '(root)'}: {error['msg']}"
+        for error in exc.errors()
+    )

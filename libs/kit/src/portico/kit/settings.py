@@ -1,0 +1,62 @@
+"""Settings shared by every service (``PORTICO_*``) and the per-service ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PorticoSettings(BaseSettings):
+    """What every process reads from ``PORTICO_*``; built once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTICO_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # amqp://user:pass@host:5672/vhost; unset means the in-process bus (embedded mode).
+    bus_url: str | None = None
+    bus_prefetch: int = 64
+    # Seconds between tries of a failing handler; a message is parked after the last one.
+    bus_retry_delays: tuple[float, ...] = (1.0, 10.0, 60.0, 600.0)
+    # S3-compatible storage; unset endpoint and bucket mean the local folder store.
+    s3_endpoint_url: str | None = None
+    s3_bucket: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_region: str = "us-east-1"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: str = "INFO"
+    otlp_endpoint: str | None = None
+    # Ed25519 keys in PEM. The portal signs with the private key; every service verifies
+    # with the public one. Embedded mode generates a pair under data_dir when unset.
+    jwt_private_key: str | None = None
+    jwt_public_key: str | None = None
+    jwt_issuer: str = "portico"
+
+    @property
+    def embedded(self) -> bool:
+        return self.bus_url is None
+
+
+class ServiceSettings(BaseSettings):
+    """Per-service settings: ``PORTICO_<SERVICE>_*`` (e.g. ``PORTICO_PORTAL_DATABASE_URL``)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str | None = None
+    # Several relays may run against one PostgreSQL database; each claims rows for this long.
+    outbox_lease_seconds: float = 30.0
+    outbox_batch_size: int = Field(default=200, ge=1, le=5000)
+
+    @classmethod
+    def for_service(cls, service: str) -> ServiceSettings:
+        return cls(_env_prefix=f"PORTICO_{service.upper()}_")  # type: ignore[call-arg]
+
+    def resolved_database_url(self, service: str, shared: PorticoSettings) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(shared.data_dir / f'{service}.db').resolve()}"

@@ -1,0 +1,1 @@
+"""Pytest fixtures that give each test the backends it asks for (a pytest plugin)."""
