@@ -36,6 +36,8 @@ class PorticoSettings(BaseSettings):
     jwt_private_key: str | None = None
     jwt_public_key: str | None = None
     jwt_issuer: str = "portico"
+    # Or a folder holding jwt-private.pem / jwt-public.pem (compose shares one volume).
+    keys_dir: Path | None = None
 
     @property
     def embedded(self) -> bool:
@@ -54,7 +56,7 @@ class ServiceSettings(BaseSettings):
 
     @classmethod
     def for_service(cls, service: str) -> ServiceSettings:
-        return cls(_env_prefix=f"PORTICO_{service.upper()}_")  # type: ignore[call-arg]
+        return cls(_env_prefix=f"PORTICO_{service.upper()}_")
 
     def resolved_database_url(self, service: str, shared: PorticoSettings) -> str:
         if self.database_url:

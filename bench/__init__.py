@@ -1,0 +1,1 @@
+"""Portico's benchmarks (`make bench`): each figure is printed beside its baseline."""

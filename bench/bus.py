@@ -1,0 +1,261 @@
+"""The `bus` benchmark: the outbox → relay → RabbitMQ → inbox path on PostgreSQL.
+
+Figures, each beside a raw aio-pika baseline from the same run (publish with confirms,
+consume with ack, no database):
+- end-to-end throughput for 20,000 events (emitted 20 per transaction by 8 producers);
+- p50 / p99 latency from the emitting commit to the handler's commit at 500 events/s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+import aio_pika
+from sqlalchemy import Column, String, Table, insert, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bench.figures import Figure
+from portico.contracts import Envelope, Event
+from portico.kit.bus.rabbitmq import RabbitMqBus
+from portico.kit.db import Database, messaging_metadata, new_metadata
+from portico.kit.inbox import Consumer, EventContext
+from portico.kit.outbox import Relay, emit
+
+EVENTS = 20_000
+PER_TRANSACTION = 20
+PRODUCERS = 8
+STEADY_RATE = 500
+STEADY_SECONDS = 10
+
+DATABASE_URL = os.environ.get(
+    "PORTICO_BENCH_DATABASE_URL",
+    os.environ.get(
+        "PORTICO_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    ),
+)
+AMQP_URL = os.environ.get(
+    "PORTICO_BENCH_AMQP_URL",
+    os.environ.get("PORTICO_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+)
+
+
+class BenchEventRecorded(Event):
+    event_type = "portico.bench.event_recorded.v1"
+    subject_field = "item_id"
+
+    item_id: uuid.UUID
+    label: str
+
+
+metadata = new_metadata()
+received = Table("bench_received", metadata, Column("id", String(36), primary_key=True))
+
+
+async def run() -> list[Figure]:
+    raw_rate = await raw_throughput(EVENTS)
+    raw_latencies = await raw_latency(STEADY_RATE, STEADY_SECONDS)
+    e2e_rate = await with_portico(lambda rig: rig.throughput(EVENTS))
+    e2e_latencies = await with_portico(lambda rig: rig.latency(STEADY_RATE, STEADY_SECONDS))
+    raw_label = "raw aio-pika publish+confirm, consume+ack"
+    return [
+        Figure(
+            "bus.e2e_events_per_second",
+            e2e_rate,
+            "events/s",
+            raw_label,
+            raw_rate,
+            minimum=2000,
+            minimum_ratio=0.40,
+        ),
+        Figure(
+            "bus.e2e_latency_p50",
+            percentile(e2e_latencies, 50),
+            "ms",
+            raw_label,
+            percentile(raw_latencies, 50),
+        ),
+        Figure(
+            "bus.e2e_latency_p99",
+            percentile(e2e_latencies, 99),
+            "ms",
+            raw_label,
+            percentile(raw_latencies, 99),
+            maximum=50,
+        ),
+    ]
+
+
+def percentile(values: list[float], q: int) -> float:
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1] if q < 100 else max(values)
+    )
+
+
+def sample_body() -> bytes:
+    event = BenchEventRecorded(item_id=uuid.uuid4(), label="x" * 64)
+    return Envelope.wrap(event, source="bench").to_json()
+
+
+async def raw_throughput(count: int) -> float:
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        queue = await channel.declare_queue(exclusive=True)
+        consumer_channel = await connection.channel()
+        await consumer_channel.set_qos(prefetch_count=256)
+        consumer_queue = await consumer_channel.get_queue(queue.name, ensure=False)
+        done = asyncio.Event()
+        acked = 0
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal acked
+            await message.ack()
+            acked += 1
+            if acked == count:
+                done.set()
+
+        await consumer_queue.consume(on_message)
+        body = sample_body()
+        started = time.perf_counter()
+        for offset in range(0, count, 500):
+            await asyncio.gather(
+                *(
+                    channel.default_exchange.publish(aio_pika.Message(body), routing_key=queue.name)
+                    for _ in range(min(500, count - offset))
+                )
+            )
+        await done.wait()
+        return count / (time.perf_counter() - started)
+
+
+async def raw_latency(rate: int, seconds: int) -> list[float]:
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        queue = await channel.declare_queue(exclusive=True)
+        consumer_channel = await connection.channel()
+        consumer_queue = await consumer_channel.get_queue(queue.name, ensure=False)
+        latencies: list[float] = []
+        sent: dict[str, float] = {}
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            await message.ack()
+            latencies.append((time.perf_counter() - sent[message.message_id or ""]) * 1000)
+
+        await consumer_queue.consume(on_message)
+
+        async def publish_one() -> None:
+            message_id = uuid.uuid4().hex
+            sent[message_id] = time.perf_counter()
+            await channel.default_exchange.publish(
+                aio_pika.Message(sample_body(), message_id=message_id), routing_key=queue.name
+            )
+
+        await at_steady_rate(rate, seconds, publish_one)
+        await wait_until(lambda: len(latencies) >= rate * seconds)
+        return latencies
+
+
+async def at_steady_rate(rate: int, seconds: int, action: Callable[[], Awaitable[None]]) -> None:
+    loop = asyncio.get_running_loop()
+    interval = 1 / rate
+    start = loop.time()
+    tasks = []
+    for index in range(rate * seconds):
+        delay = start + index * interval - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(action()))
+    await asyncio.gather(*tasks)
+
+
+async def wait_until(check: Callable[[], bool], timeout: float = 120) -> None:
+    deadline = time.perf_counter() + timeout
+    while not check():
+        if time.perf_counter() > deadline:
+            raise RuntimeError("benchmark did not finish in time")
+        await asyncio.sleep(0.005)
+
+
+class Rig:
+    """A service on a fresh PostgreSQL database, RabbitMQ, a relay and a consumer."""
+
+    def __init__(self, database: Database, bus: RabbitMqBus) -> None:
+        self.database = database
+        self.bus = bus
+        self.committed: dict[str, float] = {}
+        self.handled: dict[str, float] = {}
+
+    async def record(self, event: BenchEventRecorded, context: EventContext) -> None:
+        await context.session.execute(insert(received).values(id=str(event.item_id)))
+
+    async def timed(self, envelope: Envelope) -> None:
+        await self.consumer(envelope)
+        self.handled[envelope.data["item_id"]] = time.perf_counter()
+
+    async def throughput(self, count: int) -> float:
+        per_producer = count // PRODUCERS
+
+        async def produce() -> None:
+            for _ in range(per_producer // PER_TRANSACTION):
+                async with self.database.sessions.begin() as session:
+                    for _ in range(PER_TRANSACTION):
+                        await emit(
+                            session, BenchEventRecorded(item_id=uuid.uuid4(), label="x" * 64)
+                        )
+
+        started = time.perf_counter()
+        await asyncio.gather(*(produce() for _ in range(PRODUCERS)))
+        await wait_until(lambda: len(self.handled) >= count)
+        return count / (time.perf_counter() - started)
+
+    async def latency(self, rate: int, seconds: int) -> list[float]:
+        async def produce_one() -> None:
+            item_id = uuid.uuid4()
+            async with self.database.sessions.begin() as session:
+                await emit(session, BenchEventRecorded(item_id=item_id, label="x" * 64))
+            self.committed[str(item_id)] = time.perf_counter()
+
+        await at_steady_rate(rate, seconds, produce_one)
+        await wait_until(lambda: len(self.handled) >= rate * seconds)
+        return [(self.handled[key] - self.committed[key]) * 1000 for key in self.committed]
+
+
+async def with_portico(measure: Callable[[Rig], Awaitable[object]]) -> object:
+    server = make_url(DATABASE_URL)
+    name = f"portico_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_async_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    service = f"bench{uuid.uuid4().hex[:6]}"
+    database = Database(
+        server.set(database=name).render_as_string(hide_password=False), service=service
+    )
+    bus = RabbitMqBus(AMQP_URL)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+            await connection.run_sync(messaging_metadata.create_all)
+        rig = Rig(database, bus)
+        rig.consumer = Consumer(database, {BenchEventRecorded: [rig.record]})
+        await bus.connect()
+        await bus.subscribe(service, rig.consumer.event_types, rig.timed)
+        relay = Relay(database, bus, batch_size=500)
+        relay_task = asyncio.create_task(relay.run())
+        try:
+            return await measure(rig)
+        finally:
+            relay.stop()
+            await relay_task
+    finally:
+        await bus.close()
+        await database.dispose()
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()

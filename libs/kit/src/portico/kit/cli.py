@@ -1,0 +1,88 @@
+"""The command line of every service: ``python -m portico.<service> <command>``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from portico.kit.bus import create_bus
+from portico.kit.host import Roles, serve
+from portico.kit.migrations import upgrade
+from portico.kit.service import Service
+from portico.kit.settings import PorticoSettings, ServiceSettings
+
+ROLES = {
+    "api": Roles(api=True, consume=False, relay=False, migrate=False),
+    "worker": Roles(api=False, consume=True, relay=False, migrate=False),
+    "relay": Roles(api=False, consume=False, relay=True, migrate=False),
+}
+
+
+def run_cli(service: Service, argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=f"python -m portico.{service.name}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("api", help="serve the HTTP API (health and metrics included)")
+    commands.add_parser("worker", help="consume events (serves health and metrics)")
+    commands.add_parser("relay", help="publish the outbox (serves health and metrics)")
+    commands.add_parser("migrate", help="upgrade the database and declare the bus topology")
+    commands.add_parser("parked", help="list the events parked after their last retry")
+    replay = commands.add_parser("replay", help="send parked events back to the work queue")
+    replay.add_argument("ids", nargs="*", help="message ids to replay (all when none given)")
+    arguments = parser.parse_args(argv)
+
+    if arguments.command in ROLES:
+        serve([service], ROLES[arguments.command], process_name=service.name)
+    elif arguments.command == "migrate":
+        migrate(service)
+    elif arguments.command == "parked":
+        asyncio.run(list_parked(service))
+    elif arguments.command == "replay":
+        asyncio.run(replay_parked(service, arguments.ids))
+
+
+def migrate(service: Service) -> None:
+    settings = PorticoSettings()
+    url = ServiceSettings.for_service(service.name).resolved_database_url(service.name, settings)
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(url, service.migrations)
+    asyncio.run(_declare(service, settings))
+    print(f"{service.name}: database at head, bus topology declared")
+
+
+async def _declare(service: Service, settings: PorticoSettings) -> None:
+    bus = create_bus(settings)
+    await bus.connect()
+    try:
+        await bus.declare(service.name, sorted(t.event_type for t in service.handlers))
+    finally:
+        await bus.close()
+
+
+async def list_parked(service: Service) -> None:
+    bus = create_bus(PorticoSettings())
+    await bus.connect()
+    try:
+        parked = await bus.parked(service.name)
+    finally:
+        await bus.close()
+    if not parked:
+        print(f"{service.name}: no parked events")
+        return
+    for message in parked:
+        print(
+            f"{message.message_id}  {message.event_type or '?'}  tries={message.tries}  "
+            f"parked={message.parked_at:%Y-%m-%d %H:%M:%S}  {message.reason}"
+        )
+
+
+async def replay_parked(service: Service, ids: Sequence[str]) -> None:
+    bus = create_bus(PorticoSettings())
+    await bus.connect()
+    try:
+        count = await bus.replay(service.name, ids or None)
+    finally:
+        await bus.close()
+    print(f"{service.name}: {count} event(s) sent back to the work queue", file=sys.stdout)

@@ -1,0 +1,140 @@
+"""Runs services in a process: all of them (embedded mode) or one role of one service."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+import structlog
+import uvicorn
+from fastapi import FastAPI
+
+from portico.kit.bus import Bus, create_bus
+from portico.kit.observability import configure_logging, configure_tracing
+from portico.kit.service import Runtime, Service, create_app
+from portico.kit.settings import PorticoSettings, ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+SERVICES_ENTRY_POINT = "portico.services"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which loops this process runs for its services."""
+
+    api: bool = True
+    consume: bool = True
+    relay: bool = True
+    migrate: bool = True
+
+
+EMBEDDED = Roles()
+
+
+def discover_services() -> list[Service]:
+    """Every installed service, found through the ``portico.services`` entry point."""
+    found = [entry.load() for entry in entry_points(group=SERVICES_ENTRY_POINT)]
+    return sorted(found, key=lambda service: service.name)
+
+
+class Host:
+    """Starts and stops the runtimes of a process around one shared bus."""
+
+    def __init__(
+        self,
+        services: Sequence[Service],
+        settings: PorticoSettings,
+        roles: Roles,
+        *,
+        service_settings: Mapping[str, ServiceSettings] | None = None,
+        bus: Bus | None = None,
+    ) -> None:
+        self.settings = settings
+        self.roles = roles
+        self.bus: Bus = bus or create_bus(settings)
+        overrides = service_settings or {}
+        self.runtimes = [
+            Runtime(service, settings, self.bus, overrides.get(service.name))
+            for service in services
+        ]
+
+    async def start(self) -> None:
+        await self.bus.connect()
+        if self.roles.migrate:
+            for runtime in self.runtimes:
+                await runtime.migrate()
+        if self.roles.consume:
+            for runtime in self.runtimes:
+                await runtime.start_consuming()
+        if self.roles.relay:
+            for runtime in self.runtimes:
+                runtime.start_relay()
+
+    async def stop(self) -> None:
+        # Relays first (they publish), then the bus (consumers finish or leave unacked).
+        await asyncio.gather(*(runtime.stop() for runtime in self.runtimes))
+        await self.bus.close()
+
+    def app(self) -> FastAPI:
+        """One ASGI app: each service under ``/api/<service>/``, and an index at ``/``."""
+
+        @asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            log.info(
+                "portico started",
+                url=f"http://{self.settings.host}:{self.settings.port}",
+                services=[runtime.service.name for runtime in self.runtimes],
+            )
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        root = FastAPI(title="Portico", lifespan=lifespan, docs_url=None, openapi_url=None)
+        index = {
+            runtime.service.name: {
+                "title": runtime.service.title,
+                "health": f"{runtime.service.mount_path}/healthz",
+                "openapi": f"{runtime.service.mount_path}/openapi.json",
+                "docs": f"{runtime.service.mount_path}/docs",
+            }
+            for runtime in self.runtimes
+        }
+
+        @root.get("/", include_in_schema=False)
+        async def services_index() -> dict[str, object]:
+            return {"name": "Portico", "services": index}
+
+        for runtime in self.runtimes:
+            root.mount(runtime.service.mount_path, create_app(runtime, with_routes=self.roles.api))
+        return root
+
+    async def serve(self) -> None:
+        config = uvicorn.Config(
+            self.app(),
+            host=self.settings.host,
+            port=self.settings.port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+        )
+        await uvicorn.Server(config).serve()
+
+
+def serve(services: Sequence[Service], roles: Roles, *, process_name: str) -> None:
+    settings = PorticoSettings()
+    configure_logging(process_name, fmt=settings.log_format, level=settings.log_level)
+    configure_tracing(process_name, settings.otlp_endpoint)
+    if settings.embedded and roles != EMBEDDED:
+        # The in-process bus cannot carry events between processes.
+        raise SystemExit("PORTICO_BUS_URL must be set to run one role of a service on its own")
+    # uvicorn shuts down cleanly, then re-raises the Ctrl-C for us.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(Host(services, settings, roles).serve())
+    log.info("portico stopped")

@@ -1,0 +1,145 @@
+"""The service builder: a service lists its routers, handlers and models; the kit does the rest.
+
+A ``Service`` is a description. A ``Runtime`` is that service alive in one process: its
+database, the shared bus, its blob store, the token verifier, its consumer and its relay.
+``create_app`` turns both into a FastAPI app with health, metrics, problem+json errors and
+telemetry; the embedded host and the distributed commands only differ in how many
+runtimes they start and which loops they run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import structlog
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import MetaData
+
+from portico.kit.auth.keys import load_or_create_keypair
+from portico.kit.auth.tokens import TokenVerifier
+from portico.kit.bus import Bus
+from portico.kit.db import Database
+from portico.kit.health import health_router
+from portico.kit.inbox import Consumer, HandlerTable
+from portico.kit.migrations import upgrade_async
+from portico.kit.observability import instrument_app
+from portico.kit.outbox import Relay
+from portico.kit.problems import install_problem_handlers
+from portico.kit.settings import PorticoSettings, ServiceSettings
+from portico.kit.store import BlobStore, create_store
+
+log = structlog.get_logger(__name__)
+
+API_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class Service:
+    """What a service is made of; its ``app.py`` builds one of these and nothing else."""
+
+    name: str
+    title: str
+    description: str
+    metadata: MetaData
+    migrations: Path
+    routers: Sequence[APIRouter] = ()
+    handlers: HandlerTable = field(default_factory=dict)
+
+    @property
+    def mount_path(self) -> str:
+        return f"/api/{self.name}"
+
+
+class Runtime:
+    """One service's live dependencies in this process."""
+
+    def __init__(
+        self,
+        service: Service,
+        settings: PorticoSettings,
+        bus: Bus,
+        service_settings: ServiceSettings | None = None,
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.service_settings = service_settings or ServiceSettings.for_service(service.name)
+        self.database = Database(
+            self.service_settings.resolved_database_url(service.name, settings),
+            service=service.name,
+        )
+        self.bus = bus
+        self.store: BlobStore = create_store(settings, service.name)
+        self.private_key, public_key = signing_keys(settings)
+        self.token_verifier = TokenVerifier(public_key, settings.jwt_issuer)
+        self.consumer = Consumer(self.database, service.handlers)
+        self.relay = Relay(
+            self.database,
+            bus,
+            batch_size=self.service_settings.outbox_batch_size,
+            lease=timedelta(seconds=self.service_settings.outbox_lease_seconds),
+        )
+        self._relay_task: asyncio.Task[None] | None = None
+        self._consuming = False
+
+    async def migrate(self) -> None:
+        if self.database.is_sqlite:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await upgrade_async(self.database.url, self.service.migrations)
+        await self.bus.declare(self.service.name, self.consumer.event_types)
+
+    async def start_consuming(self) -> None:
+        if self.consumer.event_types:
+            await self.bus.subscribe(self.service.name, self.consumer.event_types, self.consumer)
+        self._consuming = True
+
+    def start_relay(self) -> None:
+        self._relay_task = asyncio.create_task(
+            self.relay.run(), name=f"portico-relay-{self.service.name}"
+        )
+
+    async def stop(self) -> None:
+        if self._relay_task is not None:
+            self.relay.stop()
+            await asyncio.gather(self._relay_task, return_exceptions=True)
+            self._relay_task = None
+        await self.database.dispose()
+
+    def ready_checks(self) -> dict[str, Callable[[], Awaitable[bool]]]:
+        return {"database": self.database.ready, "bus": self.bus.ready, "store": self.store.ready}
+
+
+def signing_keys(settings: PorticoSettings) -> tuple[str | None, str]:
+    """The JWT keys: from settings, or a pair kept under the data folder in embedded mode."""
+    if settings.jwt_public_key:
+        return settings.jwt_private_key, settings.jwt_public_key
+    if settings.keys_dir is not None:
+        return load_or_create_keypair(settings.keys_dir)
+    if not settings.embedded:
+        raise RuntimeError(
+            "PORTICO_JWT_PUBLIC_KEY (and PORTICO_JWT_PRIVATE_KEY for the portal) or "
+            "PORTICO_KEYS_DIR must be set in the distributed mode"
+        )
+    return load_or_create_keypair(settings.data_dir / "keys")
+
+
+def create_app(runtime: Runtime, *, with_routes: bool = True) -> FastAPI:
+    """The service's HTTP app (to be mounted at ``service.mount_path``)."""
+    service = runtime.service
+    app = FastAPI(
+        title=f"Portico {service.title}",
+        description=service.description,
+        version=API_VERSION,
+    )
+    app.state.runtime = runtime
+    app.state.token_verifier = runtime.token_verifier
+    install_problem_handlers(app)
+    instrument_app(app, service.name)
+    app.include_router(health_router(runtime.ready_checks()), tags=["health"])
+    if with_routes:
+        for router in service.routers:
+            app.include_router(router)
+    return app

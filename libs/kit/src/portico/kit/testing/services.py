@@ -1,0 +1,115 @@
+"""Run services in a test, on the embedded adapters or on PostgreSQL + RabbitMQ.
+
+``portico`` gives a started ``Host`` with an HTTP client on its ASGI app, tokens for any
+role, and a spy that records every event on the bus, so a test reads what a notifier
+would (the accept link of ClientInvited, ...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from portico.contracts import Envelope, all_events
+from portico.kit.auth.principals import Principal
+from portico.kit.auth.tokens import TokenIssuer
+from portico.kit.host import EMBEDDED, Host, discover_services
+from portico.kit.service import Service
+from portico.kit.settings import PorticoSettings, ServiceSettings
+from portico.kit.testing.database import PostgresDatabases
+
+FAST_RETRIES = (0.05, 0.1, 0.2, 0.3)
+
+
+@dataclass
+class EventSpy:
+    """Every event seen on the bus, in arrival order."""
+
+    seen: list[Envelope] = field(default_factory=list)
+
+    async def __call__(self, envelope: Envelope) -> None:
+        self.seen.append(envelope)
+
+    def of_type(self, event_type: str) -> list[Envelope]:
+        return [envelope for envelope in self.seen if envelope.type == event_type]
+
+    async def wait_for(
+        self, event_type: str, count: int = 1, timeout: float = 10.0
+    ) -> list[Envelope]:
+        async def arrived() -> list[Envelope]:
+            while len(self.of_type(event_type)) < count:
+                await asyncio.sleep(0.02)
+            return self.of_type(event_type)
+
+        try:
+            return await asyncio.wait_for(arrived(), timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"expected {count} {event_type} event(s), saw {len(self.of_type(event_type))}"
+            ) from None
+
+
+@dataclass
+class RunningPortico:
+    host: Host
+    http: httpx.AsyncClient
+    events: EventSpy
+    backend: str
+
+    def token(self, role: str = "admin", **claims: object) -> str:
+        principal = Principal(subject=str(claims.pop("subject", uuid.uuid4())), role=role, **claims)
+        runtime = self.host.runtimes[0]
+        assert runtime.private_key is not None
+        token, _ = TokenIssuer(runtime.private_key, runtime.settings.jwt_issuer).issue(principal)
+        return token
+
+    def headers(self, role: str = "admin", **claims: object) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role, **claims)}"}
+
+
+@pytest.fixture
+def portico_services() -> Sequence[Service]:
+    """The services a test runs; a service's own conftest narrows it."""
+    return discover_services()
+
+
+@pytest.fixture(params=["embedded", "distributed"])
+async def portico(
+    request: pytest.FixtureRequest, tmp_path: Path, portico_services: Sequence[Service]
+) -> AsyncIterator[RunningPortico]:
+    backend = request.param
+    overrides: dict[str, ServiceSettings] = {}
+    bus_url = None
+    databases: PostgresDatabases | None = None
+    if backend == "distributed":
+        # Only synchronous fixtures can be asked for here; databases are made directly.
+        databases = PostgresDatabases(request.getfixturevalue("postgres_server_url"))
+        bus_url = request.getfixturevalue("amqp_vhost_url")
+        for service in portico_services:
+            overrides[service.name] = ServiceSettings(
+                database_url=await databases.create(service.name)
+            )
+    settings = PorticoSettings(
+        data_dir=tmp_path / "var",
+        bus_url=bus_url,
+        bus_retry_delays=FAST_RETRIES,
+        keys_dir=tmp_path / "keys",
+    )
+    host = Host(portico_services, settings, EMBEDDED, service_settings=overrides)
+    spy = EventSpy()
+    await host.start()
+    await host.bus.subscribe("testspy", sorted(all_events()), spy)
+    transport = httpx.ASGITransport(app=host.app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://portico.test") as http:
+        try:
+            yield RunningPortico(host=host, http=http, events=spy, backend=backend)
+        finally:
+            await host.stop()
+            if databases is not None:
+                await databases.drop_all()

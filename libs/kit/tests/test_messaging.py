@@ -1,0 +1,260 @@
+"""Outbox → relay → bus → inbox, end to end, on both adapters.
+
+Embedded: SQLite + the in-process bus. Distributed: PostgreSQL + RabbitMQ (own vhost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import Column, String, Table, func, insert, select
+
+from portico.contracts import Envelope, Event
+from portico.kit.bus import Bus, RetryPolicy
+from portico.kit.bus.memory import InMemoryBus
+from portico.kit.bus.rabbitmq import RabbitMqBus
+from portico.kit.db import Database, messaging_metadata, new_metadata
+from portico.kit.inbox import Consumer, EventContext
+from portico.kit.outbox import Relay, emit
+from portico.kit.tables import inbox_table, outbox_table
+from portico.kit.testing.database import PostgresDatabases
+
+RETRY = RetryPolicy(delays=(0.05, 0.1, 0.1, 0.1))
+
+
+class NoteRecorded(Event):
+    event_type = "portico.kittest.note_recorded.v1"
+    subject_field = "note_id"
+
+    note_id: uuid.UUID
+    text: str
+
+
+metadata = new_metadata()
+notes = Table("notes", metadata, Column("id", String(36), primary_key=True), Column("text", String))
+copies = Table(
+    "note_copies", metadata, Column("id", String(36), primary_key=True), Column("text", String)
+)
+
+
+@dataclass
+class Node:
+    """One service in a test: its database, the bus, its relay and its consumer."""
+
+    database: Database
+    bus: Bus
+    handled: list[Envelope] = field(default_factory=list)
+    fail_times: int = 0
+    trace_ids: list[int] = field(default_factory=list)
+    relays: list[Relay] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def copy_note(self, event: NoteRecorded, context: EventContext) -> None:
+        self.trace_ids.append(trace.get_current_span().get_span_context().trace_id)
+        await context.session.execute(insert(copies).values(id=str(event.note_id), text=event.text))
+        if self.fail_times > 0:
+            self.fail_times -= 1
+            raise RuntimeError("the handler failed on purpose")
+        self.handled.append(context.envelope)
+
+    def start_relay(self, **options: object) -> Relay:
+        relay = Relay(self.database, self.bus, **options)  # type: ignore[arg-type]
+        self.relays.append(relay)
+        self.tasks.append(asyncio.create_task(relay.run()))
+        return relay
+
+    async def record(self, text: str, *, rollback: bool = False) -> uuid.UUID:
+        note_id = uuid.uuid4()
+        async with self.database.sessions() as session, session.begin() as transaction:
+            await session.execute(insert(notes).values(id=str(note_id), text=text))
+            await emit(session, NoteRecorded(note_id=note_id, text=text))
+            if rollback:
+                await transaction.rollback()
+        return note_id
+
+    async def count(self, table: Table) -> int:
+        async with self.database.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def eventually(check: Callable[[], object], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture(params=["embedded", "distributed"])
+async def node(request: pytest.FixtureRequest, sqlite_url, tmp_path) -> AsyncIterator[Node]:
+    databases: PostgresDatabases | None = None
+    if request.param == "embedded":
+        database = Database(sqlite_url("kittest"), service="kittest")
+        bus: Bus = InMemoryBus(retry=RETRY)
+    else:
+        databases = PostgresDatabases(request.getfixturevalue("postgres_server_url"))
+        amqp_url = request.getfixturevalue("amqp_vhost_url")
+        database = Database(await databases.create("kittest"), service="kittest")
+        bus = RabbitMqBus(amqp_url, retry=RETRY, reconnect_interval=0.2)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+        await connection.run_sync(messaging_metadata.create_all)
+    test_node = Node(database=database, bus=bus)
+    await bus.connect()
+    consumer = Consumer(database, {NoteRecorded: [test_node.copy_note]})
+    await bus.subscribe("kittest", consumer.event_types, consumer)
+    try:
+        yield test_node
+    finally:
+        for relay in test_node.relays:
+            relay.stop()
+        await asyncio.gather(*test_node.tasks, return_exceptions=True)
+        await bus.close()
+        await database.dispose()
+        if databases is not None:
+            await databases.drop_all()
+
+
+async def test_an_event_emitted_in_a_transaction_reaches_the_handler_once(node: Node) -> None:
+    node.start_relay()
+    note_id = await node.record("hello")
+    await eventually(lambda: node.handled)
+    await asyncio.sleep(0.3)
+    assert [envelope.subject for envelope in node.handled] == [str(note_id)]
+    assert await node.count(copies) == 1
+
+
+async def test_a_rolled_back_transaction_emits_nothing(node: Node) -> None:
+    node.start_relay()
+    await node.record("never", rollback=True)
+    kept = await node.record("kept")
+    await eventually(lambda: node.handled)
+    await asyncio.sleep(0.3)
+    assert [envelope.subject for envelope in node.handled] == [str(kept)]
+    assert await node.count(outbox_table) == 1
+
+
+async def test_the_relay_wakes_on_commit_without_polling(node: Node) -> None:
+    # An hour between idle checks: only the commit signal (or NOTIFY) can wake it.
+    node.start_relay(idle_check=3600.0)
+    await asyncio.sleep(0.2)
+    await node.record("wake up")
+    await eventually(lambda: node.handled, timeout=3.0)
+
+
+async def test_a_duplicate_delivery_changes_nothing(node: Node) -> None:
+    node.start_relay()
+    await node.record("once")
+    await eventually(lambda: node.handled)
+    async with node.database.sessions() as session:
+        body = await session.scalar(select(outbox_table.c.body))
+    await node.bus.publish([Envelope.model_validate_json(body)])
+    await asyncio.sleep(0.5)
+    assert len(node.handled) == 1
+    assert await node.count(copies) == 1
+    assert await node.count(inbox_table) == 1
+
+
+async def test_a_failed_handler_leaves_no_writes_and_succeeds_on_retry(node: Node) -> None:
+    node.fail_times = 2
+    node.start_relay()
+    await node.record("flaky")
+    await eventually(lambda: node.handled)
+    # Each failed try rolled back its copy and its inbox row; the successful try wrote one.
+    assert await node.count(copies) == 1
+    assert len(node.trace_ids) == 3
+
+
+async def test_a_relay_killed_between_publish_and_mark_causes_a_duplicate_the_inbox_absorbs(
+    node: Node,
+) -> None:
+    await node.record("crash")
+    crashing = Relay(node.database, node.bus, lease=timedelta(milliseconds=200))
+    claimed = await crashing._claim()
+    await node.bus.publish([Envelope.model_validate_json(body) for _, body in claimed])
+    # ...and the relay dies here: the row is published but never marked.
+    await eventually(lambda: node.handled)
+    await asyncio.sleep(0.3)  # the lease runs out
+    node.start_relay()
+    await eventually(lambda: _all_published(node))
+    await asyncio.sleep(0.3)
+    assert len(node.handled) == 1
+    assert await node.count(copies) == 1
+
+
+async def _all_published(node: Node) -> bool:
+    async with node.database.sessions() as session:
+        pending = await session.scalar(
+            select(func.count()).where(outbox_table.c.published_at.is_(None))
+        )
+    return pending == 0
+
+
+async def test_a_trace_id_survives_the_trip_through_the_bus(node: Node) -> None:
+    provider = TracerProvider()
+    tracer = provider.get_tracer("test")
+    node.start_relay()
+    with tracer.start_as_current_span("request") as span:
+        await node.record("traced")
+        request_trace_id = span.get_span_context().trace_id
+    await eventually(lambda: node.handled)
+    assert node.trace_ids == [request_trace_id]
+    assert node.handled[0].traceparent is not None
+
+
+async def test_events_are_published_in_creation_order(node: Node) -> None:
+    recorded = [await node.record(f"note {index}") for index in range(30)]
+    published: list[str | None] = []
+    publish = node.bus.publish
+
+    async def recording_publish(envelopes: Sequence[Envelope]) -> None:
+        await publish(envelopes)
+        published.extend(envelope.subject for envelope in envelopes)
+
+    node.bus.publish = recording_publish  # type: ignore[method-assign]
+    node.start_relay(batch_size=7)
+    await eventually(lambda: len(node.handled) == 30)
+    # Handlers may run concurrently (they must not assume order); the relay keeps it.
+    assert published == [str(note_id) for note_id in recorded]
+
+
+# SQLite has a single writer: the embedded mode runs one relay per file (DESIGN §10).
+@pytest.mark.parametrize("node", ["distributed"], indirect=True)
+async def test_several_relays_publish_each_event_once(node: Node) -> None:
+    recorded = [await node.record(f"note {index}") for index in range(200)]
+    for _ in range(3):
+        node.start_relay(batch_size=10)
+    await eventually(lambda: len(node.handled) >= 200, timeout=20)
+    await asyncio.sleep(0.5)
+    assert sorted(envelope.subject for envelope in node.handled) == sorted(map(str, recorded))
+    async with node.database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(inbox_table)) == 200
+
+
+async def test_unmarked_rows_stay_pending_when_the_bus_refuses(node: Node) -> None:
+    class RefusingBus:
+        async def publish(self, envelopes: object) -> None:
+            raise ConnectionError("broker down")
+
+    await node.record("later")
+    relay = Relay(node.database, RefusingBus())  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError):
+        await relay.publish_pending()
+    # The claim was released: a working relay publishes at once, without waiting a lease.
+    async with node.database.sessions() as session:
+        claimed = await session.scalar(select(outbox_table.c.claimed_until))
+    assert claimed is None
+    node.start_relay()
+    await eventually(lambda: node.handled)

@@ -1,0 +1,110 @@
+"""The clients API, through HTTP, on both adapters."""
+
+from __future__ import annotations
+
+from portico.kit.testing.services import RunningPortico
+
+CLIENT = {
+    "kind": "company",
+    "name": "Atelier Lumière",
+    "legal_id": "FR40303265045",
+    "tags": ["architecture", "architecture", "paris"],
+    "contacts": [
+        {
+            "first_name": "Camille",
+            "last_name": "Durand",
+            "email": "camille@lumiere.example",
+            "locale": "fr",
+        },
+        {"first_name": "Hugo", "last_name": "Martin", "email": "hugo@lumiere.example"},
+    ],
+}
+
+
+async def test_staff_creates_a_client_and_reads_it_back(portico: RunningPortico) -> None:
+    created = await portico.http.post(
+        "/api/portal/v1/clients", json=CLIENT, headers=portico.headers("staff")
+    )
+    assert created.status_code == 201, created.text
+    client = created.json()
+    assert client["name"] == "Atelier Lumière"
+    assert client["tags"] == ["architecture", "paris"]
+    assert [c["email"] for c in client["contacts"]] == [
+        "camille@lumiere.example",
+        "hugo@lumiere.example",
+    ]
+    assert client["contacts"][1]["locale"] == "en"
+
+    read = await portico.http.get(
+        f"/api/portal/v1/clients/{client['id']}", headers=portico.headers("staff")
+    )
+    assert read.status_code == 200
+    assert read.json() == client
+
+
+async def test_creating_a_client_emits_client_created_with_its_replica(
+    portico: RunningPortico,
+) -> None:
+    created = await portico.http.post(
+        "/api/portal/v1/clients", json=CLIENT, headers=portico.headers()
+    )
+    [envelope] = await portico.events.wait_for("portico.portal.client_created.v1")
+    assert envelope.source == "portal"
+    assert envelope.subject == created.json()["id"]
+    event = envelope.event()
+    assert event.name == "Atelier Lumière"  # type: ignore[attr-defined]
+
+
+async def test_clients_are_listed_by_name_and_found_by_contact(portico: RunningPortico) -> None:
+    for name in ("Zeta Conseil", "Alpha Bâtiment"):
+        response = await portico.http.post(
+            "/api/portal/v1/clients", json={"name": name}, headers=portico.headers()
+        )
+        assert response.status_code == 201
+    await portico.http.post("/api/portal/v1/clients", json=CLIENT, headers=portico.headers())
+
+    page = (
+        await portico.http.get("/api/portal/v1/clients?limit=2", headers=portico.headers())
+    ).json()
+    assert [c["name"] for c in page["items"]] == ["Alpha Bâtiment", "Atelier Lumière"]
+    assert (page["total"], page["limit"], page["offset"]) == (3, 2, 0)
+
+    found = (
+        await portico.http.get("/api/portal/v1/clients?q=durand", headers=portico.headers())
+    ).json()
+    assert [c["name"] for c in found["items"]] == ["Atelier Lumière"]
+
+
+async def test_invalid_client_is_refused_naming_the_field_and_nothing_is_stored(
+    portico: RunningPortico,
+) -> None:
+    bad = {**CLIENT, "contacts": [{**CLIENT["contacts"][0], "email": "not-an-email"}]}
+    response = await portico.http.post(
+        "/api/portal/v1/clients", json=bad, headers=portico.headers()
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    fields = [error["field"] for error in response.json()["errors"]]
+    assert fields == ["contacts.0.email"]
+    listed = (await portico.http.get("/api/portal/v1/clients", headers=portico.headers())).json()
+    assert listed["total"] == 0
+
+
+async def test_an_unknown_client_is_a_404_problem(portico: RunningPortico) -> None:
+    response = await portico.http.get(
+        "/api/portal/v1/clients/6b1f6a4e-3c55-4b8e-a7a4-1f6f1a1d9c11", headers=portico.headers()
+    )
+    assert response.status_code == 404
+    assert response.json()["status"] == 404
+
+
+async def test_clients_need_a_staff_token(portico: RunningPortico) -> None:
+    anonymous = await portico.http.get("/api/portal/v1/clients")
+    assert anonymous.status_code == 401
+    client_token = portico.headers(
+        "client",
+        client_id="6b1f6a4e-3c55-4b8e-a7a4-1f6f1a1d9c11",
+        contact_id="1b1f6a4e-3c55-4b8e-a7a4-1f6f1a1d9c12",
+    )
+    as_client = await portico.http.get("/api/portal/v1/clients", headers=client_token)
+    assert as_client.status_code == 403
