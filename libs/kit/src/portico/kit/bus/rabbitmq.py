@@ -131,19 +131,7 @@ class RabbitMqBus:
     async def declare(self, service: str, event_types: Collection[str]) -> None:
         channel = _require(self._publisher)
         await channel.declare_queue(parking_queue(service), durable=True, arguments=_quorum())
-        queue = await channel.declare_queue(
-            work_queue(service),
-            durable=True,
-            arguments=_quorum(
-                **{
-                    "x-delivery-limit": DELIVERY_LIMIT,
-                    "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": parking_queue(service),
-                    "x-dead-letter-strategy": "at-least-once",
-                    "x-overflow": "reject-publish",
-                }
-            ),
-        )
+        queue = await _declare_work_queue(channel, service)
         for delay in self.retry.delays:
             await channel.declare_queue(
                 retry_queue(service, delay),
@@ -184,7 +172,8 @@ class RabbitMqBus:
         connection = _require(self._connection)
         channel = await connection.channel(publisher_confirms=True)
         await channel.set_qos(prefetch_count=self.prefetch)
-        queue = await channel.get_queue(work_queue(service), ensure=False)
+        # Declared through this robust channel so that a reconnect restores it and its consumer.
+        queue = await _declare_work_queue(channel, service)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
             tries = _tries(message)
@@ -257,6 +246,22 @@ def _require(value: T | None) -> T:
     if value is None:
         raise PublishError("the bus is not connected")
     return value
+
+
+async def _declare_work_queue(channel: AbstractChannel, service: str) -> AbstractQueue:
+    return await channel.declare_queue(
+        work_queue(service),
+        durable=True,
+        arguments=_quorum(
+            **{
+                "x-delivery-limit": DELIVERY_LIMIT,
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": parking_queue(service),
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
+            }
+        ),
+    )
 
 
 def _message(envelope: Envelope) -> aio_pika.Message:
