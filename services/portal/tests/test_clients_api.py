@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portico.contracts.events.portal import ClientCreated
 from portico.kit.testing.services import RunningPortico
 
 CLIENT = {
@@ -52,7 +53,16 @@ async def test_creating_a_client_emits_client_created_with_its_replica(
     assert envelope.source == "portal"
     assert envelope.subject == created.json()["id"]
     event = envelope.event()
-    assert event.name == "Atelier Lumière"  # type: ignore[attr-defined]
+    assert isinstance(event, ClientCreated)
+    assert (event.name, event.legal_id, event.tags) == (
+        "Atelier Lumière",
+        "FR40303265045",
+        ["architecture", "paris"],
+    )
+    assert [(c.email, c.locale) for c in event.contacts] == [
+        ("camille@lumiere.example", "fr"),
+        ("hugo@lumiere.example", "en"),
+    ]
 
 
 async def test_clients_are_listed_by_name_and_found_by_contact(portico: RunningPortico) -> None:

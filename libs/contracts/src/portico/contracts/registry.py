@@ -9,6 +9,7 @@ from portico.contracts.errors import UnknownEventType
 if TYPE_CHECKING:
     from portico.contracts.envelope import Event
 
+CATALOGUE = "portico.contracts.events"
 _EVENTS: dict[str, type[Event]] = {}
 
 
@@ -28,8 +29,14 @@ def model_for(event_type: str) -> type[Event]:
 
 
 def all_events() -> dict[str, type[Event]]:
+    """Portico's catalogue: the events of ``portico.contracts.events`` (not those a test or
+    a benchmark registers for itself)."""
     _load_catalogue()
-    return dict(sorted(_EVENTS.items()))
+    return {
+        event_type: model
+        for event_type, model in sorted(_EVENTS.items())
+        if model.__module__.startswith(CATALOGUE + ".")
+    }
 
 
 def _load_catalogue() -> None:
