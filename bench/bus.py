@@ -9,11 +9,13 @@ consume with ack, no database):
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import statistics
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import aio_pika
 from sqlalchemy import Column, String, Table, insert, text
@@ -22,9 +24,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.figures import Figure
 from portico.contracts import Envelope, Event
-from portico.kit.bus.rabbitmq import RabbitMqBus
+from portico.kit.bus.rabbitmq import RabbitMqBus, parking_queue, retry_queue, work_queue
 from portico.kit.db import Database, messaging_metadata, new_metadata
-from portico.kit.inbox import Consumer, EventContext
+from portico.kit.inbox import MAX_BATCH, Consumer, EventContext
 from portico.kit.outbox import Relay, emit
 
 EVENTS = 20_000
@@ -58,6 +60,7 @@ received = Table("bench_received", metadata, Column("id", String(36), primary_ke
 
 
 async def run() -> list[Figure]:
+    """Raw figures first, then Portico's: each beside the raw one of this very run."""
     raw_rate = await raw_throughput(EVENTS)
     raw_latencies = await raw_latency(STEADY_RATE, STEADY_SECONDS)
     e2e_rate = await with_portico(lambda rig: rig.throughput(EVENTS))
@@ -183,23 +186,74 @@ async def wait_until(check: Callable[[], bool], timeout: float = 120) -> None:
         await asyncio.sleep(0.005)
 
 
-class Rig:
-    """A service on a fresh PostgreSQL database, RabbitMQ, a relay and a consumer."""
+class Worker:
+    """The consuming service, in a process of its own as deployed (``portico.<service> worker``).
 
-    def __init__(self, database: Database, bus: RabbitMqBus) -> None:
-        self.database = database
-        self.bus = bus
-        self.committed: dict[str, float] = {}
+    It reports, for each event, the wall-clock time its handler's transaction committed.
+    """
+
+    def __init__(self, database_url: str, service: str) -> None:
+        self.database = Database(database_url, service=service)
+        self.bus = RabbitMqBus(AMQP_URL)
+        self.consumer = Consumer(self.database, {BenchEventRecorded: [self.record]})
         self.handled: dict[str, float] = {}
 
     async def record(self, event: BenchEventRecorded, context: EventContext) -> None:
         await context.session.execute(insert(received).values(id=str(event.item_id)))
 
-    async def timed(self, envelope: Envelope) -> None:
-        await self.consumer(envelope)
-        self.handled[envelope.data["item_id"]] = time.perf_counter()
+    async def handle(self, envelopes: Sequence[Envelope]) -> list[BaseException | None]:
+        failures = await self.consumer.handle_batch(envelopes)
+        done = time.time()
+        for envelope, failure in zip(envelopes, failures, strict=True):
+            if failure is None:
+                self.handled[envelope.data["item_id"]] = done
+        return failures
+
+    async def run(self, ready: Any, results: Any, expected: int) -> None:
+        await self.bus.connect()
+        await self.bus.subscribe_batches(
+            self.database.service, self.consumer.event_types, self.handle, max_batch=MAX_BATCH
+        )
+        ready.set()
+        while len(self.handled) < expected:
+            await asyncio.sleep(0.01)
+        results.put(self.handled)
+        await self.bus.close()
+        await self.database.dispose()
+
+
+def run_worker(database_url: str, service: str, ready: Any, results: Any, expected: int) -> None:
+    asyncio.run(Worker(database_url, service).run(ready, results, expected))
+
+
+class Rig:
+    """The emitting service (API and relay) in this process, the worker in another."""
+
+    def __init__(self, database: Database, bus: RabbitMqBus) -> None:
+        self.database = database
+        self.bus = bus
+        self.committed: dict[str, float] = {}
+        self.worker: Any = None
+        self.results: Any = None
+
+    def start_worker(self, expected: int) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        ready, self.results = spawn.Event(), spawn.Queue()
+        self.worker = spawn.Process(
+            target=run_worker,
+            args=(self.database.url, self.database.service, ready, self.results, expected),
+        )
+        self.worker.start()
+        if not ready.wait(60):
+            raise RuntimeError("the worker did not start")
+
+    def handled(self) -> dict[str, float]:
+        handled: dict[str, float] = self.results.get(timeout=300)
+        self.worker.join(30)
+        return handled
 
     async def throughput(self, count: int) -> float:
+        self.start_worker(count)
         per_producer = count // PRODUCERS
 
         async def produce() -> None:
@@ -210,42 +264,43 @@ class Rig:
                             session, BenchEventRecorded(item_id=uuid.uuid4(), label="x" * 64)
                         )
 
-        started = time.perf_counter()
+        started = time.time()
         await asyncio.gather(*(produce() for _ in range(PRODUCERS)))
-        await wait_until(lambda: len(self.handled) >= count)
-        return count / (time.perf_counter() - started)
+        handled = await asyncio.to_thread(self.handled)
+        return count / (max(handled.values()) - started)
 
     async def latency(self, rate: int, seconds: int) -> list[float]:
+        self.start_worker(rate * seconds)
+
         async def produce_one() -> None:
             item_id = uuid.uuid4()
             async with self.database.sessions.begin() as session:
                 await emit(session, BenchEventRecorded(item_id=item_id, label="x" * 64))
-            self.committed[str(item_id)] = time.perf_counter()
+            self.committed[str(item_id)] = time.time()
 
         await at_steady_rate(rate, seconds, produce_one)
-        await wait_until(lambda: len(self.handled) >= rate * seconds)
-        return [(self.handled[key] - self.committed[key]) * 1000 for key in self.committed]
+        handled = await asyncio.to_thread(self.handled)
+        return [(handled[key] - self.committed[key]) * 1000 for key in self.committed]
 
 
-async def with_portico(measure: Callable[[Rig], Awaitable[object]]) -> object:
+async def with_portico(measure: Callable[[Rig], Awaitable[Any]]) -> Any:
     server = make_url(DATABASE_URL)
     name = f"portico_bench_{uuid.uuid4().hex[:8]}"
     admin = create_async_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
     service = f"bench{uuid.uuid4().hex[:6]}"
-    database = Database(
-        server.set(database=name).render_as_string(hide_password=False), service=service
-    )
+    url = server.set(database=name).render_as_string(hide_password=False)
+    database = Database(url, service=service)
     bus = RabbitMqBus(AMQP_URL)
     try:
         async with database.engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
             await connection.run_sync(messaging_metadata.create_all)
-        rig = Rig(database, bus)
-        rig.consumer = Consumer(database, {BenchEventRecorded: [rig.record]})
         await bus.connect()
-        await bus.subscribe(service, rig.consumer.event_types, rig.timed)
+        # The worker's queue exists before anything is emitted, as `migrate` ensures.
+        await bus.declare(service, [BenchEventRecorded.event_type])
+        rig = Rig(database, bus)
         relay = Relay(database, bus, batch_size=500)
         relay_task = asyncio.create_task(relay.run())
         try:
@@ -253,9 +308,20 @@ async def with_portico(measure: Callable[[Rig], Awaitable[object]]) -> object:
         finally:
             relay.stop()
             await relay_task
+            await _delete_queues(bus, service)
     finally:
         await bus.close()
         await database.dispose()
         async with admin.connect() as connection:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
+
+
+async def _delete_queues(bus: RabbitMqBus, service: str) -> None:
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        for delay in bus.retry.delays:
+            await channel.queue_delete(retry_queue(service, delay))
+        await channel.queue_delete(work_queue(service))
+        await channel.queue_delete(parking_queue(service))

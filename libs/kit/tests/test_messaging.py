@@ -21,7 +21,7 @@ from portico.kit.bus import Bus, RetryPolicy
 from portico.kit.bus.memory import InMemoryBus
 from portico.kit.bus.rabbitmq import RabbitMqBus
 from portico.kit.db import Database, messaging_metadata, new_metadata
-from portico.kit.inbox import Consumer, EventContext
+from portico.kit.inbox import MAX_BATCH, Consumer, EventContext
 from portico.kit.outbox import Relay, emit
 from portico.kit.tables import inbox_table, outbox_table
 from portico.kit.testing.database import PostgresDatabases
@@ -52,6 +52,7 @@ class Node:
     bus: Bus
     handled: list[Envelope] = field(default_factory=list)
     fail_times: int = 0
+    poison: str | None = None
     trace_ids: list[int] = field(default_factory=list)
     relays: list[Relay] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -59,6 +60,8 @@ class Node:
     async def copy_note(self, event: NoteRecorded, context: EventContext) -> None:
         self.trace_ids.append(trace.get_current_span().get_span_context().trace_id)
         await context.session.execute(insert(copies).values(id=str(event.note_id), text=event.text))
+        if event.text == self.poison:
+            raise RuntimeError("this note always fails")
         if self.fail_times > 0:
             self.fail_times -= 1
             raise RuntimeError("the handler failed on purpose")
@@ -114,7 +117,9 @@ async def node(request: pytest.FixtureRequest, sqlite_url, tmp_path) -> AsyncIte
     test_node = Node(database=database, bus=bus)
     await bus.connect()
     consumer = Consumer(database, {NoteRecorded: [test_node.copy_note]})
-    await bus.subscribe("kittest", consumer.event_types, consumer)
+    await bus.subscribe_batches(
+        "kittest", consumer.event_types, consumer.handle_batch, max_batch=MAX_BATCH
+    )
     try:
         yield test_node
     finally:
@@ -258,3 +263,29 @@ async def test_unmarked_rows_stay_pending_when_the_bus_refuses(node: Node) -> No
     assert claimed is None
     node.start_relay()
     await eventually(lambda: node.handled)
+
+
+async def test_a_failing_event_does_not_hold_back_the_others_of_its_batch(node: Node) -> None:
+    node.poison = "poison"
+    for index in range(10):
+        await node.record(f"note {index}")
+    await node.record("poison")
+    for index in range(10, 20):
+        await node.record(f"note {index}")
+    node.start_relay()
+    # The database is the truth: a rolled-back batch ran handlers whose writes are undone.
+    await eventually(lambda: _count_is(node, 20), timeout=10)
+    await eventually(lambda: _parked(node), timeout=10)
+    async with node.database.sessions() as session:
+        texts = sorted((await session.scalars(select(copies.c.text))).all())
+    assert texts == sorted(f"note {index}" for index in range(20))
+    parked = await node.bus.parked("kittest")
+    assert [message.event_type for message in parked] == [NoteRecorded.event_type]
+
+
+async def _parked(node: Node) -> bool:
+    return bool(await node.bus.parked("kittest"))
+
+
+async def _count_is(node: Node, expected: int) -> bool:
+    return await node.count(copies) == expected

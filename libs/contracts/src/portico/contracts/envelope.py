@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, Self
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from portico.contracts import registry
 from portico.contracts.errors import InvalidEnvelope, InvalidPayload
@@ -55,6 +55,7 @@ class Envelope(BaseModel):
     traceparent: str | None = None
     datacontenttype: Literal["application/json"] = "application/json"
     data: dict[str, Any]
+    _event: Event | None = PrivateAttr(default=None)
 
     @classmethod
     def wrap(
@@ -78,18 +79,26 @@ class Envelope(BaseModel):
             data=event.model_dump(mode="json"),
         )
 
+    def __eq__(self, other: object) -> bool:
+        # The parsed payload is a cache, not part of what an envelope is.
+        return isinstance(other, Envelope) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
     @property
     def key(self) -> str:
         """What makes a delivery unique: the inbox key."""
         return f"{self.source}/{self.id}"
 
     def event(self) -> Event:
-        """The typed payload; raises UnknownEventType or InvalidPayload."""
-        model = registry.model_for(self.type)
-        try:
-            return model.model_validate(self.data)
-        except ValidationError as exc:
-            raise InvalidPayload(self.type, _describe(exc)) from None
+        """The typed payload (parsed once); raises UnknownEventType or InvalidPayload."""
+        if self._event is None:
+            model = registry.model_for(self.type)
+            try:
+                self._event = model.model_validate(self.data)
+            except ValidationError as exc:
+                raise InvalidPayload(self.type, _describe(exc)) from None
+        return self._event
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.model_dump(mode="json"))

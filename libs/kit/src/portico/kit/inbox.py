@@ -1,8 +1,12 @@
-"""The inbox: a consumed event is recorded in the same transaction as its handler's writes.
+"""The inbox: a consumed event is recorded in the same transaction as its handlers' writes.
 
-Each handler of an event type runs in its own transaction with its own inbox row
-(``event_key``, ``handler``), so a redelivery re-runs only the handlers that did not
-commit, and a handler that already committed is acknowledged without running again.
+An inbox row (``event_key``, ``handler``) is inserted with the handler's writes, so a
+redelivered event is acknowledged without running a handler that already committed.
+
+Events are taken in batches: one transaction records and handles every event of the
+batch, which spares a commit (and its disk flush) per event. When anything in it fails,
+the batch is rolled back and each event runs again in its own transaction, so only the
+failing event is retried and the others are not held back.
 """
 
 from __future__ import annotations
@@ -12,18 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from opentelemetry import trace
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts import Envelope, Event
 from portico.kit import context
+from portico.kit.bus.base import consuming
 from portico.kit.db import Database, utcnow
 from portico.kit.metrics import EVENTS_CONSUMED, EVENTS_DUPLICATE
 from portico.kit.tables import inbox_table
 
 log = structlog.get_logger(__name__)
+
+MAX_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -43,13 +49,14 @@ def handler_name(handler: EventHandler) -> str:
 
 
 class Consumer:
-    """Dispatches envelopes from the bus to a service's handlers, exactly once each."""
+    """Dispatches envelopes from the bus to a service's handlers, once each."""
 
     def __init__(self, database: Database, handlers: HandlerTable) -> None:
         self.database = database
         self.service = database.service
-        self.handlers: dict[str, Sequence[EventHandler]] = {
-            event_class.event_type: tuple(functions) for event_class, functions in handlers.items()
+        self.handlers: dict[str, tuple[tuple[str, EventHandler], ...]] = {
+            event_class.event_type: tuple((handler_name(f), f) for f in functions)
+            for event_class, functions in handlers.items()
         }
 
     @property
@@ -57,39 +64,74 @@ class Consumer:
         return sorted(self.handlers)
 
     async def __call__(self, envelope: Envelope) -> None:
-        event = envelope.event()
-        with context.bound(
-            service=self.service,
-            correlation=envelope.correlation_id,
-            causation=str(envelope.id),
-        ):
-            for handler in self.handlers.get(envelope.type, ()):
-                await self._run_once(handler, event, envelope)
+        """Handle one event in its own transaction; raises when a handler fails."""
+        async with self.database.sessions.begin() as session:
+            await self._handle(session, [envelope])
 
-    async def _run_once(self, handler: EventHandler, event: Event, envelope: Envelope) -> None:
-        name = handler_name(handler)
-        labels = {"service": self.service, "type": envelope.type}
-        tracer = trace.get_tracer("portico.kit.inbox")
-        with tracer.start_as_current_span(f"handle {name}"):
-            async with self.database.sessions.begin() as session:
-                if not await self._record(session, envelope, name):
-                    EVENTS_DUPLICATE.labels(**labels).inc()
-                    log.info("duplicate event ignored", event_id=str(envelope.id), handler=name)
-                    return
-                await handler(event, EventContext(session=session, envelope=envelope))
-        EVENTS_CONSUMED.labels(**labels).inc()
+    async def handle_batch(self, envelopes: Sequence[Envelope]) -> list[BaseException | None]:
+        """Handle events together; returns, for each, the exception that made it fail."""
+        if len(envelopes) > 1:
+            try:
+                async with self.database.sessions.begin() as session:
+                    await self._handle(session, envelopes)
+            except Exception:
+                log.info("batch failed; handling its events one by one", size=len(envelopes))
+            else:
+                return [None] * len(envelopes)
+        failures: list[BaseException | None] = []
+        for envelope in envelopes:
+            try:
+                await self(envelope)
+            except Exception as exc:
+                failures.append(exc)
+            else:
+                failures.append(None)
+        return failures
 
-    async def _record(self, session: AsyncSession, envelope: Envelope, name: str) -> bool:
-        """Insert the inbox row; False when this handler already processed the event."""
+    async def _handle(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        fresh = await self._record(session, envelopes)
+        for envelope in envelopes:
+            event = envelope.event()
+            labels = {"service": self.service, "type": envelope.type}
+            with (
+                consuming(envelope),
+                context.bound(
+                    service=self.service,
+                    correlation=envelope.correlation_id,
+                    causation=str(envelope.id),
+                ),
+            ):
+                for name, handler in self.handlers.get(envelope.type, ()):
+                    if (envelope.key, name) not in fresh:
+                        EVENTS_DUPLICATE.labels(**labels).inc()
+                        log.info("duplicate event ignored", event_id=str(envelope.id), handler=name)
+                        continue
+                    fresh.discard((envelope.key, name))  # the same event twice in one batch
+                    await handler(event, EventContext(session=session, envelope=envelope))
+            EVENTS_CONSUMED.labels(**labels).inc()
+
+    async def _record(
+        self, session: AsyncSession, envelopes: Sequence[Envelope]
+    ) -> set[tuple[str, str]]:
+        """Insert the inbox rows; returns the (event, handler) pairs not seen before."""
+        now = utcnow()
+        rows = {
+            (envelope.key, name): {
+                "event_key": envelope.key,
+                "handler": name,
+                "event_type": envelope.type,
+                "processed_at": now,
+            }
+            for envelope in envelopes
+            for name, _ in self.handlers.get(envelope.type, ())
+        }
+        if not rows:
+            return set()
         dialect_insert = postgresql_insert if self.database.is_postgres else sqlite_insert
-        result = await session.execute(
+        inserted = await session.execute(
             dialect_insert(inbox_table)
-            .values(
-                event_key=envelope.key,
-                handler=name,
-                event_type=envelope.type,
-                processed_at=utcnow(),
-            )
+            .values(list(rows.values()))
             .on_conflict_do_nothing(index_elements=["event_key", "handler"])
+            .returning(inbox_table.c.event_key, inbox_table.c.handler)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return {(row.event_key, row.handler) for row in inserted}

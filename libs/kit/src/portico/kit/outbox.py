@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -37,42 +38,55 @@ async def emit(session: AsyncSession, event: Event) -> Envelope:
     """Add ``event`` to the outbox of the session's service, inside the open transaction.
 
     The envelope takes the correlation id, the causing event and the trace of the current
-    request or handler, so one trace and one correlation id run across services.
+    request or handler, so one trace and one correlation id run across services. Rows are
+    written together just before the transaction commits (one statement for all of them).
     """
-    service = session.info["portico_service"]
     envelope = Envelope.wrap(
         event,
-        source=service,
+        source=session.info["portico_service"],
         correlation_id=context.correlation_id.get(),
         causation_id=context.causation_id.get(),
         traceparent=context.current_traceparent(),
     )
-    await session.execute(
-        insert(outbox_table).values(
-            event_id=str(envelope.id),
-            event_type=envelope.type,
-            body=envelope.to_json(),
-            created_at=utcnow(),
-        )
+    session.info.setdefault(PENDING, []).append(
+        {
+            "event_id": str(envelope.id),
+            "event_type": envelope.type,
+            "body": envelope.to_json(),
+            "created_at": utcnow(),
+        }
     )
-    if not session.info.get("portico_outbox_written"):
-        session.info["portico_outbox_written"] = True
-        database: Database = session.info["portico_database"]
-        if database.is_postgres:
-            # Delivered to listening relays only when (and if) the transaction commits.
-            await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
     return envelope
+
+
+PENDING = "portico_outbox_pending"
+WRITTEN = "portico_outbox_written"
+
+
+@event.listens_for(Session, "before_commit")
+def _write_outbox(session: Session) -> None:
+    # Runs inside the async session's greenlet: the synchronous API does real async I/O.
+    rows = session.info.pop(PENDING, None)
+    if not rows:
+        return
+    session.execute(insert(outbox_table), rows)
+    database: Database = session.info["portico_database"]
+    if database.is_postgres:
+        # Delivered to listening relays only when (and if) the transaction commits.
+        session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
+    session.info[WRITTEN] = True
 
 
 @event.listens_for(Session, "after_commit")
 def _wake_relay(session: Session) -> None:
-    if session.info.pop("portico_outbox_written", False):
+    if session.info.pop(WRITTEN, False):
         session.info["portico_database"].outbox_committed.set()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_outbox_writes(session: Session) -> None:
-    session.info.pop("portico_outbox_written", None)
+    session.info.pop(PENDING, None)
+    session.info.pop(WRITTEN, None)
 
 
 class Relay:
@@ -96,6 +110,7 @@ class Relay:
         self.idle_check = idle_check
         self._stopping = asyncio.Event()
         self._listener: Any = None
+        self._next_lag_record = 0.0
 
     async def publish_pending(self) -> int:
         """One pass: claim a batch, publish it, mark it. Returns how many were published."""
@@ -134,7 +149,10 @@ class Relay:
                     continue
                 if published >= self.batch_size:
                     continue
-                await self._record_lag()
+                if time.monotonic() >= self._next_lag_record:
+                    # At most once a second: it is a metric, not worth a query per pass.
+                    self._next_lag_record = time.monotonic() + 1.0
+                    await self._record_lag()
                 await self._wait_for_commit()
         finally:
             await self._unlisten()

@@ -24,7 +24,7 @@ from portico.kit.auth.tokens import TokenVerifier
 from portico.kit.bus import Bus
 from portico.kit.db import Database
 from portico.kit.health import health_router
-from portico.kit.inbox import Consumer, HandlerTable
+from portico.kit.inbox import MAX_BATCH, Consumer, HandlerTable
 from portico.kit.migrations import upgrade_async
 from portico.kit.observability import instrument_app
 from portico.kit.outbox import Relay
@@ -93,7 +93,12 @@ class Runtime:
 
     async def start_consuming(self) -> None:
         if self.consumer.event_types:
-            await self.bus.subscribe(self.service.name, self.consumer.event_types, self.consumer)
+            await self.bus.subscribe_batches(
+                self.service.name,
+                self.consumer.event_types,
+                self.consumer.handle_batch,
+                max_batch=MAX_BATCH,
+            )
         self._consuming = True
 
     def start_relay(self) -> None:

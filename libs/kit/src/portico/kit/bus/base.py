@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -16,6 +17,9 @@ from portico.kit.metrics import EVENTS_PARKED, EVENTS_RETRIED
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Envelope], Awaitable[None]]
+# Handles several envelopes at once (one transaction for the lot); returns, for each, the
+# exception that made it fail or None.
+BatchHandler = Callable[[Sequence[Envelope]], Awaitable[Sequence[BaseException | None]]]
 
 TRIES_HEADER = "x-portico-tries"
 REASON_HEADER = "x-portico-reason"
@@ -66,6 +70,11 @@ class Bus(Protocol):
     async def subscribe(self, service: str, event_types: Collection[str], handler: Handler) -> None:
         """Deliver the service's events to ``handler``: raising means retry, then park."""
 
+    async def subscribe_batches(
+        self, service: str, event_types: Collection[str], handler: BatchHandler, *, max_batch: int
+    ) -> None:
+        """Like ``subscribe``, handing over up to ``max_batch`` waiting events at once."""
+
     async def parked(self, service: str) -> list[ParkedMessage]: ...
 
     async def replay(self, service: str, message_ids: Collection[str] | None = None) -> int:
@@ -84,19 +93,9 @@ class Outcome:
     message_id: str | None = None
 
 
-async def deliver(
-    body: bytes, *, tries: int, handler: Handler, service: str, retry: RetryPolicy
-) -> Outcome:
-    """Parse, trace and hand one message to a handler; the adapters act on the outcome.
-
-    ``tries`` counts the failed tries before this one.
-    """
-    try:
-        envelope = Envelope.from_json(body)
-    except ContractError as exc:
-        log.warning("unreadable event parked", service=service, reason=str(exc))
-        return Outcome(park_reason=str(exc))
-    labels = {"service": service, "type": envelope.type}
+@contextmanager
+def consuming(envelope: Envelope) -> Iterator[None]:
+    """The consumer span of one event, child of the span that emitted it."""
     carrier = {"traceparent": envelope.traceparent} if envelope.traceparent else {}
     tracer = trace.get_tracer("portico.kit.bus")
     with tracer.start_as_current_span(
@@ -105,27 +104,83 @@ async def deliver(
         kind=trace.SpanKind.CONSUMER,
         attributes={"messaging.system": "portico", "messaging.message.id": str(envelope.id)},
     ):
+        yield
+
+
+def one_at_a_time(handler: Handler) -> BatchHandler:
+    """A batch handler that runs ``handler`` on each envelope on its own."""
+
+    async def handle(envelopes: Sequence[Envelope]) -> list[BaseException | None]:
+        failures: list[BaseException | None] = []
+        for envelope in envelopes:
+            try:
+                with consuming(envelope):
+                    await handler(envelope)
+            except Exception as exc:
+                failures.append(exc)
+            else:
+                failures.append(None)
+        return failures
+
+    return handle
+
+
+async def deliver_batch(
+    deliveries: Sequence[tuple[bytes, int]],
+    *,
+    handler: BatchHandler,
+    service: str,
+    retry: RetryPolicy,
+) -> list[Outcome]:
+    """Parse a batch of (body, failed tries so far), run the handler, say what to do with each.
+
+    A body that breaks the contracts is parked at once; a failed handler is retried after
+    the policy's delay, or parked after its last try.
+    """
+    outcomes: list[Outcome | None] = []
+    readable: list[tuple[int, Envelope]] = []
+    for position, (body, _) in enumerate(deliveries):
         try:
-            await handler(envelope)
-        except Exception as exc:
-            failed = tries + 1
-            delay = retry.delay_after(failed)
-            reason = f"{type(exc).__name__}: {exc}"
-            log.warning(
-                "event handler failed",
-                service=service,
-                event_type=envelope.type,
-                event_id=str(envelope.id),
-                tries=failed,
-                retry_in=delay,
-                reason=reason,
-                exc_info=True,
-            )
-            if delay is None:
-                EVENTS_PARKED.labels(**labels).inc()
-                return Outcome(
-                    park_reason=reason, event_type=envelope.type, message_id=str(envelope.id)
-                )
-            EVENTS_RETRIED.labels(**labels).inc()
-            return Outcome(retry_in=delay, event_type=envelope.type, message_id=str(envelope.id))
-    return Outcome(event_type=envelope.type, message_id=str(envelope.id))
+            readable.append((position, Envelope.from_json(body)))
+            outcomes.append(None)
+        except ContractError as exc:
+            log.warning("unreadable event parked", service=service, reason=str(exc))
+            outcomes.append(Outcome(park_reason=str(exc)))
+    failures = await handler([envelope for _, envelope in readable]) if readable else []
+    for (position, envelope), failure in zip(readable, failures, strict=True):
+        outcomes[position] = _outcome(
+            envelope, failure, deliveries[position][1], service=service, retry=retry
+        )
+    return [outcome or Outcome() for outcome in outcomes]
+
+
+def _outcome(
+    envelope: Envelope,
+    failure: BaseException | None,
+    tries: int,
+    *,
+    service: str,
+    retry: RetryPolicy,
+) -> Outcome:
+    identity = {"event_type": envelope.type, "message_id": str(envelope.id)}
+    if failure is None:
+        return Outcome(**identity)
+    labels = {"service": service, "type": envelope.type}
+    failed = tries + 1
+    delay = retry.delay_after(failed)
+    reason = f"{type(failure).__name__}: {failure}"
+    log.warning(
+        "event handler failed",
+        service=service,
+        event_type=envelope.type,
+        event_id=str(envelope.id),
+        tries=failed,
+        retry_in=delay,
+        reason=reason,
+        exc_info=failure,
+    )
+    if delay is None:
+        EVENTS_PARKED.labels(**labels).inc()
+        return Outcome(park_reason=reason, **identity)
+    EVENTS_RETRIED.labels(**labels).inc()
+    return Outcome(retry_in=delay, **identity)

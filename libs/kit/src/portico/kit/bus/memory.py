@@ -16,7 +16,14 @@ import orjson
 import structlog
 
 from portico.contracts import Envelope
-from portico.kit.bus.base import Handler, ParkedMessage, RetryPolicy, deliver
+from portico.kit.bus.base import (
+    BatchHandler,
+    Handler,
+    ParkedMessage,
+    RetryPolicy,
+    deliver_batch,
+    one_at_a_time,
+)
 from portico.kit.db import utcnow
 from portico.kit.metrics import EVENTS_PUBLISHED
 
@@ -33,7 +40,8 @@ class _Delivery:
 class _ServiceQueue:
     event_types: set[str] = field(default_factory=set)
     queue: asyncio.Queue[_Delivery] = field(default_factory=asyncio.Queue)
-    handler: Handler | None = None
+    handler: BatchHandler | None = None
+    max_batch: int = 1
     worker: asyncio.Task[None] | None = None
     parked: list[ParkedMessage] = field(default_factory=list)
 
@@ -77,9 +85,15 @@ class InMemoryBus:
             EVENTS_PUBLISHED.labels(service=envelope.source, type=envelope.type).inc()
 
     async def subscribe(self, service: str, event_types: Collection[str], handler: Handler) -> None:
+        await self.subscribe_batches(service, event_types, one_at_a_time(handler), max_batch=1)
+
+    async def subscribe_batches(
+        self, service: str, event_types: Collection[str], handler: BatchHandler, *, max_batch: int
+    ) -> None:
         await self.declare(service, event_types)
         service_queue = self._services[service]
         service_queue.handler = handler
+        service_queue.max_batch = max_batch
         if service_queue.worker is None:
             service_queue.worker = asyncio.create_task(
                 self._work(service, service_queue), name=f"portico-bus-{service}"
@@ -112,31 +126,32 @@ class InMemoryBus:
 
     async def _work(self, service: str, service_queue: _ServiceQueue) -> None:
         while True:
-            delivery = await service_queue.queue.get()
+            batch = [await service_queue.queue.get()]
+            while len(batch) < service_queue.max_batch and not service_queue.queue.empty():
+                batch.append(service_queue.queue.get_nowait())
             assert service_queue.handler is not None
-            outcome = await deliver(
-                delivery.body,
-                tries=delivery.tries,
+            outcomes = await deliver_batch(
+                [(delivery.body, delivery.tries) for delivery in batch],
                 handler=service_queue.handler,
                 service=service,
                 retry=self.retry,
             )
-            if outcome.retry_in is not None:
-                self._later(
-                    outcome.retry_in, service_queue, _Delivery(delivery.body, delivery.tries + 1)
-                )
-            elif outcome.park_reason is not None:
-                service_queue.parked.append(
-                    ParkedMessage(
-                        message_id=outcome.message_id or _message_id(delivery.body),
-                        event_type=outcome.event_type,
-                        service=service,
-                        reason=outcome.park_reason,
-                        tries=delivery.tries + 1,
-                        parked_at=utcnow(),
-                        body=delivery.body,
+            for delivery, outcome in zip(batch, outcomes, strict=True):
+                if outcome.retry_in is not None:
+                    retried = _Delivery(delivery.body, delivery.tries + 1)
+                    self._later(outcome.retry_in, service_queue, retried)
+                elif outcome.park_reason is not None:
+                    service_queue.parked.append(
+                        ParkedMessage(
+                            message_id=outcome.message_id or _message_id(delivery.body),
+                            event_type=outcome.event_type,
+                            service=service,
+                            reason=outcome.park_reason,
+                            tries=delivery.tries + 1,
+                            parked_at=utcnow(),
+                            body=delivery.body,
+                        )
                     )
-                )
 
     def _later(self, delay: float, service_queue: _ServiceQueue, delivery: _Delivery) -> None:
         loop = asyncio.get_running_loop()

@@ -40,11 +40,13 @@ from portico.kit.bus.base import (
     PARKED_AT_HEADER,
     REASON_HEADER,
     TRIES_HEADER,
+    BatchHandler,
     Handler,
     ParkedMessage,
     PublishError,
     RetryPolicy,
-    deliver,
+    deliver_batch,
+    one_at_a_time,
 )
 from portico.kit.metrics import EVENTS_PUBLISHED
 
@@ -74,11 +76,70 @@ def _quorum(**arguments: Any) -> dict[str, Any]:
     return {"x-queue-type": "quorum", **arguments}
 
 
+class _Batcher:
+    """Groups the deliveries that wait while a batch is handled into the next batch.
+
+    aio-pika runs each delivery in its own task: the first one of a quiet queue is handled
+    alone at once, and under load the deliveries that arrive meanwhile (up to the
+    prefetch) are taken together, so one transaction serves many events.
+    """
+
+    def __init__(
+        self,
+        channel: AbstractChannel,
+        service: str,
+        handler: BatchHandler,
+        max_batch: int,
+        retry: RetryPolicy,
+    ) -> None:
+        self.channel = channel
+        self.service = service
+        self.handler = handler
+        self.max_batch = max_batch
+        self.retry = retry
+        self.pending: list[AbstractIncomingMessage] = []
+        self.lock = asyncio.Lock()
+
+    async def receive(self, message: AbstractIncomingMessage) -> None:
+        if self.max_batch == 1:
+            await self.process([message])
+            return
+        self.pending.append(message)
+        async with self.lock:
+            batch, self.pending = self.pending[: self.max_batch], self.pending[self.max_batch :]
+            if batch:
+                await self.process(batch)
+
+    async def process(self, batch: list[AbstractIncomingMessage]) -> None:
+        outcomes = await deliver_batch(
+            [(message.body, _tries(message)) for message in batch],
+            handler=self.handler,
+            service=self.service,
+            retry=self.retry,
+        )
+        for message, outcome in zip(batch, outcomes, strict=True):
+            tries = _tries(message) + 1
+            if outcome.retry_in is not None:
+                await _forward(
+                    self.channel, message, retry_queue(self.service, outcome.retry_in), tries
+                )
+            elif outcome.park_reason is not None:
+                await _forward(
+                    self.channel,
+                    message,
+                    parking_queue(self.service),
+                    tries,
+                    {REASON_HEADER: outcome.park_reason, PARKED_AT_HEADER: _now_iso()},
+                )
+            await message.ack()
+
+
 @dataclass
 class _Subscription:
     service: str
     channel: AbstractChannel
     queue: AbstractQueue
+    batcher: _Batcher
 
 
 class RabbitMqBus:
@@ -168,32 +229,20 @@ class RabbitMqBus:
             EVENTS_PUBLISHED.labels(service=envelope.source, type=envelope.type).inc()
 
     async def subscribe(self, service: str, event_types: Collection[str], handler: Handler) -> None:
+        await self.subscribe_batches(service, event_types, one_at_a_time(handler), max_batch=1)
+
+    async def subscribe_batches(
+        self, service: str, event_types: Collection[str], handler: BatchHandler, *, max_batch: int
+    ) -> None:
         await self.declare(service, event_types)
         connection = _require(self._connection)
         channel = await connection.channel(publisher_confirms=True)
         await channel.set_qos(prefetch_count=self.prefetch)
         # Declared through this robust channel so that a reconnect restores it and its consumer.
         queue = await _declare_work_queue(channel, service)
-
-        async def on_message(message: AbstractIncomingMessage) -> None:
-            tries = _tries(message)
-            outcome = await deliver(
-                message.body, tries=tries, handler=handler, service=service, retry=self.retry
-            )
-            if outcome.retry_in is not None:
-                await _forward(channel, message, retry_queue(service, outcome.retry_in), tries + 1)
-            elif outcome.park_reason is not None:
-                await _forward(
-                    channel,
-                    message,
-                    parking_queue(service),
-                    tries + 1,
-                    {REASON_HEADER: outcome.park_reason, PARKED_AT_HEADER: _now_iso()},
-                )
-            await message.ack()
-
-        await queue.consume(on_message)
-        self._subscriptions.append(_Subscription(service, channel, queue))
+        batcher = _Batcher(channel, service, handler, max_batch, self.retry)
+        await queue.consume(batcher.receive)
+        self._subscriptions.append(_Subscription(service, channel, queue, batcher))
 
     async def parked(self, service: str) -> list[ParkedMessage]:
         async with self._scratch_channel() as channel:
