@@ -3,4 +3,5 @@ pytest_plugins = [
     "portico.kit.testing.rabbitmq",
     "portico.kit.testing.s3",
     "portico.kit.testing.services",
+    "portico.kit.testing.smtp",
 ]
