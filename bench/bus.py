@@ -226,8 +226,26 @@ def run_worker(database_url: str, service: str, ready: Any, results: Any, expect
     asyncio.run(Worker(database_url, service).run(ready, results, expected))
 
 
+def run_relay(database_url: str, service: str, stop: Any) -> None:
+    """The relay in a process of its own, as deployed (``portico.<service> relay``)."""
+
+    async def relay_until_stopped() -> None:
+        database = Database(database_url, service=service)
+        bus = RabbitMqBus(AMQP_URL)
+        await bus.connect()
+        relay = Relay(database, bus, batch_size=500)
+        task = asyncio.create_task(relay.run())
+        await asyncio.to_thread(stop.wait)
+        relay.stop()
+        await task
+        await bus.close()
+        await database.dispose()
+
+    asyncio.run(relay_until_stopped())
+
+
 class Rig:
-    """The emitting service (API and relay) in this process, the worker in another."""
+    """The emitting service's API in this process; its relay and the worker in others."""
 
     def __init__(self, database: Database, bus: RabbitMqBus) -> None:
         self.database = database
@@ -301,13 +319,15 @@ async def with_portico(measure: Callable[[Rig], Awaitable[Any]]) -> Any:
         # The worker's queue exists before anything is emitted, as `migrate` ensures.
         await bus.declare(service, [BenchEventRecorded.event_type])
         rig = Rig(database, bus)
-        relay = Relay(database, bus, batch_size=500)
-        relay_task = asyncio.create_task(relay.run())
+        spawn = multiprocessing.get_context("spawn")
+        stop = spawn.Event()
+        relay = spawn.Process(target=run_relay, args=(url, service, stop))
+        relay.start()
         try:
             return await measure(rig)
         finally:
-            relay.stop()
-            await relay_task
+            stop.set()
+            await asyncio.to_thread(relay.join, 30)
             await _delete_queues(bus, service)
     finally:
         await bus.close()

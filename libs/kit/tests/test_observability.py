@@ -1,66 +1,274 @@
-"""Log lines carry the service, the trace and the correlation id of their request."""
+"""Log lines, spans and context: what an operator reads when following a request or an event."""
 
 from __future__ import annotations
 
-import io
+import asyncio
+import http.server
 import json
 import logging
+import threading
+import uuid
+from collections.abc import Iterator
 
 import httpx
+import pytest
 import structlog
 from fastapi import FastAPI
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
-from portico.kit.observability import configure_logging, configure_tracing, instrument_app
+from portico.contracts.envelope import Envelope
+from portico.kit.observability import (
+    bind_event_context,
+    configure_logging,
+    configure_tracing,
+    current_causation_id,
+    current_correlation_id,
+    current_traceparent,
+    instrument_app,
+)
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+PARENT_SPAN_ID = "00f067aa0ba902b7"
+TRACEPARENT = f"00-{TRACE_ID}-{PARENT_SPAN_ID}-01"
+
+log = structlog.get_logger("portico.test")
+_exporter = InMemorySpanExporter()
 
 
-def capture_logs(process_name: str) -> io.StringIO:
-    configure_logging(process_name, fmt="json", level="INFO")
-    buffer = io.StringIO()
-    handler = logging.getLogger().handlers[0]
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(buffer)
-    return buffer
-
-
-def lines_of(buffer: io.StringIO) -> list[dict]:
-    return [json.loads(line) for line in buffer.getvalue().splitlines()]
-
-
-async def test_a_request_log_line_has_service_trace_and_correlation() -> None:
+@pytest.fixture(scope="module", autouse=True)
+def tracing() -> None:
     configure_tracing("portico-test", otlp_endpoint=None)
-    buffer = capture_logs("portico-test")
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
+    provider.add_span_processor(SimpleSpanProcessor(_exporter))
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    _exporter.clear()
+    yield _exporter
+
+
+def logged(capsys: pytest.CaptureFixture[str]) -> list[dict]:
+    return [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+
+
+def quotes_app(service: str = "quotes") -> FastAPI:
     app = FastAPI()
-    instrument_app(app, "quotes")
-    log = structlog.get_logger("test")
+    instrument_app(app, service)
 
     @app.get("/quotes/{quote_id}")
-    async def read(quote_id: str) -> dict[str, str]:
+    async def read(quote_id: str) -> dict[str, str | None]:
         log.info("quote read", quote_id=quote_id)
-        return {"id": quote_id}
+        # What the outbox stamps on an event emitted here.
+        return {"traceparent": current_traceparent(), "correlation": current_correlation_id()}
 
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as http:
-        response = await http.get("/quotes/q-42", headers={"X-Correlation-ID": "corr-123"})
-        generated = await http.get("/quotes/q-43")
+    return app
+
+
+def client_for(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+
+
+async def test_a_request_log_line_carries_service_trace_and_correlation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("portico-test", fmt="json", level="INFO")
+    async with client_for(quotes_app()) as http:
+        response = await http.get(
+            "/quotes/q-42", headers={"X-Correlation-ID": "corr-123", "traceparent": TRACEPARENT}
+        )
     assert response.headers["x-correlation-id"] == "corr-123"
-    assert len(generated.headers["x-correlation-id"]) == 36
-    lines = lines_of(buffer)
-    [line] = [line for line in lines if line.get("quote_id") == "q-42"]
+    [line] = [line for line in logged(capsys) if line["event"] == "quote read"]
     assert line["service"] == "quotes"
     assert line["correlation_id"] == "corr-123"
-    assert len(line["trace_id"]) == 32 and int(line["trace_id"], 16) != 0
-    [other] = [line for line in lines if line.get("quote_id") == "q-43"]
-    assert other["trace_id"] != line["trace_id"]
-    assert other["correlation_id"] == generated.headers["x-correlation-id"]
+    assert line["trace_id"] == TRACE_ID
+    assert len(line["span_id"]) == 16 and line["span_id"] != PARENT_SPAN_ID
+    # An event emitted while handling the request continues its trace and correlation.
+    assert response.json()["traceparent"].startswith(f"00-{TRACE_ID}-")
+    assert response.json()["correlation"] == "corr-123"
 
 
-def test_outside_any_request_the_process_name_is_the_service() -> None:
-    buffer = capture_logs("portico-worker")
-    structlog.get_logger("test").info("started")
-    logging.getLogger("stdlib.library").warning("from the standard library")
-    [started, stdlib] = lines_of(buffer)
-    assert started["service"] == "portico-worker"
-    assert "correlation_id" not in started
-    assert stdlib["event"] == "from the standard library"
-    assert stdlib["service"] == "portico-worker"
+async def test_a_correlation_id_is_made_when_none_or_an_unfit_one_is_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("portico-test", fmt="json", level="INFO")
+    async with client_for(quotes_app()) as http:
+        fresh = await http.get("/quotes/q-1")
+        unfit = await http.get("/quotes/q-2", headers={"X-Correlation-ID": "x" * 500})
+    made = fresh.headers["x-correlation-id"]
+    assert uuid.UUID(made)
+    assert (
+        uuid.UUID(unfit.headers["x-correlation-id"]) and unfit.headers["x-correlation-id"] != made
+    )
+    [line] = [line for line in logged(capsys) if line.get("quote_id") == "q-1"]
+    assert line["correlation_id"] == made
+
+
+async def test_the_access_log_names_the_route_not_the_path(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("portico-test", fmt="json", level="INFO")
+    secret = "k8Hq2wZ-capability-token"
+    async with client_for(quotes_app()) as http:
+        await http.get(f"/quotes/{secret}", headers={"X-Correlation-ID": "corr-access"})
+    [access] = [line for line in logged(capsys) if line["event"] == "request handled"]
+    assert access["route"] == "/quotes/{quote_id}" and access["status"] == 200
+    assert access["method"] == "GET" and access["correlation_id"] == "corr-access"
+    assert secret not in json.dumps(access)
+
+
+async def test_services_sharing_a_process_log_and_trace_under_their_own_names(
+    capsys: pytest.CaptureFixture[str], spans: InMemorySpanExporter
+) -> None:
+    configure_logging("portico", fmt="json", level="INFO")
+    both_inside = asyncio.Barrier(2)
+
+    def service_app(name: str) -> FastAPI:
+        app = FastAPI()
+        instrument_app(app, name)
+
+        @app.get("/work/{item}")
+        async def work(item: str) -> None:
+            log.info("work started", item=item)
+            await both_inside.wait()  # the two requests interleave on one loop
+            log.info("work done", item=item)
+
+        return app
+
+    host = FastAPI()
+    host.mount("/api/quotes", service_app("quotes"))
+    host.mount("/api/signing", service_app("signing"))
+    async with client_for(host) as http:
+        await asyncio.gather(
+            http.get("/api/quotes/work/a", headers={"X-Correlation-ID": "corr-a"}),
+            http.get("/api/signing/work/b", headers={"X-Correlation-ID": "corr-b"}),
+        )
+    lines = [line for line in logged(capsys) if line["event"].startswith("work")]
+    assert {(line["item"], line["service"], line["correlation_id"]) for line in lines} == {
+        ("a", "quotes", "corr-a"),
+        ("b", "signing", "corr-b"),
+    }
+    assert len(lines) == 4
+    # One server span per request, named by its full route template, tagged with its service.
+    servers = [span for span in spans.get_finished_spans() if span.kind == SpanKind.SERVER]
+    assert sorted((span.name, _attribute(span, "portico.service")) for span in servers) == [
+        ("GET /api/quotes/work/{item}", "quotes"),
+        ("GET /api/signing/work/{item}", "signing"),
+    ]
+
+
+async def test_a_handler_runs_in_the_context_of_its_event(
+    capsys: pytest.CaptureFixture[str], spans: InMemorySpanExporter
+) -> None:
+    configure_logging("portico", fmt="json", level="INFO")
+    envelope = Envelope(
+        type="portico.quotes.quote_signed.v1",
+        source="quotes",
+        correlation_id="corr-quote",
+        traceparent=TRACEPARENT,
+        data={},
+    )
+    with bind_event_context(envelope, service="notifier"):
+        log.info("sending receipt")
+        logging.getLogger("smtp").info("queued")
+        assert current_correlation_id() == "corr-quote"
+        assert current_causation_id() == str(envelope.id)
+        emitted = current_traceparent()
+    assert current_correlation_id() is None and current_causation_id() is None
+    assert current_traceparent() is None
+
+    assert emitted is not None and emitted.startswith(f"00-{TRACE_ID}-")
+    lines = logged(capsys)
+    assert [line["event"] for line in lines] == ["sending receipt", "queued"]
+    for line in lines:
+        assert line["service"] == "notifier"
+        assert line["correlation_id"] == "corr-quote"
+        assert line["causation_id"] == str(envelope.id)
+        assert line["trace_id"] == TRACE_ID
+    [span] = spans.get_finished_spans()
+    assert span.name == "process portico.quotes.quote_signed.v1"
+    assert span.kind == SpanKind.CONSUMER
+    assert span.parent is not None and format(span.parent.span_id, "016x") == PARENT_SPAN_ID
+    assert _attribute(span, "cloudevents.event_id") == str(envelope.id)
+
+
+async def test_a_failing_handler_marks_its_span(spans: InMemorySpanExporter) -> None:
+    envelope = Envelope(type="portico.test.failed.v1", source="t", correlation_id="c", data={})
+    with pytest.raises(KeyError), bind_event_context(envelope, service="signing"):
+        raise KeyError("missing template")
+    [span] = spans.get_finished_spans()
+    assert not span.status.is_ok
+    assert [event.name for event in span.events] == ["exception"]
+
+
+def test_outside_any_request_the_process_name_is_the_service(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("portico-worker", fmt="json", level="INFO")
+    log.info("started")
+    logging.getLogger("some.library").warning("from the standard library", extra={"attempt": 3})
+    log.debug("below the level")
+    started, library = logged(capsys)
+    assert started["service"] == "portico-worker" and started["level"] == "info"
+    assert "correlation_id" not in started and "trace_id" not in started
+    assert library["event"] == "from the standard library"
+    assert library["service"] == "portico-worker" and library["attempt"] == 3
+    assert library["logger"] == "some.library" and library["level"] == "warning"
+
+
+def test_configuring_again_replaces_rather_than_doubles(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("portico-a", fmt="json", level="INFO")
+    configure_logging("portico-b", fmt="json", level="INFO")
+    log.info("once")
+    [line] = logged(capsys)
+    assert line["service"] == "portico-b"
+
+
+def test_console_lines_are_for_people(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("portico-dev", fmt="console", level="INFO")
+    log.info("started", port=8000)
+    [line] = capsys.readouterr().err.splitlines()
+    assert "started" in line and "port=8000" in line and "service=portico-dev" in line
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(line)
+
+
+class _Collector(http.server.BaseHTTPRequestHandler):
+    received: list[tuple[str, str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.path, self.headers["Content-Type"]))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+def test_spans_are_exported_over_otlp_http_when_an_endpoint_is_given() -> None:
+    # The collector lives as long as the test process: the exporter stays on the provider.
+    collector = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
+    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
+    provider = trace.get_tracer_provider()
+
+    configure_tracing("portico-test", otlp_endpoint=endpoint)
+    configure_tracing("portico-test", otlp_endpoint=endpoint)
+    assert trace.get_tracer_provider() is provider
+    with trace.get_tracer("test").start_as_current_span("exported"):
+        pass
+    assert isinstance(provider, TracerProvider) and provider.force_flush()
+    assert _Collector.received == [("/v1/traces", "application/x-protobuf")]
+
+
+def _attribute(span: ReadableSpan, name: str) -> object:
+    return (span.attributes or {}).get(name)

@@ -1,19 +1,179 @@
-"""AsyncAPI 3 document of every event: ``python -m portico.contracts.asyncapi --output FILE``."""
+"""The AsyncAPI 3 document of every Portico event.
+
+Usage: ``python -m portico.contracts.asyncapi [--output docs/asyncapi.yaml] [--check]``
+"""
 
 from __future__ import annotations
 
 import argparse
 import re
+import sys
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from portico.contracts.envelope import Envelope
+from portico.contracts.envelope import Envelope, Event
 from portico.contracts.registry import all_events
 
 EXCHANGE = "portico.events"
-REF_PREFIX = "#/components/schemas/"
+SCHEMAS = "#/components/schemas/"
+AMQP_BINDING = "0.3.0"
+# Examples must not change from one build to the next, or the committed file never matches.
+_EXAMPLE_TIME = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+_EXAMPLE_TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+_SERVICES = {
+    "portal": "Organisation, staff users, clients and contacts, invitations, workspaces.",
+    "signing": "Smart-document templates, submissions and signatures.",
+    "quotes": "Quotes, their online answers, invoices.",
+    "documents": "Documents requested from clients: uploads, reviews, expiry.",
+    "notifier": "Email, SMS and in-app notifications, and what became of them.",
+}
+_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "description": "AMQP headers; message_id, type, app_id and timestamp mirror the envelope.",
+    "properties": {
+        "correlation_id": {"type": "string", "description": "The envelope's correlation_id"},
+        "traceparent": {
+            "type": "string",
+            "pattern": r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+            "description": "W3C trace context of the publisher, when it was tracing",
+        },
+    },
+    "required": ["correlation_id"],
+}
+
+
+def build_document() -> dict[str, Any]:
+    """The whole document, as plain data: ``asyncapi: 3.0.0`` with one channel per event."""
+    schemas: dict[str, Any] = {"Envelope": _envelope_schema(), "MessageHeaders": _HEADERS}
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for event_type, model in all_events().items():
+        service, name = _service(event_type), _name(event_type)
+        payload = _lift_defs(model.model_json_schema(ref_template="#/$defs/{model}"), schemas)
+        examples = payload.pop("examples", [])
+        schemas[name] = payload
+        messages[name] = _message(event_type, model, examples)
+        channels[name] = {
+            "address": event_type,
+            "title": name,
+            "description": f"Routing key `{event_type}` on the `{EXCHANGE}` topic exchange.",
+            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
+            "bindings": {
+                "amqp": {
+                    "is": "routingKey",
+                    "exchange": {
+                        "name": EXCHANGE,
+                        "type": "topic",
+                        "durable": True,
+                        "autoDelete": False,
+                        "vhost": "/",
+                    },
+                    "bindingVersion": AMQP_BINDING,
+                }
+            },
+        }
+        operations[f"{service}.send.{model.__name__}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{name}"},
+            "summary": f"The {service} service publishes {model.__name__} through its outbox.",
+            "messages": [{"$ref": f"#/channels/{name}/messages/{name}"}],
+            "tags": [{"name": service}],
+            "bindings": {
+                "amqp": {
+                    "deliveryMode": 2,
+                    "mandatory": True,
+                    "timestamp": True,
+                    "bindingVersion": AMQP_BINDING,
+                }
+            },
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Portico events",
+            "version": "1.0.0",
+            "description": (
+                "Every event Portico's services publish. Each message is a CloudEvents 1.0 "
+                "envelope (JSON) whose `data` is the typed payload of its `type`. A schema "
+                "only grows by optional fields within a version, so consumers ignore fields "
+                "they don't know. Delivery is at least once: consumers deduplicate on "
+                "`source` + `id`. Fields marked `x-secret: true` carry a capability token: "
+                "only the notifier reads them, and nothing may log them."
+            ),
+            "tags": [
+                {"name": service, "description": description}
+                for service, description in _SERVICES.items()
+            ],
+        },
+        "defaultContentType": "application/json",
+        "servers": {
+            "rabbitmq": {
+                "host": "rabbitmq:5672",
+                "protocol": "amqp",
+                "protocolVersion": "0-9-1",
+                "description": "The broker of the distributed mode (the compose service's name).",
+            }
+        },
+        "channels": channels,
+        "operations": operations,
+        "components": {"schemas": schemas, "messages": messages},
+    }
+
+
+def render() -> str:
+    """The document as YAML: keys sorted, no anchors, so equal schemas give equal bytes."""
+    return yaml.dump(
+        build_document(), Dumper=_Dumper, sort_keys=True, allow_unicode=True, width=100
+    )
+
+
+def write(path: Path) -> bool:
+    """Write the document to ``path``; False when it already held exactly that."""
+    text = render()
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m portico.contracts.asyncapi",
+        description="Write the AsyncAPI 3 document of every Portico event.",
+    )
+    parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    parser.add_argument(
+        "--check", action="store_true", help="only check that --output is up to date"
+    )
+    arguments = parser.parse_args(argv)
+    if arguments.output is None:
+        sys.stdout.write(render())
+        return 0
+    if arguments.check:
+        current = arguments.output.is_file() and arguments.output.read_text("utf-8") == render()
+        if not current:
+            print(f"{arguments.output} is out of date: run `make asyncapi`", file=sys.stderr)
+        return 0 if current else 1
+    changed = write(arguments.output)
+    print(f"{'wrote' if changed else 'unchanged:'} {arguments.output}")
+    return 0
+
+
+class _Dumper(yaml.SafeDumper):
+    # Examples share dicts between events; anchors (&id001) would make the file hard to read.
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _service(event_type: str) -> str:
+    return event_type.split(".")[1]
 
 
 def _name(event_type: str) -> str:
@@ -22,129 +182,102 @@ def _name(event_type: str) -> str:
     return f"{service}.{''.join(part.title() for part in event.split('_'))}.{version}"
 
 
-def _lift_defs(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
-    """Move pydantic's local ``$defs`` to components/schemas and point the refs there."""
-    for name, definition in schema.pop("$defs", {}).items():
-        definition = _rewrite_refs(definition)
-        if components.setdefault(name, definition) != definition:
-            raise ValueError(f"two different schemas are named {name!r}")
-    return _rewrite_refs(schema)
-
-
-def _rewrite_refs(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {
-            key: (value.replace("#/$defs/", REF_PREFIX) if key == "$ref" else _rewrite_refs(value))
-            for key, value in node.items()
-        }
-    if isinstance(node, list):
-        return [_rewrite_refs(item) for item in node]
-    return node
-
-
-def build_document() -> dict[str, Any]:
-    schemas: dict[str, Any] = {}
-    channels: dict[str, Any] = {}
-    operations: dict[str, Any] = {}
-    messages: dict[str, Any] = {}
-    envelope = Envelope.model_json_schema()
-    envelope["properties"].pop("data")
-    envelope["required"] = [name for name in envelope.get("required", []) if name != "data"]
-    schemas["Envelope"] = envelope
-
-    for event_type, model in all_events().items():
-        name = _name(event_type)
-        service = event_type.split(".")[1]
-        payload = _lift_defs(model.model_json_schema(ref_template="#/$defs/{model}"), schemas)
-        examples = payload.pop("examples", [])
-        schemas[name] = payload
-        message: dict[str, Any] = {
-            "name": name,
-            "title": re.sub(r"(?<!^)(?=[A-Z])", " ", name.split(".")[1]),
-            "summary": (model.__doc__ or "").strip().splitlines()[0],
-            "contentType": "application/json",
-            "payload": {
-                "allOf": [
-                    {"$ref": REF_PREFIX + "Envelope"},
-                    {
-                        "type": "object",
-                        "required": ["type", "data"],
-                        "properties": {
-                            "type": {"const": event_type},
-                            "data": {"$ref": REF_PREFIX + name},
-                        },
+def _message(event_type: str, model: type[Event], examples: list[Any]) -> dict[str, Any]:
+    name = _name(event_type)
+    summary, _, description = (model.__doc__ or "").strip().partition("\n")
+    message: dict[str, Any] = {
+        "name": name,
+        "title": re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__),
+        "summary": summary.strip(),
+        "contentType": "application/json",
+        "tags": [{"name": _service(event_type)}],
+        "correlationId": {
+            "description": "Shared by every event of one business flow",
+            "location": "$message.payload#/correlation_id",
+        },
+        "headers": {"$ref": SCHEMAS + "MessageHeaders"},
+        "payload": {
+            "allOf": [
+                {"$ref": SCHEMAS + "Envelope"},
+                {
+                    "type": "object",
+                    "required": ["type", "source", "data"],
+                    "properties": {
+                        "type": {"const": event_type},
+                        "source": {"const": _service(event_type)},
+                        "data": {"$ref": SCHEMAS + name},
                     },
-                ]
-            },
-            "bindings": {"amqp": {"contentEncoding": "utf-8", "messageType": event_type}},
-        }
-        if examples:
-            message["examples"] = [
-                {"name": f"example{index + 1}", "payload": {"type": event_type, "data": example}}
-                for index, example in enumerate(examples)
+                },
             ]
-        messages[name] = message
-        channels[name] = {
-            "address": event_type,
-            "description": f"Routing key {event_type} on the {EXCHANGE} topic exchange.",
-            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
-            "bindings": {
-                "amqp": {
-                    "is": "routingKey",
-                    "exchange": {"name": EXCHANGE, "type": "topic", "durable": True, "vhost": "/"},
-                }
-            },
-        }
-        operations[f"{service}.send.{name.split('.')[1]}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{name}"},
-            "summary": f"The {service} service publishes it through its outbox.",
-            "messages": [{"$ref": f"#/channels/{name}/messages/{name}"}],
-        }
+        },
+        "bindings": {"amqp": {"messageType": event_type, "bindingVersion": AMQP_BINDING}},
+    }
+    if description.strip():
+        message["description"] = " ".join(description.split())
+    if examples:
+        message["examples"] = [
+            _example(event_type, model, example, index) for index, example in enumerate(examples)
+        ]
+    return message
 
+
+def _example(
+    event_type: str, model: type[Event], example: dict[str, Any], index: int
+) -> dict[str, Any]:
+    """An example as it travels: the payload checked by its model, inside a real envelope."""
+    event = model.model_validate(example)
+    event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:portico:example:{event_type}:{index}")
+    envelope = Envelope(
+        id=event_id,
+        type=event_type,
+        source=_service(event_type),
+        time=_EXAMPLE_TIME,
+        subject=event.subject(),
+        correlation_id=str(event_id),
+        traceparent=_EXAMPLE_TRACEPARENT,
+        data=event.model_dump(mode="json"),
+    )
     return {
-        "asyncapi": "3.0.0",
-        "info": {
-            "title": "Portico events",
-            "version": "1.0.0",
-            "description": (
-                "Every event Portico's services publish. Each message is a CloudEvents "
-                "envelope (JSON) whose `data` is the typed payload; schemas only grow by "
-                "optional fields within a version. Delivery is at least once: consumers "
-                "deduplicate on `source` + `id`."
-            ),
-        },
-        "defaultContentType": "application/json",
-        "servers": {
-            "rabbitmq": {
-                "host": "rabbitmq:5672",
-                "protocol": "amqp",
-                "protocolVersion": "0.9.1",
-                "description": "The broker of the distributed mode.",
-            }
-        },
-        "channels": channels,
-        "operations": operations,
-        "components": {"schemas": dict(sorted(schemas.items())), "messages": messages},
+        "name": f"example{index + 1}",
+        "headers": {"correlation_id": str(event_id), "traceparent": _EXAMPLE_TRACEPARENT},
+        "payload": envelope.model_dump(mode="json"),
     }
 
 
-def render() -> str:
-    return yaml.safe_dump(build_document(), sort_keys=True, allow_unicode=True, width=100)
+def _envelope_schema() -> dict[str, Any]:
+    schema = Envelope.model_json_schema()
+    schema["properties"].pop("data")
+    # A producer always writes every attribute (null when it has none): consumers may rely on
+    # them being there. ``data`` is typed per message.
+    schema["required"] = sorted(schema["properties"])
+    return schema
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    arguments = parser.parse_args()
-    text = render()
-    if arguments.output is None:
-        print(text, end="")
-        return
-    arguments.output.parent.mkdir(parents=True, exist_ok=True)
-    arguments.output.write_text(text)
-    print(f"wrote {arguments.output}")
+def _lift_defs(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """Move pydantic's local ``$defs`` to components/schemas and point the refs there."""
+    for name, definition in schema.pop("$defs", {}).items():
+        definition = _published(definition)
+        if components.setdefault(name, definition) != definition:
+            raise ValueError(f"two different schemas are named {name!r}")
+    return dict(_published(schema))
+
+
+def _published(node: Any) -> Any:
+    """A schema as consumers must read it.
+
+    Refs point into components; ``additionalProperties: false`` goes, because producers
+    are strict but consumers must accept the optional fields a schema gains in a version.
+    """
+    if isinstance(node, dict):
+        return {
+            key: value.replace("#/$defs/", SCHEMAS) if key == "$ref" else _published(value)
+            for key, value in node.items()
+            if not (key == "additionalProperties" and value is False)
+        }
+    if isinstance(node, list):
+        return [_published(item) for item in node]
+    return node
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -4,24 +4,37 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, ClassVar, Literal, Self
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 
 from portico.contracts import registry
-from portico.contracts.errors import InvalidEnvelope, InvalidPayload
+from portico.contracts.errors import InvalidEnvelope, InvalidPayload, UnknownEventType
+
+MASK = "[secret]"
+WITHHELD = "[withheld: unknown event type]"
 
 
 class Event(BaseModel):
     """Base of every event payload.
 
     A subclass sets ``event_type`` (``portico.<service>.<event>.v<N>``) and registers itself.
-    Consumers ignore fields they don't know, so a schema may grow optional fields within
-    a version.
+    A producer building an event is held to the schema (a misspelt field is an error);
+    a consumer parsing one through ``Envelope.event()`` ignores fields it doesn't know,
+    so a schema may grow optional fields within a version.
     """
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     event_type: ClassVar[str]
     # The aggregate the event is about; becomes the envelope's ``subject``.
@@ -48,7 +61,7 @@ class Envelope(BaseModel):
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     type: str
     source: str
-    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    time: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
     subject: str | None = None
     correlation_id: str
     causation_id: str | None = None
@@ -56,6 +69,11 @@ class Envelope(BaseModel):
     datacontenttype: Literal["application/json"] = "application/json"
     data: dict[str, Any]
     _event: Event | None = PrivateAttr(default=None)
+
+    @field_validator("time")
+    @classmethod
+    def _in_utc(cls, moment: datetime) -> datetime:
+        return moment.astimezone(UTC)
 
     @classmethod
     def wrap(
@@ -95,13 +113,29 @@ class Envelope(BaseModel):
         if self._event is None:
             model = registry.model_for(self.type)
             try:
-                self._event = model.model_validate(self.data)
+                # Forward compatible: a newer producer may send fields this consumer lacks.
+                self._event = model.model_validate(self.data, extra="ignore")
             except ValidationError as exc:
                 raise InvalidPayload(self.type, _describe(exc)) from None
         return self._event
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.model_dump(mode="json"))
+
+    def redacted(self) -> dict[str, Any]:
+        """The envelope as JSON data fit for a log line: every secret link masked.
+
+        Secrets are the fields the schemas mark ``x-secret``; the payload of a type this
+        process does not know is withheld, since nothing says what in it is secret.
+        """
+        document = self.model_dump(mode="json")
+        try:
+            schema = _payload_schema(registry.model_for(self.type))
+        except UnknownEventType:
+            document["data"] = WITHHELD
+        else:
+            document["data"] = _mask(schema, document["data"], schema.get("$defs", {}))
+        return document
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> Self:
@@ -123,3 +157,31 @@ def _describe(exc: ValidationError) -> str:
         f"{'.'.join(str(part) for part in error['loc']) or '(root)'}: {error['msg']}"
         for error in exc.errors()
     )
+
+
+@cache
+def _payload_schema(model: type[Event]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+def _mask(schema: dict[str, Any], value: Any, defs: dict[str, Any]) -> Any:
+    """``value`` with every part that ``schema`` marks ``x-secret`` replaced by MASK."""
+    if value is None:
+        return None
+    branches = [_resolve(branch, defs) for branch in _resolve(schema, defs).get("anyOf", [schema])]
+    if any(branch.get("x-secret") for branch in branches):
+        return MASK
+    for branch in branches:
+        if isinstance(value, dict) and "properties" in branch:
+            fields = branch["properties"]
+            return {key: _mask(fields.get(key, {}), item, defs) for key, item in value.items()}
+        if isinstance(value, list) and "items" in branch:
+            return [_mask(branch["items"], item, defs) for item in value]
+    return value
+
+
+def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" not in schema:
+        return schema
+    resolved: dict[str, Any] = defs[schema["$ref"].removeprefix("#/$defs/")]
+    return resolved

@@ -1,51 +1,83 @@
-"""Liveness, readiness and Prometheus metrics endpoints of every process."""
+"""Liveness, readiness and Prometheus metrics: the endpoints every Portico process serves."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Literal
 
-from fastapi import APIRouter, Response
+import structlog
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import REGISTRY
+from prometheus_client.exposition import choose_encoder
+from pydantic import BaseModel
 
-from portico.kit.problems import MEDIA_TYPE, ServiceUnavailable, problem_responses
+from portico.kit.problems import ServiceUnavailable, problem_responses
+
+log = structlog.get_logger(__name__)
 
 Check = Callable[[], Awaitable[bool]]
+CheckOutcome = Literal["ok", "failing", "timed out"]
 CHECK_TIMEOUT = 2.0
 
 
-async def _run(check: Check) -> bool:
-    try:
-        return bool(await asyncio.wait_for(check(), CHECK_TIMEOUT))
-    except Exception:
-        return False
+class Alive(BaseModel):
+    status: Literal["ok"] = "ok"
 
 
-def health_router(checks: Mapping[str, Check]) -> APIRouter:
+class Ready(BaseModel):
+    status: Literal["ready"] = "ready"
+    checks: dict[str, CheckOutcome]
+
+
+def health_router(checks: Mapping[str, Check], *, timeout: float = CHECK_TIMEOUT) -> APIRouter:
+    """``/healthz`` (the process serves), ``/readyz`` (each named check answers within
+    ``timeout`` seconds; they run concurrently) and ``/metrics``."""
     router = APIRouter()
 
     @router.get("/healthz", summary="The process is alive")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Alive:
+        return Alive()
 
     @router.get(
         "/readyz",
         summary="The database, the bus and the store answer",
+        response_model=Ready,
         responses=problem_responses(503),
     )
-    async def readyz() -> JSONResponse:
-        names = list(checks)
-        results = await asyncio.gather(*(_run(checks[name]) for name in names))
-        report = {name: "ok" if ok else "failing" for name, ok in zip(names, results, strict=True)}
-        if all(results):
-            return JSONResponse({"status": "ready", "checks": report})
-        failing = [name for name, ok in zip(names, results, strict=True) if not ok]
-        problem = ServiceUnavailable(f"Not ready: {', '.join(failing)}", checks=report)
-        return JSONResponse(problem.body(), status_code=503, media_type=MEDIA_TYPE)
+    async def readyz() -> Ready | JSONResponse:
+        outcomes = await asyncio.gather(
+            *(_run(name, check, timeout) for name, check in checks.items())
+        )
+        report = dict(zip(checks, outcomes, strict=True))
+        failing = [name for name, outcome in report.items() if outcome != "ok"]
+        if not failing:
+            return Ready(checks=report)
+        problem = ServiceUnavailable(f"Not ready: {', '.join(failing)}.", checks=report)
+        return problem.response()
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    async def metrics(request: Request) -> Response:
+        # Prometheus asks for OpenMetrics; curl and older scrapers get the text format.
+        encode, content_type = choose_encoder(request.headers.get("accept", ""))
+        return Response(encode(REGISTRY), media_type=content_type)
 
     return router
+
+
+async def _run(name: str, check: Check, limit: float) -> CheckOutcome:
+    # Why a check failed goes to the log only: the answer is public, the reason may not be.
+    try:
+        async with asyncio.timeout(limit):
+            passed = await check()
+    except TimeoutError:
+        log.warning("readiness check timed out", check=name, limit_seconds=limit)
+        return "timed out"
+    except Exception as exc:
+        # One line, no traceback: probes ask every few seconds while a backend is down.
+        log.warning("readiness check failed", check=name, error=repr(exc))
+        return "failing"
+    if not passed:
+        log.warning("readiness check failed", check=name)
+    return "ok" if passed else "failing"

@@ -21,10 +21,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts import Envelope, Event
-from portico.kit import context
 from portico.kit.bus.base import consuming
 from portico.kit.db import Database, utcnow
 from portico.kit.metrics import EVENTS_CONSUMED, EVENTS_DUPLICATE
+from portico.kit.observability import bind_context
 from portico.kit.tables import inbox_table
 
 log = structlog.get_logger(__name__)
@@ -95,7 +95,7 @@ class Consumer:
             labels = {"service": self.service, "type": envelope.type}
             with (
                 consuming(envelope),
-                context.bound(
+                bind_context(
                     service=self.service,
                     correlation=envelope.correlation_id,
                     causation=str(envelope.id),

@@ -23,10 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from portico.contracts import Envelope, Event
-from portico.kit import context
 from portico.kit.bus import Bus
 from portico.kit.db import Database, utcnow
 from portico.kit.metrics import OUTBOX_LAG_SECONDS, OUTBOX_PENDING
+from portico.kit.observability import (
+    current_causation_id,
+    current_correlation_id,
+    current_traceparent,
+)
 from portico.kit.tables import outbox_table
 
 log = structlog.get_logger(__name__)
@@ -44,9 +48,9 @@ async def emit(session: AsyncSession, event: Event) -> Envelope:
     envelope = Envelope.wrap(
         event,
         source=session.info["portico_service"],
-        correlation_id=context.correlation_id.get(),
-        causation_id=context.causation_id.get(),
-        traceparent=context.current_traceparent(),
+        correlation_id=current_correlation_id(),
+        causation_id=current_causation_id(),
+        traceparent=current_traceparent(),
     )
     session.info.setdefault(PENDING, []).append(
         {

@@ -1,83 +1,138 @@
-"""RFC 9457 problem details for every error a service answers."""
+"""RFC 9457 problem details: the one error shape every Portico service answers with.
+
+A service raises a ``Problem`` (``NotFound``, ``Conflict``, ``ValidationProblem``...);
+``install_problem_handlers`` turns it, and every error FastAPI or Starlette raise (unknown
+route, wrong method, invalid or malformed input) and any unexpected exception, into an
+``application/problem+json`` response with a stable ``type``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portico.kit.observability import current_correlation_id, route_template
 
 log = structlog.get_logger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://portico.dev/problems/"
+_SCHEMA_REF = "#/components/schemas/{model}"
 
 
 class FieldError(BaseModel):
-    field: str = Field(description="Dotted path of the field at fault, e.g. contacts.0.email")
-    location: str = Field(description="body, query, path or header")
-    message: str
+    """One input at fault in a validation problem."""
+
+    field: str | None = Field(
+        description="Dotted path of the field at fault (contacts.0.email); null for the whole body",
+        examples=["contacts.0.email"],
+    )
+    location: str = Field(description="Where the field was: body, query, path, header or cookie")
+    message: str = Field(description="What is wrong, in English")
+    code: str = Field(description="A stable code for the kind of error (missing, int_parsing...)")
 
 
 class ProblemDetail(BaseModel):
-    """The body of every error response (RFC 9457)."""
+    """The body of every error response (RFC 9457); services may add extension members."""
 
-    type: str
-    title: str
-    status: int
+    type: str = Field(examples=[f"{TYPE_BASE}not-found"])
+    title: str = Field(examples=["Not found"])
+    status: int = Field(examples=[404])
     detail: str | None = None
-    instance: str | None = None
+    correlation_id: str | None = Field(
+        default=None, description="Quote it when reporting a problem: it finds the logs"
+    )
     errors: list[FieldError] | None = None
 
 
 class Problem(Exception):
-    status = 500
-    slug = "internal-error"
-    title = "Internal error"
+    """An error a service answers with. Subclasses fix ``status``, ``slug`` and ``title``."""
+
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal server error"
 
     def __init__(
         self,
         detail: str | None = None,
         *,
-        errors: list[FieldError] | None = None,
-        headers: dict[str, str] | None = None,
+        errors: Sequence[FieldError] | None = None,
+        headers: Mapping[str, str] | None = None,
+        status: int | None = None,
+        slug: str | None = None,
+        title: str | None = None,
         **extra: Any,
     ) -> None:
-        super().__init__(detail or self.title)
+        super().__init__(detail or title or self.title)
         self.detail = detail
-        self.errors = errors
-        self.headers = headers or {}
+        self.errors = list(errors) if errors is not None else None
+        self.headers = dict(headers or {})
         self.extra = extra
+        if status is not None:
+            self.status = status
+        if slug is not None:
+            self.slug = slug
+        if title is not None:
+            self.title = title
 
-    def body(self, instance: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "type": TYPE_BASE + self.slug,
-            "title": self.title,
-            "status": self.status,
-        }
+    @property
+    def type(self) -> str:
+        return TYPE_BASE + self.slug
+
+    def to_dict(self) -> dict[str, Any]:
+        # No ``instance`` (the request path): a public link's path holds its token, and
+        # callers log the problems they get. The correlation id finds the request instead.
+        body: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status}
         if self.detail:
             body["detail"] = self.detail
-        if instance:
-            body["instance"] = instance
         if self.errors is not None:
             body["errors"] = [error.model_dump() for error in self.errors]
-        body.update(self.extra)
+        correlation = current_correlation_id()
+        if correlation:
+            body["correlation_id"] = correlation
+        body.update(jsonable_encoder(self.extra))
         return body
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(
+            self.to_dict(),
+            status_code=self.status,
+            headers=self.headers,
+            media_type=MEDIA_TYPE,
+        )
 
 
 class BadRequest(Problem):
     status, slug, title = 400, "bad-request", "Bad request"
 
 
+class MalformedJSON(Problem):
+    status, slug, title = 400, "malformed-json", "Malformed JSON"
+
+
 class Unauthorized(Problem):
+    """401 with the ``WWW-Authenticate`` challenge (RFC 6750) clients expect."""
+
     status, slug, title = 401, "unauthorized", "Authentication required"
 
-    def __init__(self, detail: str | None = None, **extra: Any) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **extra)
+    def __init__(
+        self, detail: str | None = None, *, invalid_token: bool = False, **extra: Any
+    ) -> None:
+        # Without credentials the bare challenge; with a bad token, say so.
+        challenge = 'Bearer error="invalid_token"' if invalid_token else "Bearer"
+        super().__init__(detail, headers={"WWW-Authenticate": challenge}, **extra)
 
 
 class Forbidden(Problem):
@@ -92,6 +147,12 @@ class Conflict(Problem):
     status, slug, title = 409, "conflict", "Conflict"
 
 
+class Gone(Problem):
+    """For links that existed and no longer work (expired or revoked capability links)."""
+
+    status, slug, title = 410, "gone", "No longer available"
+
+
 class PayloadTooLarge(Problem):
     status, slug, title = 413, "payload-too-large", "Payload too large"
 
@@ -104,11 +165,12 @@ class ValidationProblem(Problem):
     status, slug, title = 422, "validation-error", "Invalid input"
 
     @classmethod
-    def for_field(cls, field: str, message: str, location: str = "body") -> ValidationProblem:
-        return cls(
-            f"{field}: {message}",
-            errors=[FieldError(field=field, location=location, message=message)],
-        )
+    def for_field(
+        cls, field: str, message: str, *, location: str = "body", code: str = "invalid"
+    ) -> ValidationProblem:
+        """One field at fault, for checks a schema cannot make (an address already used)."""
+        error = FieldError(field=field, location=location, message=message, code=code)
+        return cls(f"{field}: {message}", errors=[error])
 
 
 class TooManyRequests(Problem):
@@ -122,7 +184,7 @@ class ServiceUnavailable(Problem):
     status, slug, title = 503, "unavailable", "Service unavailable"
 
 
-_HTTP_PROBLEMS: dict[int, type[Problem]] = {
+_BY_STATUS: dict[int, type[Problem]] = {
     problem.status: problem
     for problem in (
         BadRequest,
@@ -130,6 +192,7 @@ _HTTP_PROBLEMS: dict[int, type[Problem]] = {
         Forbidden,
         NotFound,
         Conflict,
+        Gone,
         PayloadTooLarge,
         UnsupportedMediaType,
         ValidationProblem,
@@ -139,71 +202,193 @@ _HTTP_PROBLEMS: dict[int, type[Problem]] = {
 }
 
 
-def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
-    return JSONResponse(
-        problem.body(request.url.path if request else None),
-        status_code=problem.status,
-        headers=problem.headers,
-        media_type=MEDIA_TYPE,
-    )
-
-
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries documenting the problem body for these statuses."""
+    """OpenAPI ``responses`` for a route: these statuses answer with a problem body.
+
+    ``@router.get("/{id}", responses=problem_responses(404, 409))``. The schema it points
+    to is added to the document by ``install_problem_handlers``.
+    """
     return {
         status: {
-            "model": ProblemDetail,
-            "content": {MEDIA_TYPE: {}},
-            "description": _HTTP_PROBLEMS[status].title if status in _HTTP_PROBLEMS else "Error",
+            "description": _title_for(status),
+            "content": {
+                MEDIA_TYPE: {"schema": {"$ref": _SCHEMA_REF.format(model="ProblemDetail")}}
+            },
         }
         for status in statuses
     }
 
 
-def field_errors(exc: RequestValidationError) -> list[FieldError]:
-    errors = []
-    for error in exc.errors():
-        location, *path = [str(part) for part in error.get("loc", ())] or ["body"]
-        message = str(error.get("msg", "invalid"))
-        if error.get("type") == "json_invalid":
-            message = f"malformed JSON: {error.get('ctx', {}).get('error', 'cannot be parsed')}"
-        errors.append(
-            FieldError(field=".".join(path) or "(body)", location=location, message=message)
-        )
-    return errors
-
-
 def install_problem_handlers(app: FastAPI) -> None:
-    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, Problem)
-        return problem_response(exc, request)
+    """Answer every error of ``app`` with problem+json and document it in the OpenAPI."""
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(RequestValidationError, _on_invalid_request)
+    # Starlette gives an ``Exception`` handler to its outermost middleware, which runs after
+    # the user middleware has unwound: the log line would lose the request's service,
+    # correlation id and span, and the 500 its X-Correlation-ID. Appended last, this
+    # middleware sits inside every other one, whenever they are added.
+    if app.middleware_stack is not None:
+        raise RuntimeError("install_problem_handlers must be called before the app starts")
+    app.user_middleware.append(Middleware(UnexpectedErrorMiddleware))
+    # Still the last resort for errors raised by middleware itself.
+    app.add_exception_handler(Exception, _on_unexpected)
+    _document_problems(app)
 
-    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, StarletteHTTPException)
-        problem_class = _HTTP_PROBLEMS.get(exc.status_code)
-        problem = (problem_class or Problem)(
-            exc.detail if isinstance(exc.detail, str) else None,
-            headers=dict(exc.headers or {}),
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    if exc.status >= 500:
+        log.warning("request failed", status=exc.status, detail=exc.detail)
+    return exc.response()
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    default_detail = exc.detail == _phrase(exc.status_code)
+    detail = _default_detail(request, exc.status_code) if default_detail else str(exc.detail)
+    known = _BY_STATUS.get(exc.status_code)
+    if known is Unauthorized:
+        problem: Problem = Unauthorized(detail)
+        problem.headers.update(headers)
+    elif known is not None and known is not TooManyRequests:
+        problem = known(detail, headers=headers)
+    else:
+        problem = Problem(
+            detail,
+            headers=headers,
+            status=exc.status_code,
+            slug=_phrase(exc.status_code).lower().replace(" ", "-"),
+            title=_title_for(exc.status_code),
         )
-        if problem_class is None:
-            problem.status = exc.status_code
-            problem.slug = f"http-{exc.status_code}"
-            problem.title = str(exc.detail)
-        return problem_response(problem, request)
+    return problem.response()
 
-    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        errors = field_errors(exc)
-        detail = "; ".join(f"{error.field}: {error.message}" for error in errors)
-        return problem_response(ValidationProblem(detail, errors=errors), request)
 
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", path=request.url.path, method=request.method)
-        return problem_response(
-            Problem("The server could not complete the request; it has been logged."), request
-        )
+async def _on_invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    unreadable = _unreadable_body(errors)
+    if unreadable is not None:
+        return unreadable.response()
+    field_errors = [_field_error(error) for error in errors]
+    detail = "; ".join(
+        f"{error.field or error.location}: {error.message}" for error in field_errors
+    )
+    return ValidationProblem(detail, errors=field_errors).response()
 
-    app.add_exception_handler(Problem, on_problem)
-    app.add_exception_handler(StarletteHTTPException, on_http_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(Exception, on_unexpected)
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The route template, not the path: a public link's token must never reach the logs.
+    route = route_template(request.scope)
+    log.error("unhandled error", method=request.method, route=route, exc_info=exc)
+    trace.get_current_span().record_exception(exc)
+    # The body says nothing of the cause: the logs have it, under the correlation id.
+    problem = Problem("The request could not be completed. The error has been logged.")
+    return problem.response()
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an exception no handler took with a 500 problem, while the request's context
+    is still bound."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:  # too late for another answer; the server closes the connection
+                raise
+            response = await _on_unexpected(Request(scope), exc)
+            await response(scope, receive, send)
+
+
+def _unreadable_body(errors: list[Any]) -> Problem | None:
+    """A body that is not JSON at all is a 400 (or 415), not a field-by-field 422."""
+    for error in errors:
+        location = tuple(error.get("loc", ()))
+        if error.get("type") == "json_invalid":
+            reason = error.get("ctx", {}).get("error", "cannot be parsed")
+            at = f" (at character {location[1]})" if len(location) > 1 else ""
+            return MalformedJSON(f"The request body is not valid JSON: {reason}{at}.")
+        # FastAPI leaves a body it did not parse as bytes: it was not sent as JSON.
+        if location == ("body",) and isinstance(error.get("input"), bytes | bytearray):
+            return UnsupportedMediaType(
+                "The request body must be JSON (Content-Type: application/json)."
+            )
+    return None
+
+
+def _field_error(error: Mapping[str, Any]) -> FieldError:
+    location, *path = [str(part) for part in error.get("loc", ())] or ["body"]
+    return FieldError(
+        field=".".join(path) or None,
+        location=location,
+        message=str(error.get("msg", "invalid")),
+        code=str(error.get("type", "invalid")),
+    )
+
+
+def _default_detail(request: Request, status: int) -> str | None:
+    if status == 404:
+        return "Nothing is served at this address."
+    if status == 405:
+        return f"{request.method} is not allowed here (see the Allow header)."
+    return None
+
+
+def _title_for(status: int) -> str:
+    known = _BY_STATUS.get(status)
+    if known is not None:
+        return known.title
+    phrase = _phrase(status)
+    return phrase[:1] + phrase[1:].lower()
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI tell the truth: validation errors are problems, not FastAPI's shape."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            _rewrite_validation_responses(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _rewrite_validation_responses(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = ProblemDetail.model_json_schema(ref_template=_SCHEMA_REF)
+    components.update(problem_schema.pop("$defs", {}))
+    components["ProblemDetail"] = problem_schema
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            response = operation.get("responses", {}).get("422")
+            if response is None or "HTTPValidationError" not in str(response):
+                continue
+            response["description"] = "Invalid input"
+            response["content"] = problem_responses(422)[422]["content"]
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)

@@ -19,14 +19,19 @@ import structlog
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
-from portico.kit.auth.keys import load_or_create_keypair
+from portico.kit.auth.keys import (
+    PRIVATE_FILE,
+    PUBLIC_FILE,
+    load_or_create_keypair,
+    read_public_key,
+)
 from portico.kit.auth.tokens import TokenVerifier
 from portico.kit.bus import Bus
 from portico.kit.db import Database
 from portico.kit.health import health_router
 from portico.kit.inbox import MAX_BATCH, Consumer, HandlerTable
 from portico.kit.migrations import upgrade_async
-from portico.kit.observability import instrument_app
+from portico.kit.observability import bind_context, instrument_app
 from portico.kit.outbox import Relay
 from portico.kit.problems import install_problem_handlers
 from portico.kit.settings import PorticoSettings, ServiceSettings
@@ -102,9 +107,11 @@ class Runtime:
         self._consuming = True
 
     def start_relay(self) -> None:
-        self._relay_task = asyncio.create_task(
-            self.relay.run(), name=f"portico-relay-{self.service.name}"
-        )
+        # The task copies the current context: its log lines name this service.
+        with bind_context(service=self.service.name):
+            self._relay_task = asyncio.create_task(
+                self.relay.run(), name=f"portico-relay-{self.service.name}"
+            )
 
     async def stop(self) -> None:
         if self._relay_task is not None:
@@ -122,7 +129,12 @@ def signing_keys(settings: PorticoSettings) -> tuple[str | None, str]:
     if settings.jwt_public_key:
         return settings.jwt_private_key, settings.jwt_public_key
     if settings.keys_dir is not None:
-        return load_or_create_keypair(settings.keys_dir)
+        if (settings.keys_dir / PRIVATE_FILE).exists() or not (
+            settings.keys_dir / PUBLIC_FILE
+        ).exists():
+            return load_or_create_keypair(settings.keys_dir)
+        # Services other than the portal may be given the public half only.
+        return None, read_public_key(settings.keys_dir)
     if not settings.embedded:
         raise RuntimeError(
             "PORTICO_JWT_PUBLIC_KEY (and PORTICO_JWT_PRIVATE_KEY for the portal) or "

@@ -1,25 +1,30 @@
-"""Events emitted by the portal service."""
+"""Events emitted by the portal service: the organisation, staff, clients and workspaces."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import date
+from typing import Any, Literal, Self
 from uuid import UUID
 
-from pydantic import ConfigDict, EmailStr, Field
+from pydantic import EmailStr, Field, model_validator
 
 from portico.contracts.envelope import Event
 from portico.contracts.events.common import (
     Address,
     BlobKey,
+    CountryCode,
     Link,
     Locale,
     Person,
     SecretLink,
+    Timestamp,
     ValueObject,
+    examples,
+    require_reachable,
 )
 
 __all__ = [
+    "AttributeValue",
     "ClientContact",
     "ClientCreated",
     "ClientDeleted",
@@ -36,8 +41,19 @@ __all__ = [
 ]
 
 AttributeValue = str | int | float | bool | None
-_CLIENT_EXAMPLE: dict[str, Any] = {
-    "client_id": "3f2b7c1e-8a4d-4e59-9c1a-2b6d7e8f9a01",
+
+_STAFF_ID = "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"
+_CLIENT_ID = "3f2b7c1e-8a4d-4e59-9c1a-2b6d7e8f9a01"
+_CONTACT: dict[str, Any] = {
+    "id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
+    "name": "Camille Durand",
+    "email": "camille@atelier-lumiere.example",
+    "locale": "fr",
+}
+_WORKSPACE_ID = "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"
+_WORKSPACE_URL = "http://127.0.0.1:8000/portal/workspaces/7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"
+_CLIENT: dict[str, Any] = {
+    "client_id": _CLIENT_ID,
     "kind": "company",
     "name": "Atelier Lumière",
     "legal_id": "FR40303265045",
@@ -50,68 +66,75 @@ _CLIENT_EXAMPLE: dict[str, Any] = {
     "phone": "+33 1 23 45 67 89",
     "website": "https://atelier-lumiere.example",
     "tags": ["architecture"],
-    "assigned_staff_id": "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
-    "attributes": {"vat_number": "FR40303265045"},
+    "assigned_staff_id": _STAFF_ID,
+    "attributes": {"vat_number": "FR40303265045", "employees": 12, "newsletter": True},
     "contacts": [
         {
             "id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
             "first_name": "Camille",
             "last_name": "Durand",
             "email": "camille@atelier-lumiere.example",
+            "phone": "+33 6 12 34 56 78",
+            "role": "Gérante",
             "locale": "fr",
-            "portal_status": "none",
+            "portal_status": "active",
         }
     ],
 }
 
 
 class OrganisationUpdated(Event):
-    """The organisation's settings changed; the notifier keeps them for branding."""
+    """Emitted when an admin changes the organisation's settings (name, logo, colour, sender).
+
+    Consumed by the notifier, which keeps them to brand and sign every message it sends.
+    """
 
     event_type = "portico.portal.organisation_updated.v1"
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "Studio Portico",
-                    "brand_colour": "#2f5bea",
-                    "sender_email": "bonjour@studio.example",
-                    "sender_name": "Studio Portico",
-                    "default_locale": "fr",
-                    "default_country": "FR",
-                }
-            ]
+    model_config = examples(
+        {
+            "name": "Studio Portico",
+            "logo_key": "organisation/logo.png",
+            "logo_url": "http://127.0.0.1:8000/branding/logo.png",
+            "brand_colour": "#2f5bea",
+            "sender_email": "bonjour@studio.example",
+            "sender_name": "Studio Portico",
+            "default_locale": "fr",
+            "default_country": "FR",
         }
     )
 
     name: str
-    logo_key: BlobKey | None = None
-    logo_url: Link | None = None
-    brand_colour: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
-    sender_email: EmailStr | None = None
-    sender_name: str | None = None
-    default_locale: Locale = "en"
-    default_country: str = Field(default="FR", description="ISO 3166-1 alpha-2, for phone numbers")
+    logo_key: BlobKey | None = Field(default=None, description="The logo in the blob store")
+    logo_url: Link | None = Field(default=None, description="A public address of the logo")
+    brand_colour: str | None = Field(
+        default=None, pattern=r"^#[0-9a-fA-F]{6}$", description="#rrggbb"
+    )
+    sender_email: EmailStr | None = Field(default=None, description="From address of messages")
+    sender_name: str | None = Field(default=None, description="From name of messages")
+    default_locale: Locale = Field(default="en", description="For people with no locale")
+    default_country: CountryCode = Field(
+        default="FR", description="ISO 3166-1 alpha-2, to read phone numbers without a prefix"
+    )
 
 
 class StaffUserChanged(Event):
-    """A staff user was created or changed contact details, role or status."""
+    """Emitted when a staff user is created or changes contact details, role or status.
+
+    Consumed by the notifier, which keeps staff contact details to reach them.
+    """
 
     event_type = "portico.portal.staff_user_changed.v1"
     subject_field = "user_id"
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "user_id": "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
-                    "email": "lea@studio.example",
-                    "first_name": "Léa",
-                    "last_name": "Bernard",
-                    "locale": "fr",
-                    "role": "staff",
-                    "active": True,
-                }
-            ]
+    model_config = examples(
+        {
+            "user_id": _STAFF_ID,
+            "email": "lea@studio.example",
+            "first_name": "Léa",
+            "last_name": "Bernard",
+            "phone": "+33 6 98 76 54 32",
+            "locale": "fr",
+            "role": "staff",
+            "active": True,
         }
     )
 
@@ -122,18 +145,22 @@ class StaffUserChanged(Event):
     phone: str | None = None
     locale: Locale = "en"
     role: Literal["admin", "staff"]
-    active: bool = True
+    active: bool = Field(default=True, description="False once deactivated: send them nothing")
 
 
 class ClientContact(ValueObject):
+    """A person at the client, as every service keeps it."""
+
     id: UUID
     first_name: str
     last_name: str
     email: EmailStr
     phone: str | None = None
-    role: str | None = None
+    role: str | None = Field(default=None, description="Their job at the client, free text")
     locale: Locale = "en"
-    portal_status: Literal["none", "invited", "active"] = "none"
+    portal_status: Literal["none", "invited", "active"] = Field(
+        default="none", description="Whether they have a portal account yet"
+    )
 
 
 class _ClientReplica(Event):
@@ -143,13 +170,17 @@ class _ClientReplica(Event):
 
     client_id: UUID
     kind: Literal["company", "individual"] = "company"
-    name: str
-    legal_id: str | None = None
+    name: str = Field(description="Company name, or the person's full name")
+    legal_id: str | None = Field(
+        default=None, description="Company registration or VAT number, as entered"
+    )
     address: Address | None = None
     phone: str | None = None
     website: str | None = None
     tags: list[str] = Field(default_factory=list)
-    assigned_staff_id: UUID | None = None
+    assigned_staff_id: UUID | None = Field(
+        default=None, description="The staff user in charge of this client"
+    )
     attributes: dict[str, AttributeValue] = Field(
         default_factory=dict, description="Custom attributes defined by the organisation"
     )
@@ -157,156 +188,157 @@ class _ClientReplica(Event):
 
 
 class ClientCreated(_ClientReplica):
-    """A client was created, with its contacts; every service starts its replica."""
+    """Emitted when staff create a client (with its contacts).
+
+    Consumed by signing, quotes and documents, which start their replica of the client.
+    """
 
     event_type = "portico.portal.client_created.v1"
-    model_config = ConfigDict(json_schema_extra={"examples": [_CLIENT_EXAMPLE]})
+    model_config = examples(_CLIENT)
 
 
 class ClientUpdated(_ClientReplica):
-    """A client or one of its contacts changed; carries the whole new replica."""
+    """Emitted when a client or one of its contacts changes; carries the whole new replica.
+
+    Consumed by signing, quotes and documents, which replace their replica of the client.
+    """
 
     event_type = "portico.portal.client_updated.v1"
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {**_CLIENT_EXAMPLE, "changed_fields": ["address.city"], "origin": "document:77"}
-            ]
+    model_config = examples(
+        {
+            **_CLIENT,
+            "changed_fields": ["address.city", "attributes.vat_number"],
+            "origin": "document:2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
         }
     )
 
-    changed_fields: list[str] = Field(default_factory=list)
+    changed_fields: list[str] = Field(
+        default_factory=list,
+        description="Dotted paths of what changed, e.g. address.city, attributes.vat_number",
+    )
     origin: str | None = Field(
-        default=None, description="Who changed it: a staff user id, or document:<submission id>"
+        default=None,
+        description="Who changed it: a staff user id, or document:<submission id>",
     )
 
 
 class ClientDeleted(Event):
-    """A client was deleted: every service purges what it holds of it."""
+    """Emitted when staff delete a client.
+
+    Consumed by every service holding data of the client: documents purges its files and
+    rows, signing and quotes drop their replica.
+    """
 
     event_type = "portico.portal.client_deleted.v1"
     subject_field = "client_id"
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"client_id": "3f2b7c1e-8a4d-4e59-9c1a-2b6d7e8f9a01"}]}
-    )
+    model_config = examples({"client_id": _CLIENT_ID})
 
     client_id: UUID
 
 
 class ClientInvited(Event):
-    """A contact was invited to the client portal; the notifier emails the accept link."""
+    """Emitted when staff invite a contact to the client portal.
+
+    Consumed by the notifier, which emails the contact the link to accept.
+    """
 
     event_type = "portico.portal.client_invited.v1"
     subject_field = "client_id"
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "client_id": "3f2b7c1e-8a4d-4e59-9c1a-2b6d7e8f9a01",
-                    "client_name": "Atelier Lumière",
-                    "contact": {
-                        "id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
-                        "name": "Camille Durand",
-                        "email": "camille@atelier-lumiere.example",
-                        "locale": "fr",
-                    },
-                    "invitation_id": "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
-                    "accept_url": "http://127.0.0.1:8000/invitations/accept?token=…",
-                    "expires_at": "2026-12-01T09:00:00Z",
-                    "invited_by": "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
-                }
-            ]
+    model_config = examples(
+        {
+            "client_id": _CLIENT_ID,
+            "client_name": "Atelier Lumière",
+            "contact": _CONTACT,
+            "invitation_id": "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
+            "accept_url": "http://127.0.0.1:8000/invitations/accept?token=…",
+            "expires_at": "2026-12-01T09:00:00Z",
+            "invited_by": _STAFF_ID,
         }
     )
 
     client_id: UUID
     client_name: str
-    contact: Person
+    contact: Person = Field(description="The invited contact; an email address is required")
     invitation_id: UUID
     accept_url: SecretLink
-    expires_at: datetime
-    invited_by: UUID | None = None
+    expires_at: Timestamp
+    invited_by: UUID | None = Field(default=None, description="The staff user who invited them")
+
+    @model_validator(mode="after")
+    def _contact_has_email(self) -> Self:
+        require_reachable(self.contact, "email", "invited contact")
+        return self
 
 
 class ClientJoined(Event):
-    """An invited contact set a password: their portal account is active."""
+    """Emitted when an invited contact accepts and sets a password: their account is active.
+
+    Consumed by signing, which can send the onboarding documents its rules name.
+    """
 
     event_type = "portico.portal.client_joined.v1"
     subject_field = "client_id"
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "client_id": "3f2b7c1e-8a4d-4e59-9c1a-2b6d7e8f9a01",
-                    "contact_id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
-                    "account_id": "6d7e8f9a-0b1c-4d2e-8f3a-4b5c6d7e8f9a",
-                    "joined_at": "2026-11-25T10:00:00Z",
-                }
-            ]
+    model_config = examples(
+        {
+            "client_id": _CLIENT_ID,
+            "contact_id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
+            "account_id": "6d7e8f9a-0b1c-4d2e-8f3a-4b5c6d7e8f9a",
+            "joined_at": "2026-11-25T10:00:00Z",
         }
     )
 
     client_id: UUID
     contact_id: UUID
-    account_id: UUID
-    joined_at: datetime
+    account_id: UUID = Field(description="The contact's new portal account")
+    joined_at: Timestamp
 
 
 class PasswordResetRequested(Event):
-    """Someone asked to reset their password; the notifier emails the one-use link."""
+    """Emitted when a staff user or a client asks to reset their password.
+
+    Consumed by the notifier, which emails the one-use reset link.
+    """
 
     event_type = "portico.portal.password_reset_requested.v1"
     subject_field = "user_id"
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "account_kind": "staff",
-                    "user_id": "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
-                    "email": "lea@studio.example",
-                    "name": "Léa Bernard",
-                    "locale": "fr",
-                    "reset_url": "http://127.0.0.1:8000/password/reset?token=…",
-                    "expires_at": "2026-11-25T11:00:00Z",
-                }
-            ]
+    model_config = examples(
+        {
+            "account_kind": "staff",
+            "user_id": _STAFF_ID,
+            "email": "lea@studio.example",
+            "name": "Léa Bernard",
+            "locale": "fr",
+            "reset_url": "http://127.0.0.1:8000/password/reset?token=…",
+            "expires_at": "2026-11-25T11:00:00Z",
         }
     )
 
     account_kind: Literal["staff", "client"]
-    user_id: UUID
+    user_id: UUID = Field(description="The staff user's or the client account's id")
     email: EmailStr
     name: str
     locale: Locale = "en"
     reset_url: SecretLink
-    expires_at: datetime
+    expires_at: Timestamp
 
 
 class WorkspaceShared(Event):
-    """Staff shared a workspace with contacts of its client."""
+    """Emitted when staff share a workspace with contacts of its client.
+
+    Consumed by the notifier, which tells each contact where to find it.
+    """
 
     event_type = "portico.portal.workspace_shared.v1"
     subject_field = "workspace_id"
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "workspace_id": "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b",
-                    "client_id": "3f2b7c1e-8a4d-4e59-9c1a-2b6d7e8f9a01",
-                    "workspace_name": "Rénovation atelier",
-                    "project_name": "Atelier 2027",
-                    "contacts": [
-                        {
-                            "id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
-                            "name": "Camille Durand",
-                            "email": "camille@atelier-lumiere.example",
-                            "locale": "fr",
-                        }
-                    ],
-                    "shared_by": "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
-                    "workspace_url": "http://127.0.0.1:8000/portal/workspaces/7e8f9a0b",
-                }
-            ]
+    model_config = examples(
+        {
+            "workspace_id": _WORKSPACE_ID,
+            "client_id": _CLIENT_ID,
+            "workspace_name": "Rénovation atelier",
+            "project_name": "Atelier 2027",
+            "contacts": [_CONTACT],
+            "shared_by": _STAFF_ID,
+            "workspace_url": _WORKSPACE_URL,
         }
     )
 
@@ -314,44 +346,45 @@ class WorkspaceShared(Event):
     client_id: UUID
     workspace_name: str
     project_name: str | None = None
-    contacts: list[Person]
-    shared_by: UUID | None = None
+    contacts: list[Person] = Field(description="The contacts it is now shared with")
+    shared_by: UUID | None = Field(default=None, description="The staff user who shared it")
     workspace_url: Link
 
 
 class MessageRecipient(Person):
+    """Someone who should hear of a message: a staff member or a client's contact."""
+
     kind: Literal["staff", "contact"]
 
 
 class MessagePosted(Event):
-    """A message was posted in a workspace thread; the other side hears of it."""
+    """Emitted when someone posts a message in a workspace thread.
+
+    Consumed by the notifier, which tells the other side (staff, or the client's contacts).
+    """
 
     event_type = "portico.portal.message_posted.v1"
     subject_field = "workspace_id"
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = examples(
+        {
+            "message_id": "8f9a0b1c-2d3e-4f4a-8b5c-6d7e8f9a0b1c",
+            "workspace_id": _WORKSPACE_ID,
+            "client_id": _CLIENT_ID,
+            "workspace_name": "Rénovation atelier",
+            "author_kind": "client",
+            "author_id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
+            "author_name": "Camille Durand",
+            "excerpt": "Voici les plans mis à jour.",
+            "recipients": [
                 {
-                    "message_id": "8f9a0b1c-2d3e-4f4a-8b5c-6d7e8f9a0b1c",
-                    "workspace_id": "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b",
-                    "client_id": "3f2b7c1e-8a4d-4e59-9c1a-2b6d7e8f9a01",
-                    "workspace_name": "Rénovation atelier",
-                    "author_kind": "client",
-                    "author_id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
-                    "author_name": "Camille Durand",
-                    "excerpt": "Voici les plans mis à jour.",
-                    "recipients": [
-                        {
-                            "kind": "staff",
-                            "id": "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
-                            "name": "Léa Bernard",
-                            "email": "lea@studio.example",
-                            "locale": "fr",
-                        }
-                    ],
-                    "workspace_url": "http://127.0.0.1:8000/workspaces/7e8f9a0b",
+                    "kind": "staff",
+                    "id": _STAFF_ID,
+                    "name": "Léa Bernard",
+                    "email": "lea@studio.example",
+                    "locale": "fr",
                 }
-            ]
+            ],
+            "workspace_url": _WORKSPACE_URL,
         }
     )
 
@@ -360,37 +393,32 @@ class MessagePosted(Event):
     client_id: UUID
     workspace_name: str
     author_kind: Literal["staff", "client"]
-    author_id: UUID
+    author_id: UUID = Field(description="The staff user's or the contact's id")
     author_name: str
-    excerpt: str = Field(max_length=500, description="Plain text, shortened")
-    recipients: list[MessageRecipient]
+    excerpt: str = Field(max_length=500, description="The start of the body, as plain text")
+    recipients: list[MessageRecipient] = Field(description="Everyone but the author")
     workspace_url: Link
 
 
 class TaskAssigned(Event):
-    """A workspace task was assigned to a staff member or a contact."""
+    """Emitted when a workspace task is assigned to a staff member or a contact.
+
+    Consumed by the notifier, which tells the assignee.
+    """
 
     event_type = "portico.portal.task_assigned.v1"
     subject_field = "task_id"
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "task_id": "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
-                    "workspace_id": "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b",
-                    "client_id": "3f2b7c1e-8a4d-4e59-9c1a-2b6d7e8f9a01",
-                    "title": "Envoyer le Kbis",
-                    "due_on": "2026-12-05",
-                    "assignee_kind": "contact",
-                    "assignee": {
-                        "id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
-                        "name": "Camille Durand",
-                        "email": "camille@atelier-lumiere.example",
-                        "locale": "fr",
-                    },
-                    "workspace_url": "http://127.0.0.1:8000/workspaces/7e8f9a0b",
-                }
-            ]
+    model_config = examples(
+        {
+            "task_id": "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+            "workspace_id": _WORKSPACE_ID,
+            "client_id": _CLIENT_ID,
+            "title": "Envoyer le Kbis",
+            "due_on": "2026-12-05",
+            "assignee_kind": "contact",
+            "assignee": _CONTACT,
+            "assigned_by": _STAFF_ID,
+            "workspace_url": _WORKSPACE_URL,
         }
     )
 
@@ -398,8 +426,8 @@ class TaskAssigned(Event):
     workspace_id: UUID
     client_id: UUID
     title: str
-    due_on: date | None = None
+    due_on: date | None = Field(default=None, description="The day it is due")
     assignee_kind: Literal["staff", "contact"]
     assignee: Person
-    assigned_by: UUID | None = None
+    assigned_by: UUID | None = Field(default=None, description="The staff user who assigned it")
     workspace_url: Link

@@ -1,21 +1,28 @@
-"""Capability tokens for public links: 32 random bytes, only their hash is stored."""
+"""Capability tokens for public links (sign this document, view this quote).
+
+The link carries 32 random bytes; the database keeps only their SHA-256, so a stolen
+backup opens nothing. A row is found by the hash (an indexed equality, no secret-dependent
+comparison in Python); where a token is checked against a row found otherwise, use
+``capability_matches``, which compares in constant time.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import ClassVar
 
-from sqlalchemy import String
+from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portico.kit.db import UTCDateTime
+TOKEN_BYTES = 32
 
 
 def new_capability() -> tuple[str, str]:
-    """A token for the link and the hash to store (the token itself is never stored)."""
-    token = secrets.token_urlsafe(32)
+    """A token for the link (URL-safe) and the hash to store; the token is never stored."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
     return token, hash_capability(token)
 
 
@@ -23,17 +30,41 @@ def hash_capability(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def same_hash(left: str, right: str) -> bool:
-    return hmac.compare_digest(left, right)
+def capability_matches(token: str, token_hash: str) -> bool:
+    return hmac.compare_digest(hash_capability(token), token_hash)
 
 
 class CapabilityTokenColumns:
-    """Columns of a table whose rows are reached by a capability link."""
+    """Columns of a table whose rows a capability link opens (a SQLAlchemy mixin).
+
+    ``single_use`` links (accept an invitation, reset a password) stop working once
+    ``used_at`` is set; others (view a quote) work until they expire or are revoked, and
+    ``used_at`` records the first use.
+    """
+
+    single_use: ClassVar[bool] = True
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     def usable_at(self, now: datetime) -> bool:
-        return self.revoked_at is None and self.used_at is None and now < self.expires_at
+        if self.revoked_at is not None:
+            return False
+        if self.single_use and self.used_at is not None:
+            return False
+        return _aware(now) < _aware(self.expires_at)
+
+    def revoke(self, now: datetime) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = now
+
+    def mark_used(self, now: datetime) -> None:
+        if self.used_at is None:
+            self.used_at = now
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes even for timezone-aware columns; they are UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

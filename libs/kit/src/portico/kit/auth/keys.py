@@ -1,72 +1,138 @@
 """Ed25519 key pairs for access tokens: the portal signs, every service verifies.
 
-``python -m portico.kit.auth.keys DIR`` creates a pair in DIR once (compose runs it).
+``python -m portico.kit.auth.keys DIR`` creates a pair in DIR once (compose runs it before
+the services start, on the volume they share).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from jwt.algorithms import OKPAlgorithm
 
 PRIVATE_FILE = "jwt-private.pem"
 PUBLIC_FILE = "jwt-public.pem"
 
 
 def generate_keypair() -> tuple[str, str]:
+    """A new (private, public) pair in PEM: PKCS#8 and SubjectPublicKeyInfo."""
     key = Ed25519PrivateKey.generate()
     private = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return private, public
+    return private, _public_pem(key.public_key())
 
 
-def load_or_create_keypair(folder: Path) -> tuple[str | None, str]:
-    """The pair kept in ``folder``, created on first use; the private half may be absent
-    where only verification happens (a read-only volume without it)."""
+def public_key_of(private_pem: str) -> str:
+    """The public half of a private key, in PEM."""
+    return _public_pem(parse_private_key(private_pem).public_key())
+
+
+def load_or_create_keypair(folder: Path) -> tuple[str, str]:
+    """The pair kept in ``folder``, created on first use (embedded mode, compose's volume).
+
+    The private file is the truth and the public one is derived from it, so processes
+    starting together can never end up with halves of different pairs: the first to
+    link its private file wins, the others read it.
+    """
     private_path, public_path = folder / PRIVATE_FILE, folder / PUBLIC_FILE
-    if not public_path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        private, public = generate_keypair()
-        descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(private)
-        public_path.write_text(public)
-    private_text = private_path.read_text() if private_path.exists() else None
-    return private_text, public_path.read_text()
+    # Looked at before the private file: the public one is only ever written after it, so
+    # a public file seen first, then no private one, is a folder meant for verifying only.
+    public_seen = public_path.exists()
+    if not private_path.exists():
+        if public_seen:
+            raise FileNotFoundError(
+                f"{public_path} exists without {private_path.name}: a process that only "
+                "verifies tokens reads it with read_public_key"
+            )
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _create_private_key(private_path)
+    private_pem = private_path.read_text()
+    public_pem = public_key_of(private_pem)
+    if not public_path.exists() or public_path.read_text() != public_pem:
+        _write_atomically(public_path, public_pem, mode=0o644)
+    return private_pem, public_pem
+
+
+def read_public_key(folder: Path) -> str:
+    """The public key kept in ``folder``, for processes that never sign."""
+    public_pem = (folder / PUBLIC_FILE).read_text()
+    parse_public_key(public_pem)
+    return public_pem
 
 
 def public_jwk(public_pem: str) -> dict[str, str]:
     """The public key as a JWK (RFC 8037), for a JWKS endpoint."""
-    key = serialization.load_pem_public_key(public_pem.encode())
-    if not isinstance(key, Ed25519PublicKey):
-        raise ValueError("not an Ed25519 public key")
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    encoded = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-    return {
-        "kty": "OKP",
-        "crv": "Ed25519",
-        "x": encoded,
-        "use": "sig",
-        "alg": "EdDSA",
-        "kid": key_id(public_pem),
-    }
+    jwk = OKPAlgorithm.to_jwk(parse_public_key(public_pem), as_dict=True)
+    return {**jwk, "use": "sig", "alg": "EdDSA", "kid": key_id(public_pem)}
 
 
 def key_id(public_pem: str) -> str:
-    return hashlib.sha256(public_pem.strip().encode()).hexdigest()[:16]
+    """The key's RFC 7638 thumbprint: the same key gives the same ``kid`` anywhere."""
+    jwk = OKPAlgorithm.to_jwk(parse_public_key(public_pem), as_dict=True)
+    required = {name: jwk[name] for name in ("crv", "kty", "x")}
+    canonical = json.dumps(required, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).rstrip(b"=").decode()
+
+
+def parse_private_key(private_pem: str) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("the token signing key must be an Ed25519 private key")
+    return key
+
+
+def parse_public_key(public_pem: str) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(public_pem.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("the token verification key must be an Ed25519 public key")
+    return key
+
+
+def _public_pem(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def _create_private_key(path: Path) -> None:
+    private_pem, _ = generate_keypair()
+    # mkstemp creates the file readable by its owner only (0600), before a byte is written.
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".jwt-private-")
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(private_pem)
+            file.flush()
+            os.fsync(file.fileno())
+        # Atomic, and refuses to replace a key already there: if another process created
+        # it first, its key is the one.
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+
+
+def _write_atomically(path: Path, text: str, *, mode: int) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 if __name__ == "__main__":

@@ -1,23 +1,34 @@
-"""Who is calling: the principal behind an access token, as FastAPI dependencies."""
+"""Who is calling: the principal behind an access token, and the dependencies that guard
+endpoints by role or scope.
+
+The verifier is read from ``request.app.state.token_verifier`` (the service builder puts
+it there; a test app puts its own). If the app also has an async ``is_revoked(jti)`` on
+its state (the portal provides one for logged-out sessions), every token is checked with it.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from portico.kit.problems import Forbidden, Unauthorized
 
+if TYPE_CHECKING:
+    from portico.kit.auth.tokens import TokenVerifier
+
 Role = Literal["admin", "staff", "client", "api_key"]
-ROLES: tuple[Role, ...] = ("admin", "staff", "client", "api_key")
+ROLES: tuple[Role, ...] = get_args(Role)
 
 
 @dataclass(frozen=True)
 class Principal:
+    """A staff user, a client's contact or an API key, as its token describes it."""
+
     subject: str
     role: Role
     client_id: uuid.UUID | None = None
@@ -25,12 +36,20 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     token_id: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}")
+        if self.role == "client" and self.client_id is None:
+            raise ValueError("a client principal needs its client_id")
+        object.__setattr__(self, "scopes", frozenset(self.scopes))
+
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
     @property
     def is_staff(self) -> bool:
+        """Admins are staff too."""
         return self.role in ("admin", "staff")
 
     @property
@@ -38,10 +57,13 @@ class Principal:
         return self.role == "client"
 
     def has_scope(self, scope: str) -> bool:
+        """Scopes narrow API keys; an admin holds them all."""
         return self.is_admin or scope in self.scopes
 
 
-_bearer = HTTPBearer(auto_error=False, description="An access token from the portal")
+_bearer = HTTPBearer(auto_error=False, description="An access token issued by the portal")
+
+RevocationCheck = Callable[[str], Awaitable[bool]]
 
 
 async def current_principal(
@@ -49,13 +71,14 @@ async def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise Unauthorized("An access token is required (Authorization: Bearer ...).")
-    principal: Principal = request.app.state.token_verifier.verify(credentials.credentials)
-    is_revoked: Callable[[str], Awaitable[bool]] | None = getattr(
-        request.app.state, "is_token_revoked", None
-    )
+        raise Unauthorized("An access token is required (Authorization: Bearer <token>).")
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        raise RuntimeError("app.state.token_verifier is not set: tokens cannot be checked")
+    principal = verifier.verify(credentials.credentials)
+    is_revoked: RevocationCheck | None = getattr(request.app.state, "is_revoked", None)
     if is_revoked is not None and principal.token_id and await is_revoked(principal.token_id):
-        raise Unauthorized("This session has ended; log in again.")
+        raise Unauthorized("This session has ended; log in again.", invalid_token=True)
     return principal
 
 
@@ -75,7 +98,7 @@ async def current_admin(principal: CurrentPrincipal) -> Principal:
 
 
 async def current_client(principal: CurrentPrincipal) -> Principal:
-    if not principal.is_client or principal.client_id is None:
+    if not principal.is_client:
         raise Forbidden("Only client accounts can do this.")
     return principal
 
@@ -85,14 +108,21 @@ CurrentAdmin = Annotated[Principal, Depends(current_admin)]
 CurrentClient = Annotated[Principal, Depends(current_client)]
 
 
-def require_scope(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency letting through admins, staff, and API keys holding ``scope``."""
+def require_scope(
+    scope: str, *, allow_staff: bool = True
+) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency for endpoints internal systems may call with an API key.
 
-    async def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role == "api_key" and not principal.has_scope(scope):
-            raise Forbidden(f"This API key lacks the scope {scope!r}.")
-        if principal.role == "client":
-            raise Forbidden("Client accounts cannot do this.")
-        return principal
+    API keys need ``scope``; admins always pass; staff pass through their role unless
+    ``allow_staff`` is false; clients never do.
+    ``Annotated[Principal, Depends(require_scope("clients:write"))]``.
+    """
 
-    return check
+    async def check_scope(principal: CurrentPrincipal) -> Principal:
+        if principal.has_scope(scope) or (allow_staff and principal.is_staff):
+            return principal
+        if principal.role == "api_key":
+            raise Forbidden(f"This API key lacks the scope {scope!r}.", scope=scope)
+        raise Forbidden("Your account cannot do this.")
+
+    return check_scope

@@ -1,30 +1,42 @@
-"""Access tokens: EdDSA-signed JWTs the portal issues and every service verifies."""
+"""Access tokens: EdDSA-signed JWTs the portal issues and every service verifies offline.
+
+Claims: ``iss``, ``sub``, ``role``, ``jti``, ``iat``, ``exp``; ``client_id`` and
+``contact_id`` for clients; ``scopes`` for API keys. Verification accepts EdDSA only, so a
+token signed with ``none`` or an HMAC (the classic algorithm-confusion attack) is refused.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
 
-from portico.kit.auth.keys import key_id
+from portico.kit.auth.keys import key_id, parse_private_key, parse_public_key, public_key_of
 from portico.kit.auth.principals import ROLES, Principal
 from portico.kit.problems import Unauthorized
 
 ALGORITHM = "EdDSA"
+# Services' clocks drift a little; a token is not refused for a few seconds of it.
+CLOCK_LEEWAY = timedelta(seconds=10)
+_REQUIRED_CLAIMS = ["iss", "sub", "role", "jti", "iat", "exp"]
 
 
 class TokenIssuer:
+    """Signs access tokens with the private key (only the portal holds one)."""
+
     def __init__(
         self, private_pem: str, issuer: str, ttl: timedelta = timedelta(minutes=15)
     ) -> None:
-        self._private_pem = private_pem
+        self._key = parse_private_key(private_pem)
+        self._kid = key_id(public_key_of(private_pem))
         self.issuer = issuer
         self.ttl = ttl
 
     def issue(self, principal: Principal) -> tuple[str, int]:
-        """The signed token and its lifetime in seconds."""
+        """The signed token and its lifetime in seconds (an OAuth ``expires_in``)."""
         now = datetime.now(UTC)
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -40,54 +52,55 @@ class TokenIssuer:
             claims["contact_id"] = str(principal.contact_id)
         if principal.scopes:
             claims["scopes"] = sorted(principal.scopes)
-        token = jwt.encode(
-            claims, self._private_pem, algorithm=ALGORITHM, headers={"kid": self._kid()}
-        )
+        token = jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self._kid})
         return token, int(self.ttl.total_seconds())
-
-    def _kid(self) -> str:
-        from cryptography.hazmat.primitives import serialization
-
-        key = serialization.load_pem_private_key(self._private_pem.encode(), password=None)
-        public = key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        return key_id(public.decode())
 
 
 class TokenVerifier:
+    """Checks access tokens with the public key; every failure is a 401 problem."""
+
     def __init__(self, public_pem: str, issuer: str) -> None:
-        self._public_pem = public_pem
+        self._key = parse_public_key(public_pem)
         self.issuer = issuer
 
     def verify(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
                 token,
-                self._public_pem,
-                algorithms=[ALGORITHM],  # never "none" nor an HMAC
+                self._key,
+                algorithms=[ALGORITHM],
                 issuer=self.issuer,
-                options={"require": ["exp", "iat", "sub", "iss", "jti"]},
+                leeway=CLOCK_LEEWAY,
+                options={"require": _REQUIRED_CLAIMS},
             )
         except jwt.ExpiredSignatureError:
-            raise Unauthorized("The access token has expired.") from None
+            raise Unauthorized("The access token has expired.", invalid_token=True) from None
         except jwt.InvalidTokenError:
-            raise Unauthorized("The access token is not valid.") from None
-        role = claims.get("role")
-        if role not in ROLES:
-            raise Unauthorized("The access token has no valid role.")
+            raise Unauthorized("The access token is not valid.", invalid_token=True) from None
         try:
-            return Principal(
-                subject=str(claims["sub"]),
-                role=role,
-                client_id=_uuid(claims.get("client_id")),
-                contact_id=_uuid(claims.get("contact_id")),
-                scopes=frozenset(claims.get("scopes") or ()),
-                token_id=str(claims["jti"]),
-            )
-        except ValueError:
-            raise Unauthorized("The access token is not valid.") from None
+            return _principal_from(claims)
+        except (TypeError, ValueError):
+            raise Unauthorized(
+                "The access token does not describe a valid account.", invalid_token=True
+            ) from None
 
 
-def _uuid(value: object) -> uuid.UUID | None:
+def _principal_from(claims: Mapping[str, Any]) -> Principal:
+    role = claims["role"]
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    scopes = claims.get("scopes") or []
+    if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
+        raise ValueError("scopes must be a list of strings")
+    return Principal(
+        subject=str(claims["sub"]),
+        role=role,
+        client_id=_uuid_or_none(claims.get("client_id")),
+        contact_id=_uuid_or_none(claims.get("contact_id")),
+        scopes=frozenset(scopes),
+        token_id=str(claims["jti"]),
+    )
+
+
+def _uuid_or_none(value: object) -> uuid.UUID | None:
     return None if value is None else uuid.UUID(str(value))

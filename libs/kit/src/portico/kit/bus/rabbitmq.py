@@ -1,13 +1,15 @@
 """The RabbitMQ bus (aio-pika), with the topology of the design (§4, §10).
 
 - ``portico.events``: durable topic exchange, routing key = event type. Its alternate
-  exchange ``portico.unrouted`` keeps what no service is bound to yet, so nothing that a
-  relay marked published is silently dropped.
+  exchange ``portico.unrouted`` (fanout) feeds the queue ``portico.unrouted``, which keeps
+  what no service is bound to yet instead of dropping it.
 - ``portico.<service>``: one quorum queue per service, bound to the types it handles, with
-  a delivery limit and a dead-letter route to its parking queue (a safety net against a
-  message that kills the consumer before it can be acknowledged).
-- ``portico.<service>.retry.<ms>ms``: one queue per retry delay whose TTL dead-letters
-  back to the work queue (per-message TTL in one shared queue would block behind its head).
+  a delivery limit and a dead-letter route to its parking queue: a safety net against a
+  message that kills the consumer before it can answer.
+- ``portico.<service>.retry.<delay>ms``: one queue per retry delay, whose TTL dead-letters
+  back to the work queue (per-message TTL in one shared queue would block behind its
+  head). Named by its delay, so changing the policy declares new queues instead of
+  clashing with the arguments of the old ones (which drain into the work queue).
 - ``portico.<service>.parked``: messages that failed their last try or broke the contracts.
 
 Tries are counted in our own header. A failed delivery is first republished (confirmed)
@@ -19,12 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import aio_pika
+import aiormq
 import structlog
 from aio_pika.abc import (
     AbstractChannel,
@@ -32,32 +35,55 @@ from aio_pika.abc import (
     AbstractIncomingMessage,
     AbstractQueue,
     AbstractRobustConnection,
+    ConsumerTag,
 )
-from aio_pika.exceptions import QueueEmpty
 
 from portico.contracts import Envelope
 from portico.kit.bus.base import (
+    CLOSE_GRACE_SECONDS,
     PARKED_AT_HEADER,
     REASON_HEADER,
     TRIES_HEADER,
     BatchHandler,
+    Delivery,
     Handler,
     ParkedMessage,
     PublishError,
     RetryPolicy,
-    deliver_batch,
+    Subscriber,
+    claimed_identity,
+    deliver,
+    fallback_id,
+    in_batches,
     one_at_a_time,
 )
 from portico.kit.metrics import EVENTS_PUBLISHED
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 EXCHANGE = "portico.events"
 UNROUTED = "portico.unrouted"
 # A message that crashed its consumer this many times is parked by the broker itself.
 DELIVERY_LIMIT = 20
-
-T = TypeVar("T")
+# Unrouted events are kept up to this many (the oldest go first), so that events no
+# service will ever consume cannot fill the broker.
+UNROUTED_MAX = 100_000
+CONFIRM_TIMEOUT_SECONDS = 30.0
+READY_TIMEOUT_SECONDS = 2.0
+TRACE_HEADERS = ("traceparent", "tracestate")
+# Set by the broker when it dead-letters a message; meaningless once we republish it.
+BROKER_HEADERS = frozenset(
+    {
+        "x-death",
+        "x-delivery-count",
+        *(
+            f"x-{at}-death-{what}"
+            for at in ("first", "last")
+            for what in ("exchange", "queue", "reason")
+        ),
+    }
+)
 
 
 def work_queue(service: str) -> str:
@@ -72,74 +98,87 @@ def retry_queue(service: str, delay: float) -> str:
     return f"portico.{service}.retry.{round(delay * 1000)}ms"
 
 
-def _quorum(**arguments: Any) -> dict[str, Any]:
-    return {"x-queue-type": "quorum", **arguments}
-
-
-class _Batcher:
-    """Groups the deliveries that wait while a batch is handled into the next batch.
-
-    aio-pika runs each delivery in its own task: the first one of a quiet queue is handled
-    alone at once, and under load the deliveries that arrive meanwhile (up to the
-    prefetch) are taken together, so one transaction serves many events.
-    """
-
-    def __init__(
-        self,
-        channel: AbstractChannel,
-        service: str,
-        handler: BatchHandler,
-        max_batch: int,
-        retry: RetryPolicy,
-    ) -> None:
-        self.channel = channel
-        self.service = service
-        self.handler = handler
-        self.max_batch = max_batch
-        self.retry = retry
-        self.pending: list[AbstractIncomingMessage] = []
-        self.lock = asyncio.Lock()
-
-    async def receive(self, message: AbstractIncomingMessage) -> None:
-        if self.max_batch == 1:
-            await self.process([message])
-            return
-        self.pending.append(message)
-        async with self.lock:
-            batch, self.pending = self.pending[: self.max_batch], self.pending[self.max_batch :]
-            if batch:
-                await self.process(batch)
-
-    async def process(self, batch: list[AbstractIncomingMessage]) -> None:
-        outcomes = await deliver_batch(
-            [(message.body, _tries(message)) for message in batch],
-            handler=self.handler,
-            service=self.service,
-            retry=self.retry,
-        )
-        for message, outcome in zip(batch, outcomes, strict=True):
-            tries = _tries(message) + 1
-            if outcome.retry_in is not None:
-                await _forward(
-                    self.channel, message, retry_queue(self.service, outcome.retry_in), tries
-                )
-            elif outcome.park_reason is not None:
-                await _forward(
-                    self.channel,
-                    message,
-                    parking_queue(self.service),
-                    tries,
-                    {REASON_HEADER: outcome.park_reason, PARKED_AT_HEADER: _now_iso()},
-                )
-            await message.ack()
-
-
 @dataclass
 class _Subscription:
+    """One service's consumer in this process, held strongly (the robust connection only
+    keeps weak references to what it restores after a reconnect)."""
+
     service: str
-    channel: AbstractChannel
-    queue: AbstractQueue
-    batcher: _Batcher
+    subscriber: Subscriber
+    max_batch: int
+    retry: RetryPolicy
+    channel: AbstractChannel | None = None
+    queue: AbstractQueue | None = None
+    consumer_tag: ConsumerTag | None = None
+    pending: list[AbstractIncomingMessage] = field(default_factory=list)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    async def receive(self, message: AbstractIncomingMessage) -> None:
+        """aio-pika runs each delivery in its own task, up to the prefetch at once.
+
+        In batch mode the deliveries that arrive while a batch is handled are taken
+        together into the next one, so one transaction serves many events under load.
+        """
+        task = asyncio.current_task()
+        if task is not None:
+            self.in_flight.add(task)
+        try:
+            if self.max_batch == 1:
+                await self._process([message])
+                return
+            self.pending.append(message)
+            async with self.lock:
+                batch, self.pending = self.pending[: self.max_batch], self.pending[self.max_batch :]
+                if batch:
+                    await self._process(batch)
+        finally:
+            if task is not None:
+                self.in_flight.discard(task)
+
+    async def _process(self, batch: list[AbstractIncomingMessage]) -> None:
+        try:
+            outcomes = await deliver(
+                [Delivery(m.body, _tries(m), m.message_id, _trace_carrier(m)) for m in batch],
+                subscriber=self.subscriber,
+                service=self.service,
+                retry=self.retry,
+            )
+        except Exception:
+            log.exception("event delivery broke; left to the broker", service=self.service)
+            for message in batch:
+                with contextlib.suppress(Exception):
+                    await message.nack(requeue=True)
+            return
+        channel = _require(self.channel)
+        for message, outcome in zip(batch, outcomes, strict=True):
+            try:
+                if outcome.retry_in is not None:
+                    target = retry_queue(self.service, outcome.retry_in)
+                    await _send_copy(channel, message, target, tries=outcome.tries)
+                elif outcome.park_reason is not None:
+                    parked = {REASON_HEADER: outcome.park_reason, PARKED_AT_HEADER: _now_iso()}
+                    await _send_copy(
+                        channel,
+                        message,
+                        parking_queue(self.service),
+                        tries=outcome.tries,
+                        message_id=outcome.message_id,
+                        extra_headers=parked,
+                    )
+                await message.ack()
+            except Exception as exc:
+                # Not settled: the broker delivers it again (and parks it after the
+                # delivery limit), so it is never lost.
+                log.warning(
+                    "event could not be settled; left to the broker",
+                    service=self.service,
+                    event_type=outcome.event_type,
+                    event_id=outcome.message_id,
+                    reason=repr(exc),
+                )
+                with contextlib.suppress(Exception):
+                    await message.nack(requeue=True)
 
 
 class RabbitMqBus:
@@ -147,20 +186,18 @@ class RabbitMqBus:
         self,
         url: str,
         *,
-        retry: RetryPolicy | None = None,
+        retry: RetryPolicy = RetryPolicy(),
         prefetch: int = 64,
         reconnect_interval: float = 1.0,
     ) -> None:
         self.url = url
-        self.retry = retry or RetryPolicy()
+        self.retry = retry
         self.prefetch = prefetch
         self.reconnect_interval = reconnect_interval
         self._connection: AbstractRobustConnection | None = None
         self._publisher: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
-        # Strong references: connect_robust only keeps weak ones to what it restores.
         self._subscriptions: list[_Subscription] = []
-        self._declared: set[tuple[str, frozenset[str]]] = set()
 
     async def connect(self) -> None:
         self._connection = await aio_pika.connect_robust(
@@ -173,7 +210,7 @@ class RabbitMqBus:
             UNROUTED, aio_pika.ExchangeType.FANOUT, durable=True
         )
         unrouted_queue = await self._publisher.declare_queue(
-            UNROUTED, durable=True, arguments=_quorum(**{"x-max-length": 100_000})
+            UNROUTED, durable=True, arguments=_quorum({"x-max-length": UNROUTED_MAX})
         )
         await unrouted_queue.bind(unrouted_exchange)
         self._exchange = await self._publisher.declare_exchange(
@@ -184,9 +221,22 @@ class RabbitMqBus:
         )
 
     async def close(self) -> None:
+        """Stop consuming, let the events being handled finish, then disconnect.
+
+        What is still unacknowledged after the grace period goes back to the queue.
+        """
+        for subscription in self._subscriptions:
+            if subscription.queue is not None and subscription.consumer_tag is not None:
+                with contextlib.suppress(Exception):
+                    await subscription.queue.cancel(
+                        subscription.consumer_tag, timeout=READY_TIMEOUT_SECONDS
+                    )
+        in_flight = {task for s in self._subscriptions for task in s.in_flight}
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=CLOSE_GRACE_SECONDS)
         if self._connection is not None:
             await self._connection.close()
-        self._connection = None
+        self._connection = self._publisher = self._exchange = None
         self._subscriptions.clear()
 
     async def declare(self, service: str, event_types: Collection[str]) -> None:
@@ -198,7 +248,7 @@ class RabbitMqBus:
                 retry_queue(service, delay),
                 durable=True,
                 arguments=_quorum(
-                    **{
+                    {
                         "x-message-ttl": round(delay * 1000),
                         "x-dead-letter-exchange": "",
                         "x-dead-letter-routing-key": work_queue(service),
@@ -212,78 +262,128 @@ class RabbitMqBus:
 
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
         exchange = _require(self._exchange)
-        # Sent in order; the confirms are awaited together.
-        results = await asyncio.gather(
-            *(
-                exchange.publish(_message(envelope), routing_key=envelope.type, mandatory=True)
-                for envelope in envelopes
-            ),
-            return_exceptions=True,
-        )
+        try:
+            async with asyncio.timeout(CONFIRM_TIMEOUT_SECONDS):
+                # Sent in order (the channel writes under a FIFO lock); confirms awaited together.
+                results = await asyncio.gather(
+                    *(
+                        exchange.publish(_message(e), routing_key=e.type, mandatory=True)
+                        for e in envelopes
+                    ),
+                    return_exceptions=True,
+                )
+        except TimeoutError:
+            raise PublishError(
+                f"{len(envelopes)} events not confirmed in {CONFIRM_TIMEOUT_SECONDS:g}s"
+            ) from None
         failures = [result for result in results if isinstance(result, BaseException)]
         if failures:
+            log.warning(
+                "events not confirmed by the broker",
+                failed=len(failures),
+                total=len(envelopes),
+                reason=repr(failures[0]),
+            )
             raise PublishError(
-                f"{len(failures)} of {len(envelopes)} not confirmed: {failures[0]!r}"
+                f"{len(failures)} of {len(envelopes)} events not confirmed: {failures[0]!r}"
             )
         for envelope in envelopes:
             EVENTS_PUBLISHED.labels(service=envelope.source, type=envelope.type).inc()
 
     async def subscribe(self, service: str, event_types: Collection[str], handler: Handler) -> None:
-        await self.subscribe_batches(service, event_types, one_at_a_time(handler), max_batch=1)
+        await self._subscribe(
+            _Subscription(service, one_at_a_time(handler), max_batch=1, retry=self.retry),
+            event_types,
+        )
 
     async def subscribe_batches(
         self, service: str, event_types: Collection[str], handler: BatchHandler, *, max_batch: int
     ) -> None:
-        await self.declare(service, event_types)
-        connection = _require(self._connection)
-        channel = await connection.channel(publisher_confirms=True)
-        await channel.set_qos(prefetch_count=self.prefetch)
-        # Declared through this robust channel so that a reconnect restores it and its consumer.
-        queue = await _declare_work_queue(channel, service)
-        batcher = _Batcher(channel, service, handler, max_batch, self.retry)
-        await queue.consume(batcher.receive)
-        self._subscriptions.append(_Subscription(service, channel, queue, batcher))
+        await self._subscribe(
+            _Subscription(service, in_batches(handler), max_batch=max_batch, retry=self.retry),
+            event_types,
+        )
 
     async def parked(self, service: str) -> list[ParkedMessage]:
+        """Read the parking queue without losing it.
+
+        Every message is taken unacknowledged, republished (confirmed, same order) to the
+        parking queue, and only then acknowledged: a failure half-way leaves duplicates,
+        never a gap. Requeueing instead would grow the broker's delivery count of each
+        parked message at every listing.
+        """
         async with self._scratch_channel() as channel:
-            messages = await _drain(channel, parking_queue(service))
+            messages = await _take_all(channel, parking_queue(service))
             parked = [_parked(service, message) for message in messages]
+            for message, entry in zip(messages, parked, strict=True):
+                await _send_copy(
+                    channel,
+                    message,
+                    parking_queue(service),
+                    tries=entry.tries,
+                    message_id=entry.message_id,
+                    extra_headers=_parked_headers(entry),
+                )
             for message in messages:
-                await message.nack(requeue=True)
+                await message.ack()
         return parked
 
     async def replay(self, service: str, message_ids: Collection[str] | None = None) -> int:
+        """Move parked messages back to the work queue with their tries reset."""
+        chosen_ids = None if message_ids is None else set(message_ids)
         replayed = 0
         async with self._scratch_channel() as channel:
-            for message in await _drain(channel, parking_queue(service)):
-                if message_ids is not None and message.message_id not in message_ids:
-                    await message.nack(requeue=True)
-                    continue
-                await _forward(channel, message, work_queue(service), 0)
+            messages = await _take_all(channel, parking_queue(service))
+            for message in messages:
+                entry = _parked(service, message)
+                if chosen_ids is None or entry.message_id in chosen_ids:
+                    await _send_copy(
+                        channel, message, work_queue(service), tries=0, message_id=entry.message_id
+                    )
+                    replayed += 1
+                else:
+                    await _send_copy(
+                        channel,
+                        message,
+                        parking_queue(service),
+                        tries=entry.tries,
+                        message_id=entry.message_id,
+                        extra_headers=_parked_headers(entry),
+                    )
+            for message in messages:
                 await message.ack()
-                replayed += 1
+        log.info("parked events replayed", service=service, count=replayed)
         return replayed
 
     async def ready(self) -> bool:
-        connection = self._connection
-        if connection is None or connection.is_closed:
+        connection, publisher = self._connection, self._publisher
+        if connection is None or connection.is_closed or publisher is None or publisher.is_closed:
             return False
-        if any(subscription.channel.is_closed for subscription in self._subscriptions):
+        try:
+            async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+                for subscription in self._subscriptions:
+                    if not await _consuming(subscription):
+                        return False
+        except Exception:
             return False
-        # Ask the broker: after a reconnect every work queue must have its consumer back.
-        async with self._scratch_channel() as channel:
-            for subscription in self._subscriptions:
-                declared = await channel.declare_queue(
-                    work_queue(subscription.service), passive=True
-                )
-                if not declared.declaration_result.consumer_count:
-                    return False
         return True
 
-    @contextlib.asynccontextmanager
-    async def _scratch_channel(self) -> Any:
+    async def _subscribe(self, subscription: _Subscription, event_types: Collection[str]) -> None:
+        await self.declare(subscription.service, event_types)
         connection = _require(self._connection)
-        channel = await connection.channel(publisher_confirms=True)
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        await channel.set_qos(prefetch_count=self.prefetch)
+        # Declared and consumed through this robust channel, so that a reconnect restores
+        # the queue and its consumer (same consumer tag).
+        queue = await _declare_work_queue(channel, subscription.service)
+        subscription.channel, subscription.queue = channel, queue
+        subscription.consumer_tag = await queue.consume(subscription.receive)
+        self._subscriptions.append(subscription)
+
+    @contextlib.asynccontextmanager
+    async def _scratch_channel(self) -> AsyncIterator[AbstractChannel]:
+        connection = _require(self._connection)
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         try:
             yield channel
         finally:
@@ -297,12 +397,29 @@ def _require(value: T | None) -> T:
     return value
 
 
+async def _consuming(subscription: _Subscription) -> bool:
+    """Whether the broker confirmed this subscription's consumer on the live channel."""
+    channel = subscription.channel
+    if channel is None or channel.is_closed or subscription.consumer_tag is None:
+        return False
+    underlay = await channel.get_underlay_channel()
+    return (
+        isinstance(underlay, aiormq.Channel)
+        and not underlay.is_closed
+        and subscription.consumer_tag in underlay.consumers
+    )
+
+
+def _quorum(arguments: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return {"x-queue-type": "quorum", **(arguments or {})}
+
+
 async def _declare_work_queue(channel: AbstractChannel, service: str) -> AbstractQueue:
     return await channel.declare_queue(
         work_queue(service),
         durable=True,
         arguments=_quorum(
-            **{
+            {
                 "x-delivery-limit": DELIVERY_LIMIT,
                 "x-dead-letter-exchange": "",
                 "x-dead-letter-routing-key": parking_queue(service),
@@ -330,20 +447,21 @@ def _message(envelope: Envelope) -> aio_pika.Message:
     )
 
 
-async def _forward(
+async def _send_copy(
     channel: AbstractChannel,
     message: AbstractIncomingMessage,
     queue: str,
+    *,
     tries: int,
-    extra_headers: dict[str, Any] | None = None,
+    message_id: str | None = None,
+    extra_headers: Mapping[str, Any] | None = None,
 ) -> None:
-    """Republish a received message to a queue (confirmed), with its tries counted."""
-    headers = {
-        key: value
-        for key, value in (message.headers or {}).items()
-        if key
-        not in ("x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason")
-    }
+    """Republish a received message straight to a queue (confirmed), tries counted.
+
+    Our parking headers go only where ``extra_headers`` puts them back.
+    """
+    dropped = {*BROKER_HEADERS, REASON_HEADER, PARKED_AT_HEADER}
+    headers = {k: v for k, v in (message.headers or {}).items() if k not in dropped}
     headers[TRIES_HEADER] = tries
     headers.update(extra_headers or {})
     await channel.default_exchange.publish(
@@ -351,7 +469,7 @@ async def _forward(
             message.body,
             content_type=message.content_type,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=message.message_id,
+            message_id=message_id or message.message_id or fallback_id(message.body),
             type=message.type,
             app_id=message.app_id,
             timestamp=message.timestamp,
@@ -359,51 +477,79 @@ async def _forward(
             headers=headers,
         ),
         routing_key=queue,
+        mandatory=True,
+        timeout=CONFIRM_TIMEOUT_SECONDS,
     )
 
 
-async def _drain(channel: AbstractChannel, queue_name: str) -> list[AbstractIncomingMessage]:
+async def _take_all(channel: AbstractChannel, queue_name: str) -> list[AbstractIncomingMessage]:
     """Every message of a queue, unacknowledged (so a crash puts them all back)."""
     queue = await channel.get_queue(queue_name, ensure=False)
     messages: list[AbstractIncomingMessage] = []
-    while True:
-        try:
-            message = await queue.get(no_ack=False, fail=True)
-        except QueueEmpty:
-            return messages
-        if message is None:
-            return messages
+    while (message := await queue.get(no_ack=False, fail=False)) is not None:
         messages.append(message)
+    return messages
 
 
 def _parked(service: str, message: AbstractIncomingMessage) -> ParkedMessage:
     headers = message.headers or {}
-    reason = headers.get(REASON_HEADER)
-    if reason is None:
-        # Dead-lettered by the broker itself (delivery limit): it tells why in x-death.
-        why = _text(headers.get("x-first-death-reason")) or "unknown"
-        reason = f"dead-lettered by the broker: {why}"
+    claimed_id, claimed_type = claimed_identity(message.body)
+    reason = _text(headers.get(REASON_HEADER))
     parked_at = _text(headers.get(PARKED_AT_HEADER))
+    death = _last_death(headers)
+    if reason is None:
+        # Dead-lettered by the broker itself (the delivery limit): x-death tells why.
+        why = _text(death.get("reason")) or "unknown"
+        reason = f"dead-lettered by the broker: {why}"
+    if parked_at is None and isinstance(death.get("time"), datetime):
+        parked_at = death["time"].isoformat()
     return ParkedMessage(
-        message_id=message.message_id or "",
-        event_type=message.type,
+        message_id=claimed_id or message.message_id or fallback_id(message.body),
+        event_type=claimed_type or message.type,
         service=service,
-        reason=_text(reason) or "",
+        reason=reason,
         tries=_tries(message),
-        parked_at=datetime.fromisoformat(parked_at) if parked_at else datetime.now(UTC),
+        parked_at=_as_utc(parked_at),
         body=message.body,
     )
 
 
+def _parked_headers(entry: ParkedMessage) -> dict[str, Any]:
+    return {REASON_HEADER: entry.reason, PARKED_AT_HEADER: entry.parked_at.isoformat()}
+
+
+def _last_death(headers: Mapping[str, Any]) -> Mapping[str, Any]:
+    deaths = headers.get("x-death")
+    # The broker keeps the most recent dead-lettering first.
+    if isinstance(deaths, list) and deaths and isinstance(deaths[0], Mapping):
+        return deaths[0]
+    return {}
+
+
 def _tries(message: AbstractIncomingMessage) -> int:
     value = (message.headers or {}).get(TRIES_HEADER)
-    return value if isinstance(value, int) else 0
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _trace_carrier(message: AbstractIncomingMessage) -> dict[str, str]:
+    headers = message.headers or {}
+    carrier = {key: _text(headers.get(key)) for key in TRACE_HEADERS}
+    return {key: value for key, value in carrier.items() if value}
 
 
 def _text(value: object) -> str | None:
     if isinstance(value, bytes | bytearray):
         return value.decode("utf-8", "replace")
     return None if value is None else str(value)
+
+
+def _as_utc(moment: str | None) -> datetime:
+    if moment is None:
+        return datetime.now(UTC)
+    with contextlib.suppress(ValueError):
+        parsed = datetime.fromisoformat(moment)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return datetime.now(UTC)
 
 
 def _now_iso() -> str:

@@ -1,56 +1,208 @@
-"""RabbitMQ for tests: a fresh vhost per test on the server from the environment."""
+"""RabbitMQ for tests: a fresh vhost per test, so a test may cut every connection of its own.
+
+The server comes from ``PORTICO_TEST_AMQP_URL`` (administered with the local
+``rabbitmqctl``), else from a container when Docker answers (administered inside it),
+else the tests that need it are unavailable.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
 from portico.kit.testing.backends import docker_available, unavailable
 
+# The version Debian ships and production runs (DESIGN §10).
+RABBITMQ_IMAGE = "rabbitmq:3.10-alpine"
+
+
+@dataclass(frozen=True)
+class AmqpServer:
+    url: str
+    # Runs ``rabbitmqctl`` with the given arguments against this server; returns its output.
+    control: Callable[..., str]
+
+
+def _local_rabbitmqctl(*arguments: str) -> str:
+    done = subprocess.run(
+        ["rabbitmqctl", "-q", *arguments], check=True, capture_output=True, text=True, timeout=60
+    )
+    return done.stdout
+
 
 @pytest.fixture(scope="session")
-def amqp_server_url() -> Iterator[str]:
+def amqp_server() -> Iterator[AmqpServer]:
     url = os.environ.get("PORTICO_TEST_AMQP_URL")
     if url:
-        yield url
+        if shutil.which("rabbitmqctl") is None:
+            unavailable("rabbitmqctl is needed to give each test a vhost of its own")
+        yield AmqpServer(url, _local_rabbitmqctl)
         return
-    if docker_available():
-        from testcontainers.rabbitmq import RabbitMqContainer
+    if not docker_available():
+        unavailable("RabbitMQ: PORTICO_TEST_AMQP_URL is unset and Docker is not available")
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.waiting_utils import wait_for_logs
 
-        with RabbitMqContainer("rabbitmq:3.13-alpine") as container:
-            host = container.get_container_host_ip()
-            port = container.get_exposed_port(container.port)
-            yield f"amqp://guest:guest@{host}:{port}/"
-        return
-    unavailable("RabbitMQ: PORTICO_TEST_AMQP_URL is unset and Docker is not available")
+    # A plain container rather than testcontainers' RabbitMqContainer, whose readiness
+    # probe needs another AMQP client library (pika) that Portico does not use.
+    with DockerContainer(RABBITMQ_IMAGE).with_exposed_ports(5672) as container:
+        wait_for_logs(container, "Server startup complete", timeout=120)
+
+        def control(*arguments: str) -> str:
+            exit_code, output = container.exec(["rabbitmqctl", "-q", *arguments])
+            text = output.decode("utf-8", "replace")
+            if exit_code != 0:
+                raise RuntimeError(f"rabbitmqctl {' '.join(arguments)} failed: {text}")
+            return text
+
+        host, port = container.get_container_host_ip(), container.get_exposed_port(5672)
+        yield AmqpServer(f"amqp://guest:guest@{host}:{port}/", control)
 
 
-def rabbitmqctl(*arguments: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *arguments], check=True, capture_output=True, timeout=60)
+@pytest.fixture(scope="session")
+def amqp_server_url(amqp_server: AmqpServer) -> str:
+    return amqp_server.url
+
+
+class VhostPool:
+    """Fresh vhosts, made a few at a time ahead of the tests that take them.
+
+    Each rabbitmqctl run starts an Erlang VM (a second or two), which per test would
+    dominate the suite: vhosts are made and deleted in batches, on a background thread,
+    with one ``rabbitmqctl eval`` per batch (falling back to ``add_vhost`` +
+    ``set_permissions`` / ``delete_vhost`` one by one when eval is refused). A vhost is
+    never handed out twice.
+    """
+
+    BATCH = 8
+    # Start the next batch while this many are left, so a test rarely waits for one.
+    LOW = 3
+
+    def __init__(self, server: AmqpServer) -> None:
+        self.server = server
+        self.user = urlsplit(server.url).username or "guest"
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portico-vhosts")
+        self._ready: list[str] = []
+        self._making: Future[list[str]] | None = None
+        self._used: list[str] = []
+        self._deleting: list[Future[None]] = []
+
+    def take(self) -> str:
+        if self._making is not None and (not self._ready or self._making.done()):
+            self._ready.extend(self._making.result())
+            self._making = None
+        if not self._ready:
+            self._ready.extend(self._next_batch().result())
+            self._making = None
+        vhost = self._ready.pop()
+        if len(self._ready) < self.LOW:
+            self._next_batch()  # made while the tests run
+        return vhost
+
+    def give_back(self, vhost: str) -> None:
+        self._used.append(vhost)
+        if len(self._used) >= self.BATCH:
+            self._deleting.append(self._worker.submit(self._delete, self._used))
+            self._used = []
+
+    def close(self) -> None:
+        if self._making is not None:
+            self._ready.extend(self._making.result())
+        leftovers, self._ready, self._used = [*self._ready, *self._used], [], []
+        self._deleting.append(self._worker.submit(self._delete, leftovers))
+        for deletion in self._deleting:
+            deletion.result()
+        self._worker.shutdown()
+
+    def _next_batch(self) -> Future[list[str]]:
+        if self._making is None:
+            self._making = self._worker.submit(self._make, self.BATCH)
+        return self._making
+
+    def _make(self, count: int) -> list[str]:
+        names = [f"portico-test-{uuid.uuid4().hex[:12]}" for _ in range(count)]
+        permissions = ", ".join(f'<<"{p}">>' for p in (".*", ".*", ".*"))
+        try:
+            self.server.control(
+                "eval",
+                f"[begin ok = rabbit_vhost:add(V, {ACTING_USER}), "
+                f"ok = rabbit_auth_backend_internal:set_permissions("
+                f"{_binary(self.user)}, V, {permissions}, {ACTING_USER}) end "
+                f"|| V <- [{', '.join(map(_binary, names))}]], ok.",
+            )
+        except (subprocess.CalledProcessError, RuntimeError):
+            self._deleting.append(self._worker.submit(self._delete, names))  # half made
+            names = [f"portico-test-{uuid.uuid4().hex[:12]}" for _ in range(count)]
+            for name in names:
+                self.server.control("add_vhost", name)
+                self.server.control("set_permissions", "-p", name, self.user, ".*", ".*", ".*")
+        return names
+
+    def _delete(self, names: list[str]) -> None:
+        if not names:
+            return
+        script = (
+            f"[rabbit_vhost:delete(V, {ACTING_USER}) "
+            f"|| V <- [{', '.join(map(_binary, names))}]], ok."
+        )
+        try:
+            self.server.control("eval", script)
+        except (subprocess.CalledProcessError, RuntimeError):
+            for name in names:
+                with contextlib.suppress(subprocess.CalledProcessError, RuntimeError):
+                    self.server.control("delete_vhost", name)
+
+
+ACTING_USER = '<<"portico-tests">>'
+
+
+def _binary(text: str) -> str:
+    """An Erlang binary literal of a name we made or a user name from the URL."""
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]+", text):
+        raise RuntimeError(f"unexpected characters in {text!r}")
+    return f'<<"{text}">>'
+
+
+@pytest.fixture(scope="session")
+def amqp_vhost_pool(amqp_server: AmqpServer) -> Iterator[VhostPool]:
+    pool = VhostPool(amqp_server)
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 @pytest.fixture
-def amqp_vhost(amqp_server_url: str) -> Iterator[str]:
-    """A vhost of its own, so that tests may close every connection of it."""
-    if shutil.which("rabbitmqctl") is None:
-        unavailable("rabbitmqctl is needed to create a vhost per test")
-    vhost = f"portico-test-{uuid.uuid4().hex[:10]}"
-    user = urlsplit(amqp_server_url).username or "guest"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+def amqp_vhost(amqp_vhost_pool: VhostPool) -> Iterator[str]:
+    """A vhost of its own for one test, deleted afterwards."""
+    vhost = amqp_vhost_pool.take()
     try:
         yield vhost
     finally:
-        rabbitmqctl("delete_vhost", vhost)
+        amqp_vhost_pool.give_back(vhost)
 
 
 @pytest.fixture
-def amqp_vhost_url(amqp_server_url: str, amqp_vhost: str) -> str:
-    parts = urlsplit(amqp_server_url)
+def amqp_vhost_url(amqp_server: AmqpServer, amqp_vhost: str) -> str:
+    parts = urlsplit(amqp_server.url)
     return urlunsplit(parts._replace(path="/" + quote(amqp_vhost, safe="")))
+
+
+@pytest.fixture
+def cut_amqp_connections(amqp_server: AmqpServer, amqp_vhost: str) -> Callable[[], None]:
+    """Makes the broker close every client connection of the test's vhost."""
+
+    def cut() -> None:
+        amqp_server.control("close_all_connections", "-p", amqp_vhost, "portico test: cut")
+
+    return cut
