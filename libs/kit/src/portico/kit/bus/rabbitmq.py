@@ -316,14 +316,7 @@ class RabbitMqBus:
             messages = await _take_all(channel, parking_queue(service))
             parked = [_parked(service, message) for message in messages]
             for message, entry in zip(messages, parked, strict=True):
-                await _send_copy(
-                    channel,
-                    message,
-                    parking_queue(service),
-                    tries=entry.tries,
-                    message_id=entry.message_id,
-                    extra_headers=_parked_headers(entry),
-                )
+                await _park_again(channel, message, entry)
             for message in messages:
                 await message.ack()
         return parked
@@ -342,14 +335,7 @@ class RabbitMqBus:
                     )
                     replayed += 1
                 else:
-                    await _send_copy(
-                        channel,
-                        message,
-                        parking_queue(service),
-                        tries=entry.tries,
-                        message_id=entry.message_id,
-                        extra_headers=_parked_headers(entry),
-                    )
+                    await _park_again(channel, message, entry)
             for message in messages:
                 await message.ack()
         log.info("parked events replayed", service=service, count=replayed)
@@ -511,6 +497,20 @@ def _parked(service: str, message: AbstractIncomingMessage) -> ParkedMessage:
         tries=_tries(message),
         parked_at=_as_utc(parked_at),
         body=message.body,
+    )
+
+
+async def _park_again(
+    channel: AbstractChannel, message: AbstractIncomingMessage, entry: ParkedMessage
+) -> None:
+    """Put a parked message back in its parking queue, unchanged."""
+    await _send_copy(
+        channel,
+        message,
+        parking_queue(entry.service),
+        tries=entry.tries,
+        message_id=entry.message_id,
+        extra_headers=_parked_headers(entry),
     )
 
 
