@@ -78,8 +78,8 @@ class Runtime:
         )
         self.bus = bus
         self.store: BlobStore = create_store(settings, service.name)
-        self.private_key, public_key = signing_keys(settings)
-        self.token_verifier = TokenVerifier(public_key, settings.jwt_issuer)
+        self.private_key, self.public_key = signing_keys(settings)
+        self.token_verifier = TokenVerifier(self.public_key, settings.jwt_issuer)
         self.consumer = Consumer(self.database, service.handlers)
         self.relay = Relay(
             self.database,
