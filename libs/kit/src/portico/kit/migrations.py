@@ -26,15 +26,7 @@ def run_env(metadata: MetaData) -> None:
         raise RuntimeError("sqlalchemy.url is not set for the migration")
     target = [metadata, tables.messaging_metadata]
     if context.is_offline_mode():
-        context.configure(
-            url=url,
-            target_metadata=target,
-            literal_binds=True,
-            render_as_batch=True,
-            render_item=_render_item,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(target, url=url, literal_binds=True)
         return
     asyncio.run(_run_online(url, target))
 
@@ -49,13 +41,13 @@ async def _run_online(url: str, target: list[MetaData]) -> None:
 
 
 def _run_with_connection(connection: Connection, target: list[MetaData]) -> None:
+    _migrate(target, connection=connection, compare_type=True)
+
+
+def _migrate(target: list[MetaData], **options: Any) -> None:
     # Batch mode lets the same migration ALTER tables on SQLite (by copying them).
     context.configure(
-        connection=connection,
-        target_metadata=target,
-        render_as_batch=True,
-        compare_type=True,
-        render_item=_render_item,
+        target_metadata=target, render_as_batch=True, render_item=_render_item, **options
     )
     with context.begin_transaction():
         context.run_migrations()
