@@ -4,4 +4,5 @@ pytest_plugins = [
     "portico.kit.testing.s3",
     "portico.kit.testing.services",
     "portico.kit.testing.smtp",
+    "portico.portal.testing",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -39,7 +40,8 @@ class EmbeddedPortico:
             "PORTICO_DATA_DIR": str(self.data_dir),
             "PORTICO_LOG_FORMAT": "console",
         }
-        env.pop("PORTICO_BUS_URL", None)
+        for name in ("PORTICO_BUS_URL", "PORTICO_ADMIN_EMAIL", "PORTICO_ADMIN_PASSWORD"):
+            env.pop(name, None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "portico.kit.embedded"],
             env=env,
@@ -116,3 +118,19 @@ def test_it_restarts_with_its_data_intact(embedded: EmbeddedPortico) -> None:
     listed = httpx.get(f"{embedded.url}/api/portal/v1/clients", headers=embedded.admin_headers())
     assert [client["name"] for client in listed.json()["items"]] == ["Durable SARL"]
     assert embedded.stop() == 0
+
+
+def test_the_first_start_prints_the_first_admin_password_once(embedded: EmbeddedPortico) -> None:
+    embedded.start()
+    assert embedded.stop() == 0
+    printed = re.search(r"email:\s+(\S+)\s+password:\s+(\S+)", embedded.output)
+    assert printed is not None, embedded.output
+    email, password = printed.groups()
+
+    embedded.start()
+    login = httpx.post(
+        f"{embedded.url}/api/portal/v1/auth/login", json={"email": email, "password": password}
+    )
+    assert login.status_code == 200, login.text
+    assert embedded.stop() == 0
+    assert "password:" not in embedded.output

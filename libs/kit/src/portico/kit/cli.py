@@ -8,9 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from portico.kit.bus import create_bus
+from portico.kit.bus.memory import InMemoryBus
 from portico.kit.host import Roles, serve
-from portico.kit.migrations import upgrade
-from portico.kit.service import Service
+from portico.kit.migrations import upgrade, upgrade_async
+from portico.kit.service import Command, Runtime, Service
 from portico.kit.settings import PorticoSettings, ServiceSettings
 
 ROLES = {
@@ -30,6 +31,9 @@ def run_cli(service: Service, argv: Sequence[str] | None = None) -> None:
     commands.add_parser("parked", help="list the events parked after their last retry")
     replay = commands.add_parser("replay", help="send parked events back to the work queue")
     replay.add_argument("ids", nargs="*", help="message ids to replay (all when none given)")
+    extra = {command.name: command for command in service.commands}
+    for command in service.commands:
+        command.arguments(commands.add_parser(command.name, help=command.help))
     arguments = parser.parse_args(argv)
 
     if arguments.command in ROLES:
@@ -40,6 +44,22 @@ def run_cli(service: Service, argv: Sequence[str] | None = None) -> None:
         asyncio.run(list_parked(service))
     elif arguments.command == "replay":
         asyncio.run(replay_parked(service, arguments.ids))
+    elif arguments.command in extra:
+        asyncio.run(run_command(service, extra[arguments.command], arguments))
+
+
+async def run_command(service: Service, command: Command, arguments: argparse.Namespace) -> None:
+    """A service's own command, on its database (migrated first); no bus is connected."""
+    settings = PorticoSettings()
+    # Events it emits wait in the outbox for the relay, as with any other write.
+    runtime = Runtime(service, settings, InMemoryBus())
+    if runtime.database.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await upgrade_async(runtime.database.url, service.migrations)
+    try:
+        await command.run(runtime, arguments)
+    finally:
+        await runtime.database.dispose()
 
 
 def migrate(service: Service) -> None:

@@ -68,6 +68,8 @@ class Host:
         if self.roles.migrate:
             for runtime in self.runtimes:
                 await runtime.migrate()
+            for runtime in self.runtimes:
+                await runtime.run_startup()
         if self.roles.consume:
             for runtime in self.runtimes:
                 await runtime.start_consuming()

@@ -9,6 +9,7 @@ runtimes they start and which loops they run.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from portico.kit.auth.keys import (
     load_or_create_keypair,
     read_public_key,
 )
+from portico.kit.auth.principals import RevocationCheck
 from portico.kit.auth.tokens import TokenVerifier
 from portico.kit.bus import Bus
 from portico.kit.db import Database
@@ -42,6 +44,19 @@ log = structlog.get_logger(__name__)
 API_VERSION = "0.1.0"
 
 
+StartupTask = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command of the service's command line beyond the standard ones (``create-admin``)."""
+
+    name: str
+    help: str
+    run: Callable[[Runtime, argparse.Namespace], Awaitable[None]]
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+
+
 @dataclass(frozen=True)
 class Service:
     """What a service is made of; its ``app.py`` builds one of these and nothing else."""
@@ -53,6 +68,12 @@ class Service:
     migrations: Path
     routers: Sequence[APIRouter] = ()
     handlers: HandlerTable = field(default_factory=dict)
+    # Run once the database is migrated by a process that migrates (the embedded run).
+    startup: Sequence[StartupTask] = ()
+    commands: Sequence[Command] = ()
+    # Tells whether an access token's ``jti`` was revoked (the portal knows its sessions);
+    # other services trust a token until it expires, which is why access tokens are short.
+    revocation: Callable[[Database], RevocationCheck] | None = None
 
     @property
     def mount_path(self) -> str:
@@ -95,6 +116,10 @@ class Runtime:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         await upgrade_async(self.database.url, self.service.migrations)
         await self.bus.declare(self.service.name, self.consumer.event_types)
+
+    async def run_startup(self) -> None:
+        for task in self.service.startup:
+            await task(self)
 
     async def start_consuming(self) -> None:
         if self.consumer.event_types:
@@ -153,6 +178,8 @@ def create_app(runtime: Runtime, *, with_routes: bool = True) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.token_verifier = runtime.token_verifier
+    if service.revocation is not None:
+        app.state.is_revoked = service.revocation(runtime.database)
     install_problem_handlers(app)
     instrument_app(app, service.name)
     app.include_router(health_router(runtime.ready_checks()), tags=["health"])

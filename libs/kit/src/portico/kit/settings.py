@@ -17,6 +17,8 @@ class PorticoSettings(BaseSettings):
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
     port: int = 8000
+    # Where people reach Portico (links in emails); defaults to http://<host>:<port>.
+    public_url: str | None = None
     # amqp://user:pass@host:5672/vhost; unset means the in-process bus (embedded mode).
     bus_url: str | None = None
     bus_prefetch: int = 64
@@ -42,6 +44,11 @@ class PorticoSettings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return self.bus_url is None
+
+    def link(self, path: str) -> str:
+        """An absolute address of ``path`` for people outside (emails, SMS)."""
+        base = self.public_url or f"http://{self.host}:{self.port}"
+        return f"{base.rstrip('/')}/{path.lstrip('/')}"
 
 
 class ServiceSettings(BaseSettings):

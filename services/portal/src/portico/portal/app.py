@@ -3,10 +3,14 @@
 from pathlib import Path
 
 from portico.kit.service import Service
+from portico.portal.apikeys.endpoints import router as api_keys_router
 from portico.portal.clients.endpoints import router as clients_router
 from portico.portal.handlers import HANDLERS
 from portico.portal.identity.endpoints import router as identity_router
+from portico.portal.identity.sessions import revocation
 from portico.portal.models import Base
+from portico.portal.staff.bootstrap import CREATE_ADMIN, ensure_first_admin
+from portico.portal.staff.endpoints import router as staff_router
 
 service = Service(
     name="portal",
@@ -14,6 +18,9 @@ service = Service(
     description="Staff, clients and contacts, invitations, workspaces and identity.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=[identity_router, clients_router],
+    routers=[identity_router, staff_router, api_keys_router, clients_router],
     handlers=HANDLERS,
+    startup=[ensure_first_admin],
+    commands=[CREATE_ADMIN],
+    revocation=revocation,
 )

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from portico.kit.db import UTCDateTime
 
 TOKEN_BYTES = 32
 
@@ -45,16 +47,16 @@ class CapabilityTokenColumns:
     single_use: ClassVar[bool] = True
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     def usable_at(self, now: datetime) -> bool:
         if self.revoked_at is not None:
             return False
         if self.single_use and self.used_at is not None:
             return False
-        return _aware(now) < _aware(self.expires_at)
+        return now < self.expires_at
 
     def revoke(self, now: datetime) -> None:
         if self.revoked_at is None:
@@ -63,8 +65,3 @@ class CapabilityTokenColumns:
     def mark_used(self, now: datetime) -> None:
         if self.used_at is None:
             self.used_at = now
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes even for timezone-aware columns; they are UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -36,23 +36,33 @@ class EventSpy:
     async def __call__(self, envelope: Envelope) -> None:
         self.seen.append(envelope)
 
-    def of_type(self, event_type: str) -> list[Envelope]:
-        return [envelope for envelope in self.seen if envelope.type == event_type]
+    def of_type(self, event_type: str, *, subject: str | None = None) -> list[Envelope]:
+        return [
+            envelope
+            for envelope in self.seen
+            if envelope.type == event_type and (subject is None or envelope.subject == subject)
+        ]
 
     async def wait_for(
-        self, event_type: str, count: int = 1, timeout: float = 10.0
+        self,
+        event_type: str,
+        count: int = 1,
+        timeout: float = 10.0,
+        *,
+        subject: str | None = None,
     ) -> list[Envelope]:
+        """At least ``count`` events of the type (about ``subject`` when given), in order."""
+
         async def arrived() -> list[Envelope]:
-            while len(self.of_type(event_type)) < count:
+            while len(self.of_type(event_type, subject=subject)) < count:
                 await asyncio.sleep(0.02)
-            return self.of_type(event_type)
+            return self.of_type(event_type, subject=subject)
 
         try:
             return await asyncio.wait_for(arrived(), timeout)
         except TimeoutError:
-            raise AssertionError(
-                f"expected {count} {event_type} event(s), saw {len(self.of_type(event_type))}"
-            ) from None
+            seen = len(self.of_type(event_type, subject=subject))
+            raise AssertionError(f"expected {count} {event_type} event(s), saw {seen}") from None
 
 
 @dataclass

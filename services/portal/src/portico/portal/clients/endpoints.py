@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
-from portico.kit.auth import CurrentStaff
+from portico.kit.auth import Principal, require_scope
 from portico.kit.deps import DbSession
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import problem_responses
@@ -16,6 +16,10 @@ from portico.portal.clients.schemas import ClientIn, ClientOut
 
 router = APIRouter(prefix="/v1/clients", tags=["clients"])
 
+# Staff, and internal systems whose API key holds the scope.
+ClientsReader = Annotated[Principal, Depends(require_scope("clients:read"))]
+ClientsWriter = Annotated[Principal, Depends(require_scope("clients:write"))]
+
 
 @router.post(
     "",
@@ -23,7 +27,7 @@ router = APIRouter(prefix="/v1/clients", tags=["clients"])
     responses=problem_responses(401, 403, 422),
     summary="Create a client with its contacts",
 )
-async def create_client(body: ClientIn, session: DbSession, _: CurrentStaff) -> ClientOut:
+async def create_client(body: ClientIn, session: DbSession, _: ClientsWriter) -> ClientOut:
     client = await service.create_client(session, body)
     return ClientOut.model_validate(client)
 
@@ -31,7 +35,7 @@ async def create_client(body: ClientIn, session: DbSession, _: CurrentStaff) -> 
 @router.get("", responses=problem_responses(401, 403, 422), summary="List and search clients")
 async def list_clients(
     session: DbSession,
-    _: CurrentStaff,
+    _: ClientsReader,
     page: Paging,
     q: Annotated[str | None, Query(max_length=200, description="Name or contact")] = None,
 ) -> Page[ClientOut]:
@@ -45,5 +49,5 @@ async def list_clients(
 
 
 @router.get("/{client_id}", responses=problem_responses(401, 403, 404), summary="Read a client")
-async def get_client(client_id: uuid.UUID, session: DbSession, _: CurrentStaff) -> ClientOut:
+async def get_client(client_id: uuid.UUID, session: DbSession, _: ClientsReader) -> ClientOut:
     return ClientOut.model_validate(await service.get_client(session, client_id))

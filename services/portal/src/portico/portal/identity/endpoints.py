@@ -1,16 +1,146 @@
-"""Identity endpoints: the public key every service verifies access tokens with."""
+"""The authentication API: login, refresh, logout, API-key tokens, password reset, JWKS.
+
+Login and refresh open their own transactions: a failed login must be recorded (and a
+replayed refresh token must end its session) even though the answer is an error.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import contextlib
+import uuid
+from datetime import timedelta
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Request, Response, status
 
+from portico.kit.auth import CurrentPrincipal
 from portico.kit.auth.keys import public_jwk
-from portico.kit.deps import get_runtime
-from portico.kit.service import Runtime
+from portico.kit.deps import DbSession, get_runtime
+from portico.kit.problems import TooManyRequests, Unauthorized, problem_responses
+from portico.portal.apikeys.service import principal_for_key
+from portico.portal.identity import login, resets, sessions
+from portico.portal.identity.deps import Issuer, client_address
+from portico.portal.identity.schemas import (
+    AccessToken,
+    ApiKeyExchangeIn,
+    LoginIn,
+    PasswordResetIn,
+    PasswordResetRequestIn,
+    RefreshIn,
+    TokenPair,
+)
+from portico.portal.settings import Settings
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
+
+WRONG_CREDENTIALS = "The email or the password is incorrect."
+
+
+@router.post(
+    "/login",
+    responses=problem_responses(401, 422, 429),
+    summary="Log in with an email and a password (staff and client accounts)",
+)
+async def log_in(body: LoginIn, request: Request, issuer: Issuer, settings: Settings) -> TokenPair:
+    database = get_runtime(request).database
+    address = client_address(request)
+    async with database.sessions.begin() as session:
+        wait = await login.seconds_until_allowed(session, body.email, address)
+        if wait is not None:
+            raise TooManyRequests(
+                f"Too many failed logins; try again in {wait} seconds.", retry_after=wait
+            )
+        account = await login.authenticate(session, body.email, body.password)
+        if account is None:
+            await login.record_failure(session, body.email, address)
+        else:
+            await login.forget_failures(session, body.email)
+            tokens = await sessions.open_session(
+                session,
+                issuer,
+                account,
+                lifetime=timedelta(days=settings.refresh_token_days),
+                address=address,
+                user_agent=request.headers.get("user-agent"),
+            )
+    if account is None:
+        raise Unauthorized(WRONG_CREDENTIALS)
+    return TokenPair(**vars(tokens))
+
+
+@router.post(
+    "/refresh",
+    responses=problem_responses(401, 422),
+    summary="Exchange a refresh token for new tokens (the old refresh token stops working)",
+)
+async def refresh(
+    body: RefreshIn, request: Request, issuer: Issuer, settings: Settings
+) -> TokenPair:
+    async with get_runtime(request).database.sessions.begin() as session:
+        tokens = await sessions.refresh_session(
+            session,
+            issuer,
+            body.refresh_token,
+            lifetime=timedelta(days=settings.refresh_token_days),
+        )
+    if tokens is None:
+        raise Unauthorized("This session has ended; log in again.", invalid_token=True)
+    return TokenPair(**vars(tokens))
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401),
+    summary="End the session of this access token (its refresh token stops working)",
+)
+async def log_out(principal: CurrentPrincipal, session: DbSession) -> Response:
+    if principal.token_id is not None and principal.role != "api_key":
+        # Tokens this portal issued carry a session id; any other jti has no session.
+        with contextlib.suppress(ValueError):
+            await sessions.end_session(session, uuid.UUID(principal.token_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/token",
+    responses=problem_responses(401, 422),
+    summary="Exchange an API key for a short-lived access token carrying its scopes",
+)
+async def api_key_token(body: ApiKeyExchangeIn, session: DbSession, issuer: Issuer) -> AccessToken:
+    principal = await principal_for_key(session, body.api_key)
+    if principal is None:
+        raise Unauthorized("This API key is not valid or was revoked.")
+    access_token, expires_in = issuer.issue(principal)
+    return AccessToken(access_token=access_token, expires_in=expires_in)
+
+
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(422),
+    summary="Email a link to choose a new password (answers the same for unknown emails)",
+)
+async def request_password_reset(
+    body: PasswordResetRequestIn, request: Request, session: DbSession, settings: Settings
+) -> Response:
+    await resets.request_reset(
+        session,
+        get_runtime(request).settings,
+        body.email,
+        timedelta(minutes=settings.password_reset_minutes),
+    )
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(410, 422),
+    summary="Set a new password with the emailed link's token; every session ends",
+)
+async def confirm_password_reset(body: PasswordResetIn, session: DbSession) -> Response:
+    await resets.complete_reset(session, body.token, body.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(
@@ -18,7 +148,5 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"])
     summary="The public keys that sign access tokens (JWKS, RFC 7517)",
     response_description="A JWK set with the Ed25519 key, its `kid` matching the tokens' header",
 )
-async def jwks(
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-) -> dict[str, list[dict[str, str]]]:
-    return {"keys": [public_jwk(runtime.public_key)]}
+async def jwks(request: Request) -> dict[str, list[dict[str, str]]]:
+    return {"keys": [public_jwk(get_runtime(request).public_key)]}

@@ -7,6 +7,8 @@ import asyncio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from portico.kit.problems import FieldError, ValidationProblem
+
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 COMMON_PASSWORDS = frozenset(
@@ -67,3 +69,16 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def check_new_password(password: str, *, email: str | None, field: str = "password") -> None:
+    """Raise a 422 naming ``field`` with every rule the password breaks."""
+    problems = password_problems(password, email=email)
+    if problems:
+        raise ValidationProblem(
+            f"{field}: the password " + "; ".join(problems) + ".",
+            errors=[
+                FieldError(field=field, location="body", message=problem, code="weak_password")
+                for problem in problems
+            ],
+        )

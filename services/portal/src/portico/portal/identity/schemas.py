@@ -1,0 +1,45 @@
+"""Request and response bodies of the authentication API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "lea@studio.example", "password": "••••••••••"}]}
+    )
+
+    email: EmailStr
+    password: Password
+
+
+class AccessToken(BaseModel):
+    access_token: str = Field(description="Send as `Authorization: Bearer <access_token>`")
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth token type)
+    expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class TokenPair(AccessToken):
+    refresh_token: str = Field(description="Exchange at /v1/auth/refresh; works once")
+
+
+class RefreshIn(BaseModel):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class ApiKeyExchangeIn(BaseModel):
+    api_key: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class PasswordResetRequestIn(BaseModel):
+    email: EmailStr
+
+
+class PasswordResetIn(BaseModel):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    password: Password

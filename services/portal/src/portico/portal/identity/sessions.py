@@ -1,0 +1,131 @@
+"""Login sessions: access tokens (whose ``jti`` is the session id) and rotating refresh tokens.
+
+A refresh token works once: refreshing replaces it. Presenting the previous one again means
+it was copied, so the whole session ends (RFC 6819 §5.2.2.3, refresh token rotation).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portico.kit.auth.capabilities import hash_capability, new_capability
+from portico.kit.auth.principals import RevocationCheck
+from portico.kit.auth.tokens import TokenIssuer
+from portico.kit.db import Database, utcnow
+from portico.portal.identity.accounts import Account, account_by_id, record_login
+from portico.portal.models import AccountKind, ApiKey, AuthSession
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+async def open_session(
+    session: AsyncSession,
+    issuer: TokenIssuer,
+    account: Account,
+    *,
+    lifetime: timedelta,
+    address: str | None = None,
+    user_agent: str | None = None,
+) -> IssuedTokens:
+    refresh_token, refresh_hash = new_capability()
+    now = utcnow()
+    login = AuthSession(
+        id=uuid.uuid4(),
+        account_kind=account.kind,
+        account_id=account.id,
+        refresh_token_hash=refresh_hash,
+        created_at=now,
+        refreshed_at=now,
+        expires_at=now + lifetime,
+        address=address,
+        user_agent=(user_agent or "")[:300] or None,
+    )
+    session.add(login)
+    await record_login(session, account)
+    access_token, expires_in = issuer.issue(account.principal(login.id))
+    return IssuedTokens(access_token, refresh_token, expires_in)
+
+
+async def refresh_session(
+    session: AsyncSession, issuer: TokenIssuer, refresh_token: str, *, lifetime: timedelta
+) -> IssuedTokens | None:
+    """New tokens for a live session, or None (the caller answers 401 after committing,
+    since a replayed token has just ended its session)."""
+    presented = hash_capability(refresh_token)
+    now = utcnow()
+    login = await session.scalar(
+        select(AuthSession).where(
+            or_(
+                AuthSession.refresh_token_hash == presented,
+                AuthSession.previous_refresh_hash == presented,
+            )
+        )
+    )
+    if login is None or login.revoked_at is not None or login.expires_at <= now:
+        return None
+    if login.refresh_token_hash != presented:
+        login.revoked_at = now
+        return None
+    account = await account_by_id(session, login.account_kind, login.account_id)
+    if account is None:
+        login.revoked_at = now
+        return None
+    new_token, new_hash = new_capability()
+    login.previous_refresh_hash = login.refresh_token_hash
+    login.refresh_token_hash = new_hash
+    login.refreshed_at = now
+    login.expires_at = now + lifetime
+    access_token, expires_in = issuer.issue(account.principal(login.id))
+    return IssuedTokens(access_token, new_token, expires_in)
+
+
+async def end_session(session: AsyncSession, session_id: uuid.UUID) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def end_all_sessions(session: AsyncSession, kind: AccountKind, account_id: uuid.UUID) -> None:
+    """After a password change or a deactivation: every device logs in again."""
+    await session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.account_kind == kind,
+            AuthSession.account_id == account_id,
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
+def revocation(database: Database) -> RevocationCheck:
+    """The portal's check of every access token: its session ended, or its API key revoked."""
+
+    async def is_revoked(token_id: str) -> bool:
+        try:
+            key = uuid.UUID(token_id)
+        except ValueError:
+            return False
+        async with database.sessions() as session:
+            return bool(
+                await session.scalar(
+                    select(
+                        exists().where(AuthSession.id == key, AuthSession.revoked_at.is_not(None))
+                        | exists().where(ApiKey.id == key, ApiKey.revoked_at.is_not(None))
+                    )
+                )
+            )
+
+    return is_revoked
