@@ -4,6 +4,7 @@ from pathlib import Path
 
 from portico.kit.service import Service
 from portico.portal.apikeys.endpoints import router as api_keys_router
+from portico.portal.attributes.endpoints import router as attributes_router
 from portico.portal.clients.endpoints import router as clients_router
 from portico.portal.handlers import HANDLERS
 from portico.portal.identity.endpoints import router as identity_router
@@ -18,7 +19,13 @@ service = Service(
     description="Staff, clients and contacts, invitations, workspaces and identity.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=[identity_router, staff_router, api_keys_router, clients_router],
+    routers=[
+        identity_router,
+        staff_router,
+        api_keys_router,
+        attributes_router,
+        clients_router,
+    ],
     handlers=HANDLERS,
     startup=[ensure_first_admin],
     commands=[CREATE_ADMIN],

@@ -1,5 +1,7 @@
 """The portal's event handlers and the table that routes consumed events to them."""
 
+from portico.contracts.events.signing import DocumentCompleted
 from portico.kit.inbox import HandlerTable
+from portico.portal.clients.mapping import write_back_mapped_fields
 
-HANDLERS: HandlerTable = {}
+HANDLERS: HandlerTable = {DocumentCompleted: [write_back_mapped_fields]}

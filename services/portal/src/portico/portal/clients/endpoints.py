@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.kit.auth import Principal, require_scope
-from portico.kit.deps import DbSession
+from portico.kit.deps import DbSession, Store
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import problem_responses
-from portico.portal.clients import service
-from portico.portal.clients.schemas import ClientIn, ClientOut
+from portico.portal.clients import history, service
+from portico.portal.clients.history import Origin
+from portico.portal.clients.schemas import (
+    ChangeOut,
+    ClientIn,
+    ClientOut,
+    ClientPatch,
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    PortalStatus,
+)
+from portico.portal.clients.status import client_status, contact_statuses
+from portico.portal.models import Client
 
 router = APIRouter(prefix="/v1/clients", tags=["clients"])
 
@@ -21,15 +35,34 @@ ClientsReader = Annotated[Principal, Depends(require_scope("clients:read"))]
 ClientsWriter = Annotated[Principal, Depends(require_scope("clients:write"))]
 
 
+async def clients_out(session: AsyncSession, clients: Sequence[Client]) -> list[ClientOut]:
+    statuses = await contact_statuses(
+        session, [contact.id for client in clients for contact in client.contacts]
+    )
+    answers = []
+    for client in clients:
+        answer = ClientOut.model_validate(client)
+        for contact in answer.contacts:
+            contact.portal_status = statuses[contact.id]
+        answer.portal_status = client_status(contact.portal_status for contact in answer.contacts)
+        answers.append(answer)
+    return answers
+
+
+async def client_out(session: AsyncSession, client: Client) -> ClientOut:
+    [answer] = await clients_out(session, [client])
+    return answer
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 422),
     summary="Create a client with its contacts",
 )
-async def create_client(body: ClientIn, session: DbSession, _: ClientsWriter) -> ClientOut:
-    client = await service.create_client(session, body)
-    return ClientOut.model_validate(client)
+async def create_client(body: ClientIn, session: DbSession, principal: ClientsWriter) -> ClientOut:
+    client = await service.create_client(session, body, Origin.of(principal))
+    return await client_out(session, client)
 
 
 @router.get("", responses=problem_responses(401, 403, 422), summary="List and search clients")
@@ -38,10 +71,24 @@ async def list_clients(
     _: ClientsReader,
     page: Paging,
     q: Annotated[str | None, Query(max_length=200, description="Name or contact")] = None,
+    tag: Annotated[str | None, Query(max_length=50, description="Having this tag")] = None,
+    assigned_staff_id: Annotated[
+        uuid.UUID | None, Query(description="In this staff user's charge")
+    ] = None,
+    portal_status: Annotated[
+        PortalStatus | None, Query(description="Where they stand with the client portal")
+    ] = None,
 ) -> Page[ClientOut]:
-    clients, total = await service.list_clients(session, page, search=q)
+    clients, total = await service.list_clients(
+        session,
+        page,
+        search=q,
+        tag=tag,
+        assigned_staff_id=assigned_staff_id,
+        portal_status=portal_status,
+    )
     return Page[ClientOut](
-        items=[ClientOut.model_validate(client) for client in clients],
+        items=await clients_out(session, clients),
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -50,4 +97,95 @@ async def list_clients(
 
 @router.get("/{client_id}", responses=problem_responses(401, 403, 404), summary="Read a client")
 async def get_client(client_id: uuid.UUID, session: DbSession, _: ClientsReader) -> ClientOut:
-    return ClientOut.model_validate(await service.get_client(session, client_id))
+    return await client_out(session, await service.get_client(session, client_id))
+
+
+@router.patch(
+    "/{client_id}",
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Change a client (fields left out stay; an address merges part by part)",
+)
+async def update_client(
+    client_id: uuid.UUID, body: ClientPatch, session: DbSession, principal: ClientsWriter
+) -> ClientOut:
+    client = await service.get_client(session, client_id)
+    await service.update_client(session, client, body, Origin.of(principal))
+    return await client_out(session, client)
+
+
+@router.delete(
+    "/{client_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
+    summary="Delete a client with its contacts, accounts and workspaces (ClientDeleted)",
+)
+async def delete_client(
+    client_id: uuid.UUID, session: DbSession, store: Store, _: ClientsWriter
+) -> Response:
+    client = await service.get_client(session, client_id)
+    for workspace_id in await service.delete_client(session, client):
+        await store.delete_prefix(f"workspaces/{workspace_id}/")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{client_id}/history",
+    responses=problem_responses(401, 403, 404),
+    summary="A client's history, newest first, with values a document could not write",
+)
+async def client_history(
+    client_id: uuid.UUID, session: DbSession, _: ClientsReader
+) -> list[ChangeOut]:
+    client = await service.get_client(session, client_id)
+    return [
+        ChangeOut.model_validate(change) for change in await history.history(session, client.id)
+    ]
+
+
+@router.post(
+    "/{client_id}/contacts",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Add a contact to a client",
+)
+async def add_contact(
+    client_id: uuid.UUID, body: ContactIn, session: DbSession, principal: ClientsWriter
+) -> ContactOut:
+    client = await service.get_client(session, client_id)
+    contact = await service.add_contact(session, client, body, Origin.of(principal))
+    return ContactOut.model_validate(contact)
+
+
+@router.patch(
+    "/{client_id}/contacts/{contact_id}",
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Change a contact",
+)
+async def update_contact(
+    client_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    body: ContactPatch,
+    session: DbSession,
+    principal: ClientsWriter,
+) -> ContactOut:
+    client = await service.get_client(session, client_id)
+    contact = service.find_contact(client, contact_id)
+    await service.update_contact(session, client, contact, body, Origin.of(principal))
+    answer = ContactOut.model_validate(contact)
+    answer.portal_status = (await contact_statuses(session, [contact.id]))[contact.id]
+    return answer
+
+
+@router.delete(
+    "/{client_id}/contacts/{contact_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
+    summary="Remove a contact (their portal account and invitations go with them)",
+)
+async def remove_contact(
+    client_id: uuid.UUID, contact_id: uuid.UUID, session: DbSession, principal: ClientsWriter
+) -> Response:
+    client = await service.get_client(session, client_id)
+    contact = service.find_contact(client, contact_id)
+    await service.remove_contact(session, client, contact, Origin.of(principal))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,35 +1,56 @@
-"""Use cases on clients and contacts. The caller owns the transaction."""
+"""Use cases on clients and contacts. The caller owns the transaction.
+
+Every change goes through ``_apply``: one place that validates custom attributes and the
+assignee, diffs old and new values for the history, and emits ClientUpdated.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from portico.contracts.events.portal import ClientDeleted
 from portico.kit.outbox import emit
 from portico.kit.pagination import PageParams
-from portico.kit.problems import NotFound
-from portico.portal.clients.replica import client_created
-from portico.portal.clients.schemas import ClientIn
-from portico.portal.models import Client, Contact
+from portico.kit.problems import NotFound, ValidationProblem
+from portico.portal.attributes.service import checked_value, definitions_by_key
+from portico.portal.clients import history
+from portico.portal.clients.history import FieldChange, Origin
+from portico.portal.clients.replica import client_created, client_updated
+from portico.portal.clients.schemas import (
+    ClientFields,
+    ClientIn,
+    ContactIn,
+    ContactPatch,
+    PortalStatus,
+)
+from portico.portal.clients.status import contact_statuses, status_filter
+from portico.portal.models import Client, Contact, StaffUser, Workspace
+
+# Fields whose value is stored as given (after the schema's validation).
+_PLAIN_FIELDS = ("kind", "name", "legal_id", "phone", "website", "notes", "assigned_staff_id")
+_REQUIRED_FIELDS = ("kind", "name")
 
 
-async def create_client(session: AsyncSession, data: ClientIn) -> Client:
+async def create_client(session: AsyncSession, data: ClientIn, origin: Origin) -> Client:
     client = Client(
         kind=data.kind,
         name=data.name,
-        legal_id=data.legal_id,
-        phone=data.phone,
-        website=data.website,
-        notes=data.notes,
-        tags=sorted(set(data.tags)),
+        tags=[],
+        attributes={},
         contacts=[Contact(**contact.model_dump()) for contact in data.contacts],
     )
     session.add(client)
+    fields = data.model_dump(exclude={"contacts", "kind", "name"}, exclude_unset=True)
+    await apply_client_fields(session, client, fields)
     await session.flush()
-    await emit(session, client_created(client))
+    history.record(session, client.id, origin, "created")
+    await emit(session, client_created(client, {}))
     return client
 
 
@@ -42,20 +63,130 @@ async def get_client(session: AsyncSession, client_id: uuid.UUID) -> Client:
     return client
 
 
+async def update_client(
+    session: AsyncSession, client: Client, patch: ClientFields, origin: Origin
+) -> list[FieldChange]:
+    changes = await apply_client_fields(session, client, patch.model_dump(exclude_unset=True))
+    await changed(session, client, changes, origin)
+    return changes
+
+
+async def changed(
+    session: AsyncSession,
+    client: Client,
+    changes: list[FieldChange],
+    origin: Origin,
+    *,
+    summary: str = "updated",
+    rejected: list[dict[str, Any]] | None = None,
+) -> None:
+    """Records the change in the history and tells the other services, when there is one."""
+    if not changes and not rejected:
+        return
+    history.record(session, client.id, origin, summary, changes, rejected or [])
+    if changes:
+        await session.flush()
+        await emit_client_updated(
+            session, client, [change.field for change in changes], origin.label
+        )
+
+
+async def emit_client_updated(
+    session: AsyncSession, client: Client, changed_fields: list[str], origin: str | None
+) -> None:
+    statuses = await contact_statuses(session, [contact.id for contact in client.contacts])
+    await emit(
+        session, client_updated(client, statuses, changed_fields=changed_fields, origin=origin)
+    )
+
+
+async def delete_client(session: AsyncSession, client: Client) -> list[uuid.UUID]:
+    """Deletes the client and all it holds; answers its workspaces' ids (their files go too)."""
+    workspace_ids = list(
+        await session.scalars(select(Workspace.id).where(Workspace.client_id == client.id))
+    )
+    await session.delete(client)
+    await emit(session, ClientDeleted(client_id=client.id))
+    return workspace_ids
+
+
+async def add_contact(
+    session: AsyncSession, client: Client, data: ContactIn, origin: Origin
+) -> Contact:
+    contact = Contact(client_id=client.id, **data.model_dump())
+    client.contacts.append(contact)
+    await session.flush()
+    change = FieldChange(f"contacts.{contact.id}", None, contact.name)
+    await changed(session, client, [change], origin, summary="contact_added")
+    return contact
+
+
+def find_contact(client: Client, contact_id: uuid.UUID) -> Contact:
+    for contact in client.contacts:
+        if contact.id == contact_id:
+            return contact
+    raise NotFound(f"No contact with id {contact_id} at this client.")
+
+
+async def update_contact(
+    session: AsyncSession, client: Client, contact: Contact, patch: ContactPatch, origin: Origin
+) -> list[FieldChange]:
+    changes = apply_contact_patch(contact, patch)
+    await changed(session, client, changes, origin)
+    return changes
+
+
+def apply_contact_patch(contact: Contact, patch: ContactPatch) -> list[FieldChange]:
+    changes = []
+    for name, value in patch.model_dump(exclude_unset=True).items():
+        if value is None and name in ("first_name", "last_name", "email", "locale"):
+            raise ValidationProblem.for_field(name, "cannot be empty")
+        old = getattr(contact, name)
+        if old != value:
+            changes.append(FieldChange(f"contacts.{contact.id}.{name}", old, value))
+            setattr(contact, name, value)
+    return changes
+
+
+async def remove_contact(
+    session: AsyncSession, client: Client, contact: Contact, origin: Origin
+) -> None:
+    """Removing a contact also closes their portal account and invitations."""
+    client.contacts.remove(contact)
+    await session.flush()
+    change = FieldChange(f"contacts.{contact.id}", contact.name, None)
+    await changed(session, client, [change], origin, summary="contact_removed")
+
+
 async def list_clients(
-    session: AsyncSession, page: PageParams, *, search: str | None
+    session: AsyncSession,
+    page: PageParams,
+    *,
+    search: str | None = None,
+    tag: str | None = None,
+    assigned_staff_id: uuid.UUID | None = None,
+    portal_status: PortalStatus | None = None,
 ) -> tuple[list[Client], int]:
     query = select(Client)
     if search:
         pattern = f"%{search.strip().lower()}%"
         matching_contacts = select(Contact.client_id).where(
             or_(
-                func.lower(Contact.email).like(pattern), func.lower(Contact.last_name).like(pattern)
+                func.lower(Contact.email).like(pattern),
+                func.lower(Contact.last_name).like(pattern),
+                func.lower(Contact.first_name).like(pattern),
             )
         )
         query = query.where(
             or_(func.lower(Client.name).like(pattern), Client.id.in_(matching_contacts))
         )
+    if assigned_staff_id is not None:
+        query = query.where(Client.assigned_staff_id == assigned_staff_id)
+    if portal_status is not None:
+        query = query.where(status_filter(portal_status))
+    if tag:
+        # Tags are a JSON list kept as text on both databases: match the quoted tag in it.
+        query = query.where(cast(Client.tags, String).contains(json.dumps(tag), autoescape=True))
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     clients = await session.scalars(
         query.options(selectinload(Client.contacts))
@@ -64,3 +195,83 @@ async def list_clients(
         .offset(page.offset)
     )
     return list(clients), total
+
+
+async def apply_client_fields(
+    session: AsyncSession, client: Client, fields: dict[str, Any]
+) -> list[FieldChange]:
+    """Sets the fields given (a PATCH's ``exclude_unset`` dump) and answers what changed."""
+    changes: list[FieldChange] = []
+    for name in _REQUIRED_FIELDS:
+        if name in fields and fields[name] is None:
+            raise ValidationProblem.for_field(name, "cannot be empty")
+    if fields.get("assigned_staff_id") is not None:
+        await _ensure_staff_user(session, fields["assigned_staff_id"])
+    for name in _PLAIN_FIELDS:
+        if name in fields and getattr(client, name) != fields[name]:
+            changes.append(FieldChange(name, _plain(getattr(client, name)), _plain(fields[name])))
+            setattr(client, name, fields[name])
+    if "tags" in fields:
+        tags = sorted(set(fields["tags"] or []))
+        if tags != list(client.tags):
+            changes.append(FieldChange("tags", list(client.tags), tags))
+            client.tags = tags
+    if "address" in fields:
+        changes += _apply_address(client, fields["address"])
+    if fields.get("attributes"):
+        changes += await _apply_attributes(session, client, fields["attributes"])
+    return changes
+
+
+def _apply_address(client: Client, parts: dict[str, Any] | None) -> list[FieldChange]:
+    old = dict(client.address or {})
+    new = {} if parts is None else {**old, **parts}
+    new = {part: value for part, value in new.items() if value not in (None, "")}
+    changes = [
+        FieldChange(f"address.{part}", old.get(part), new.get(part))
+        for part in sorted(set(old) | set(new))
+        if old.get(part) != new.get(part)
+    ]
+    if changes:
+        client.address = new or None
+    return changes
+
+
+async def _apply_attributes(
+    session: AsyncSession, client: Client, values: dict[str, Any]
+) -> list[FieldChange]:
+    definitions = await definitions_by_key(session)
+    new = dict(client.attributes)
+    for key, value in values.items():
+        definition = definitions.get(key)
+        if definition is None:
+            raise ValidationProblem.for_field(
+                f"attributes.{key}", "is not an attribute defined in the settings"
+            )
+        try:
+            checked = checked_value(definition, value)
+        except ValueError as error:
+            raise ValidationProblem.for_field(f"attributes.{key}", str(error)) from None
+        if checked is None:
+            new.pop(key, None)
+        else:
+            new[key] = checked
+    changes = [
+        FieldChange(f"attributes.{key}", client.attributes.get(key), new.get(key))
+        for key in sorted(set(client.attributes) | set(new))
+        if client.attributes.get(key) != new.get(key)
+    ]
+    if changes:
+        client.attributes = new
+    return changes
+
+
+async def _ensure_staff_user(session: AsyncSession, user_id: uuid.UUID) -> None:
+    user = await session.get(StaffUser, user_id)
+    if user is None or not user.active:
+        raise ValidationProblem.for_field("assigned_staff_id", "is not an active staff user")
+
+
+def _plain(value: Any) -> Any:
+    """History rows are JSON: ids become strings."""
+    return str(value) if isinstance(value, uuid.UUID) else value
