@@ -9,6 +9,7 @@ from portico.portal.clients.endpoints import router as clients_router
 from portico.portal.handlers import HANDLERS
 from portico.portal.identity.endpoints import router as identity_router
 from portico.portal.identity.sessions import revocation
+from portico.portal.invitations.endpoints import router as invitations_router
 from portico.portal.models import Base
 from portico.portal.staff.bootstrap import CREATE_ADMIN, ensure_first_admin
 from portico.portal.staff.endpoints import router as staff_router
@@ -25,6 +26,7 @@ service = Service(
         api_keys_router,
         attributes_router,
         clients_router,
+        invitations_router,
     ],
     handlers=HANDLERS,
     startup=[ensure_first_admin],

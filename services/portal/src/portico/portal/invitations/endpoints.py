@@ -1,0 +1,171 @@
+"""The invitations API: staff invite, re-send and revoke; a contact accepts by the link."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy import select
+
+from portico.kit.auth import CurrentClient, CurrentStaff
+from portico.kit.deps import DbSession, get_runtime
+from portico.kit.pagination import Page, Paging
+from portico.kit.problems import NotFound, problem_responses
+from portico.portal.clients import service as clients
+from portico.portal.clients.history import Origin
+from portico.portal.identity import sessions
+from portico.portal.identity.deps import Issuer, client_address
+from portico.portal.identity.schemas import TokenPair
+from portico.portal.invitations import service
+from portico.portal.invitations.schemas import (
+    AcceptIn,
+    ClientAccountOut,
+    InvitationOut,
+    InvitationPreview,
+    InvitationStatus,
+)
+from portico.portal.models import Client, ClientAccount, Contact
+from portico.portal.settings import Settings
+
+router = APIRouter(tags=["invitations"])
+
+INVITATION = "/v1/clients/{client_id}/contacts/{contact_id}/invitation"
+
+
+@router.post(
+    INVITATION,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409),
+    summary="Invite a contact to the client portal, or re-send (the old link stops working)",
+)
+async def invite_contact(
+    client_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    request: Request,
+    session: DbSession,
+    settings: Settings,
+    principal: CurrentStaff,
+) -> InvitationOut:
+    client = await clients.get_client(session, client_id)
+    contact = clients.find_contact(client, contact_id)
+    invitation = await service.invite(
+        session,
+        get_runtime(request).settings,
+        client,
+        contact,
+        Origin.of(principal),
+        timedelta(days=settings.invitation_days),
+    )
+    return InvitationOut(
+        id=invitation.id,
+        client_id=client.id,
+        client_name=client.name,
+        contact_id=contact.id,
+        contact_name=contact.name,
+        email=contact.email,
+        status="pending",
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        invited_by=invitation.invited_by,
+    )
+
+
+@router.delete(
+    INVITATION,
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
+    summary="Revoke a contact's pending invitation",
+)
+async def revoke_invitation(
+    client_id: uuid.UUID, contact_id: uuid.UUID, session: DbSession, principal: CurrentStaff
+) -> Response:
+    client = await clients.get_client(session, client_id)
+    contact = clients.find_contact(client, contact_id)
+    await service.revoke(session, client, contact, Origin.of(principal))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/v1/invitations",
+    responses=problem_responses(401, 403, 422),
+    summary="Invitations, newest first: pending, expired, accepted or revoked",
+)
+async def list_invitations(
+    session: DbSession,
+    _: CurrentStaff,
+    page: Paging,
+    status: Annotated[InvitationStatus | None, Query(description="Only these")] = None,
+) -> Page[InvitationOut]:
+    items, total = await service.list_invitations(session, page, status)
+    return Page[InvitationOut](items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get(
+    "/v1/invitations/accept",
+    responses=problem_responses(410, 422),
+    summary="What an invitation link is for (public: the link's token is the credential)",
+)
+async def preview_invitation(
+    token: Annotated[str, Query(min_length=1, max_length=200)], session: DbSession
+) -> InvitationPreview:
+    invitation, contact, client = await service.open_invitation(session, token)
+    return InvitationPreview(
+        client_name=client.name,
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        email=contact.email,
+        locale=contact.locale,
+        expires_at=invitation.expires_at,
+    )
+
+
+@router.post(
+    "/v1/invitations/accept",
+    responses=problem_responses(409, 410, 422),
+    summary="Accept an invitation by choosing a password; answers tokens (logged in)",
+)
+async def accept_invitation(
+    body: AcceptIn, request: Request, session: DbSession, issuer: Issuer, settings: Settings
+) -> TokenPair:
+    account = await service.accept(session, body.token, body.password)
+    tokens = await sessions.open_session(
+        session,
+        issuer,
+        account,
+        lifetime=timedelta(days=settings.refresh_token_days),
+        address=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    return TokenPair(**vars(tokens))
+
+
+@router.get(
+    "/v1/client-account",
+    responses=problem_responses(401, 403, 404),
+    summary="The logged-in client's account",
+)
+async def client_account(session: DbSession, principal: CurrentClient) -> ClientAccountOut:
+    row = (
+        await session.execute(
+            select(ClientAccount, Contact, Client)
+            .join(Contact, ClientAccount.contact_id == Contact.id)
+            .join(Client, Contact.client_id == Client.id)
+            .where(ClientAccount.id == uuid.UUID(principal.subject))
+        )
+    ).first()
+    if row is None:
+        raise NotFound("This account no longer exists.")
+    account, contact, client = row
+    return ClientAccountOut(
+        account_id=account.id,
+        client_id=client.id,
+        client_name=client.name,
+        contact_id=contact.id,
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        email=contact.email,
+        locale=contact.locale,
+        joined_at=account.joined_at,
+    )

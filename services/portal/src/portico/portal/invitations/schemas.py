@@ -1,0 +1,57 @@
+"""Request and response bodies of the invitations API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+InvitationStatus = Literal["pending", "expired", "accepted", "revoked"]
+
+
+class InvitationOut(BaseModel):
+    id: uuid.UUID
+    client_id: uuid.UUID
+    client_name: str
+    contact_id: uuid.UUID
+    contact_name: str
+    email: str
+    status: InvitationStatus
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None = None
+    invited_by: uuid.UUID | None = None
+
+
+class InvitationPreview(BaseModel):
+    """What the accept page shows before the contact chooses a password."""
+
+    client_name: str
+    first_name: str
+    last_name: str
+    email: str
+    locale: Literal["fr", "en"]
+    expires_at: datetime
+
+
+class AcceptIn(BaseModel):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)] = Field(
+        description="The password the contact chooses; the strength rules apply"
+    )
+
+
+class ClientAccountOut(BaseModel):
+    """The logged-in client's account: who they are and for which client."""
+
+    account_id: uuid.UUID
+    client_id: uuid.UUID
+    client_name: str
+    contact_id: uuid.UUID
+    first_name: str
+    last_name: str
+    email: str
+    locale: Literal["fr", "en"]
+    joined_at: datetime
