@@ -11,6 +11,7 @@ from portico.portal.identity.endpoints import router as identity_router
 from portico.portal.identity.sessions import revocation
 from portico.portal.invitations.endpoints import router as invitations_router
 from portico.portal.models import Base
+from portico.portal.organisation.endpoints import router as organisation_router
 from portico.portal.staff.bootstrap import CREATE_ADMIN, ensure_first_admin
 from portico.portal.staff.endpoints import router as staff_router
 
@@ -22,6 +23,7 @@ service = Service(
     migrations=Path(__file__).parent / "migrations",
     routers=[
         identity_router,
+        organisation_router,
         staff_router,
         api_keys_router,
         attributes_router,

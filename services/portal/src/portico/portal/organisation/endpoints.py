@@ -1,0 +1,85 @@
+"""The organisation settings API: anyone reads them (the login page is branded); admins edit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, Response, UploadFile
+from fastapi.responses import StreamingResponse
+
+from portico.kit.auth import CurrentAdmin
+from portico.kit.deps import DbSession, Store, get_runtime
+from portico.kit.problems import (
+    FieldError,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    problem_responses,
+)
+from portico.portal.organisation import service
+from portico.portal.organisation.schemas import OrganisationIn, OrganisationOut
+
+router = APIRouter(prefix="/v1/organisation", tags=["organisation"])
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+def _file_error(message: str, code: str) -> list[FieldError]:
+    return [FieldError(field="file", location="body", message=message, code=code)]
+
+
+@router.get("", summary="The organisation's name, colour, sender and logo (public)")
+async def read_organisation(session: DbSession) -> OrganisationOut:
+    return service.organisation_out(await service.get_organisation(session))
+
+
+@router.put(
+    "",
+    responses=problem_responses(401, 403, 422),
+    summary="Change the organisation's settings (OrganisationUpdated)",
+)
+async def update_organisation(
+    body: OrganisationIn, request: Request, session: DbSession, _: CurrentAdmin
+) -> OrganisationOut:
+    organisation = await service.update_organisation(session, get_runtime(request).settings, body)
+    return service.organisation_out(organisation)
+
+
+@router.put(
+    "/logo",
+    responses=problem_responses(401, 403, 413, 415, 422),
+    summary="Upload the logo: PNG, JPEG or WebP, at most 2 MiB",
+)
+async def upload_logo(
+    file: Annotated[UploadFile, File(description="The logo image")],
+    request: Request,
+    session: DbSession,
+    store: Store,
+    _: CurrentAdmin,
+) -> OrganisationOut:
+    extension = service.LOGO_TYPES.get(file.content_type or "")
+    if extension is None:
+        message = "must be a PNG, JPEG or WebP image"
+        raise UnsupportedMediaType(f"file: {message}.", errors=_file_error(message, "file_type"))
+    content = await file.read(MAX_LOGO_BYTES + 1)
+    if len(content) > MAX_LOGO_BYTES:
+        message = "must be at most 2 MiB"
+        raise PayloadTooLarge(f"file: {message}.", errors=_file_error(message, "file_too_large"))
+    key = f"organisation/logo.{extension}"
+    await store.put(key, content, content_type=file.content_type or "application/octet-stream")
+    organisation = await service.get_organisation(session)
+    organisation.logo_key, organisation.logo_content_type = key, file.content_type
+    await service.organisation_changed(session, get_runtime(request).settings, organisation)
+    return service.organisation_out(organisation)
+
+
+@router.get("/logo", responses=problem_responses(404), summary="The logo image (public)")
+async def read_logo(session: DbSession, store: Store) -> Response:
+    organisation = await service.get_organisation(session)
+    if organisation.logo_key is None:
+        raise NotFound("The organisation has no logo.")
+    return StreamingResponse(
+        store.stream(organisation.logo_key),
+        media_type=organisation.logo_content_type or "application/octet-stream",
+        headers={"Cache-Control": "public, max-age=300"},
+    )

@@ -1,0 +1,65 @@
+"""The organisation's settings: one row, created with defaults on first read."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portico.contracts.events.portal import OrganisationUpdated
+from portico.kit.outbox import emit
+from portico.kit.settings import PorticoSettings
+from portico.portal.models import Organisation
+from portico.portal.organisation.schemas import OrganisationIn, OrganisationOut
+
+DEFAULT_NAME = "Portico"
+LOGO_PATH = "/api/portal/v1/organisation/logo"
+LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+
+
+async def get_organisation(session: AsyncSession) -> Organisation:
+    """The settings; defaults (not yet stored) until an admin first saves them."""
+    organisation = await session.get(Organisation, 1)
+    if organisation is None:
+        return Organisation(id=1, name=DEFAULT_NAME, default_locale="en", default_country="FR")
+    return organisation
+
+
+def organisation_out(organisation: Organisation) -> OrganisationOut:
+    return OrganisationOut(
+        name=organisation.name,
+        brand_colour=organisation.brand_colour,
+        sender_email=organisation.sender_email,
+        sender_name=organisation.sender_name,
+        default_locale=organisation.default_locale,
+        default_country=organisation.default_country,
+        logo_url=LOGO_PATH if organisation.logo_key else None,
+    )
+
+
+async def update_organisation(
+    session: AsyncSession, settings: PorticoSettings, data: OrganisationIn
+) -> Organisation:
+    organisation = await get_organisation(session)
+    for name, value in data.model_dump().items():
+        setattr(organisation, name, value)
+    await organisation_changed(session, settings, organisation)
+    return organisation
+
+
+async def organisation_changed(
+    session: AsyncSession, settings: PorticoSettings, organisation: Organisation
+) -> None:
+    session.add(organisation)
+    await session.flush()
+    await emit(
+        session,
+        OrganisationUpdated(
+            name=organisation.name,
+            logo_key=organisation.logo_key,
+            logo_url=settings.link(LOGO_PATH) if organisation.logo_key else None,
+            brand_colour=organisation.brand_colour,
+            sender_email=organisation.sender_email,
+            sender_name=organisation.sender_name,
+            default_locale=organisation.default_locale,
+            default_country=organisation.default_country,
+        ),
+    )
