@@ -155,7 +155,7 @@ async def test_an_expired_invitation_is_listed_as_expired_and_cannot_be_accepted
 ) -> None:
     client = await create_client(portico, admin)
     token = await invite(portico, admin, client)
-    async with portico.host.runtimes[0].database.sessions.begin() as session:
+    async with portico.runtime("portal").database.sessions.begin() as session:
         await session.execute(update(Invitation).values(expires_at=utcnow() - timedelta(minutes=1)))
     refused = await portico.http.post(ACCEPT, json={"token": token, "password": PASSWORD})
     assert refused.status_code == 410

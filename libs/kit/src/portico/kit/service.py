@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI
@@ -44,7 +45,7 @@ log = structlog.get_logger(__name__)
 API_VERSION = "0.1.0"
 
 
-StartupTask = Callable[["Runtime"], Awaitable[None]]
+RuntimeTask = Callable[["Runtime"], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,10 @@ class Service:
     routers: Sequence[APIRouter] = ()
     handlers: HandlerTable = field(default_factory=dict)
     # Run once the database is migrated by a process that migrates (the embedded run).
-    startup: Sequence[StartupTask] = ()
+    startup: Sequence[RuntimeTask] = ()
+    # Loops run beside the consumer (the worker role): the notifier's delivery dispatcher.
+    # Each runs until cancelled at stop.
+    background: Sequence[RuntimeTask] = ()
     commands: Sequence[Command] = ()
     # Tells whether an access token's ``jti`` was revoked (the portal knows its sessions);
     # other services trust a token until it expires, which is why access tokens are short.
@@ -109,6 +113,7 @@ class Runtime:
             lease=timedelta(seconds=self.service_settings.outbox_lease_seconds),
         )
         self._relay_task: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
         self._consuming = False
 
     async def migrate(self) -> None:
@@ -130,6 +135,11 @@ class Runtime:
                 max_batch=MAX_BATCH,
             )
         self._consuming = True
+        with bind_context(service=self.service.name):
+            self._background = [
+                asyncio.create_task(task(self), name=f"portico-{self.service.name}-{index}")
+                for index, task in enumerate(self.service.background)
+            ]
 
     def start_relay(self) -> None:
         # The task copies the current context: its log lines name this service.
@@ -139,6 +149,10 @@ class Runtime:
             )
 
     async def stop(self) -> None:
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self._background = []
         if self._relay_task is not None:
             self.relay.stop()
             await asyncio.gather(self._relay_task, return_exceptions=True)

@@ -20,7 +20,7 @@ from portico.contracts import Envelope, all_events
 from portico.kit.auth.principals import Principal
 from portico.kit.auth.tokens import TokenIssuer
 from portico.kit.host import EMBEDDED, Host, discover_services
-from portico.kit.service import Service
+from portico.kit.service import Runtime, Service
 from portico.kit.settings import PorticoSettings, ServiceSettings
 from portico.kit.testing.database import PostgresDatabases
 
@@ -71,6 +71,9 @@ class RunningPortico:
     http: httpx.AsyncClient
     events: EventSpy
     backend: str
+
+    def runtime(self, service: str) -> Runtime:
+        return next(runtime for runtime in self.host.runtimes if runtime.service.name == service)
 
     def token(self, role: str = "admin", **claims: object) -> str:
         principal = Principal(subject=str(claims.pop("subject", uuid.uuid4())), role=role, **claims)

@@ -18,8 +18,15 @@ class Mailbox:
     host: str
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
+    # Answers given instead of accepting, one per message, e.g. "451 4.3.0 Try again later".
+    refusals: list[str] = field(default_factory=list)
+
+    def refuse_next(self, *answers: str) -> None:
+        self.refusals.extend(answers)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refusals:
+            return self.refusals.pop(0)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)

@@ -1,0 +1,2 @@
+-- One database per service (the portal's is POSTGRES_DB); run once, on an empty volume.
+CREATE DATABASE notifier;

@@ -1,0 +1,23 @@
+"""The notifier service: email, SMS and in-app notifications for the events people must hear of."""
+
+from pathlib import Path
+
+from portico.kit.service import Service
+from portico.notifier.deliveries.dispatcher import run_dispatcher
+from portico.notifier.deliveries.endpoints import router as deliveries_router
+from portico.notifier.handlers import HANDLERS
+from portico.notifier.inapp.endpoints import router as notifications_router
+from portico.notifier.models import Base
+from portico.notifier.preferences.endpoints import router as preferences_router
+from portico.notifier.templates_api.endpoints import router as templates_router
+
+service = Service(
+    name="notifier",
+    title="Notifier",
+    description="Email, SMS and in-app notifications: templates, preferences, delivery log.",
+    metadata=Base.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    routers=[notifications_router, preferences_router, templates_router, deliveries_router],
+    handlers=HANDLERS,
+    background=[run_dispatcher],
+)

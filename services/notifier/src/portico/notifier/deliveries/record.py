@@ -1,0 +1,264 @@
+"""Turning planned messages into rendered, recorded deliveries (inside the event's
+transaction), and in-app notifications. Sending happens afterwards, in the dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+import weakref
+from typing import Any
+
+from sqlalchemy import event as orm_event
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from portico.contracts import Envelope
+from portico.contracts.events.notifier import NotificationFailed
+from portico.kit.db import Database, utcnow
+from portico.kit.outbox import emit
+from portico.notifier.channels.base import PermanentFailure
+from portico.notifier.channels.phone import mask_phone, normalise_phone
+from portico.notifier.channels.sms_text import fit_sms
+from portico.notifier.messages.kinds import KINDS
+from portico.notifier.messages.plans import Outgoing
+from portico.notifier.messages.rendering import (
+    LOCALES,
+    Rendered,
+    TemplateSet,
+    default_templates,
+    render,
+)
+from portico.notifier.models import (
+    Delivery,
+    DeliveryAttempt,
+    Notification,
+    OrganisationReplica,
+    TemplateOverride,
+)
+from portico.notifier.settings import NotifierSettings
+
+_DUE: weakref.WeakKeyDictionary[Database, asyncio.Event] = weakref.WeakKeyDictionary()
+_WAKE = "portico_notifier_deliveries_added"
+MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c2f38-54a4-4f0a-9d7a-3c1b9a3e7d21")
+
+
+def deliveries_due(database: Database) -> asyncio.Event:
+    """Set when a transaction that recorded deliveries commits: the dispatcher wakes."""
+    return _DUE.setdefault(database, asyncio.Event())
+
+
+@orm_event.listens_for(Session, "after_commit")
+def _wake_dispatcher(session: Session) -> None:
+    if session.info.pop(_WAKE, False):
+        deliveries_due(session.info["portico_database"]).set()
+
+
+@orm_event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_WAKE, None)
+
+
+async def organisation_context(session: AsyncSession) -> dict[str, Any]:
+    organisation = await session.get(OrganisationReplica, 1)
+    if organisation is None:
+        return {
+            "name": "Portico",
+            "logo_url": None,
+            "brand_colour": None,
+            "sender_email": None,
+            "sender_name": None,
+            "default_locale": "en",
+            "default_country": "FR",
+        }
+    return {
+        "name": organisation.name,
+        "logo_url": organisation.logo_url,
+        "brand_colour": organisation.brand_colour,
+        "sender_email": organisation.sender_email,
+        "sender_name": organisation.sender_name,
+        "default_locale": organisation.default_locale,
+        "default_country": organisation.default_country,
+    }
+
+
+async def templates_for(session: AsyncSession, kind: str, locale: str) -> TemplateSet:
+    override = await session.get(TemplateOverride, (kind, locale))
+    if override is None:
+        return default_templates(kind, locale)
+    return TemplateSet(
+        subject=override.subject, html=override.html, text=override.text, sms=override.sms
+    )
+
+
+def idempotency_key(envelope: Envelope, outgoing: Outgoing) -> str:
+    who = outgoing.recipient.id or outgoing.recipient.email or outgoing.recipient.phone
+    return f"{envelope.id}:{outgoing.kind}:{who}:{outgoing.channel}"
+
+
+def message_id(key: str, sender: str) -> str:
+    domain = sender.rpartition("@")[2] or "portico.localhost"
+    return f"<{uuid.uuid5(MESSAGE_ID_NAMESPACE, key)}@{domain}>"
+
+
+async def record(
+    session: AsyncSession,
+    envelope: Envelope,
+    planned: list[Outgoing],
+    settings: NotifierSettings,
+) -> None:
+    if not planned:
+        return
+    organisation = await organisation_context(session)
+    for outgoing in planned:
+        key = idempotency_key(envelope, outgoing)
+        locale = outgoing.recipient.locale
+        if locale not in LOCALES:
+            locale = organisation["default_locale"]
+        templates = await templates_for(session, outgoing.kind, locale)
+        context = {**outgoing.context, "recipient": {"name": outgoing.recipient.name}}
+        rendered = render(templates, context, locale=locale, organisation=organisation)
+        if outgoing.channel == "in_app":
+            await _notify_in_app(session, envelope, outgoing, rendered)
+        elif await session.scalar(select(Delivery.id).where(Delivery.idempotency_key == key)):
+            continue
+        elif outgoing.channel == "email":
+            _record_email(session, envelope, outgoing, rendered, key, organisation, settings)
+        else:
+            await _record_sms(session, envelope, outgoing, rendered, key, organisation)
+    session.info[_WAKE] = True
+
+
+def _record_email(
+    session: AsyncSession,
+    envelope: Envelope,
+    outgoing: Outgoing,
+    rendered: Rendered,
+    key: str,
+    organisation: dict[str, Any],
+    settings: NotifierSettings,
+) -> None:
+    sender = organisation["sender_email"] or settings.default_sender
+    assert outgoing.recipient.email is not None
+    content = {
+        "to": outgoing.recipient.email,
+        "to_name": outgoing.recipient.name,
+        "subject": rendered.subject,
+        "html": rendered.html,
+        "text": rendered.text,
+        "from_address": sender,
+        "from_name": organisation["sender_name"] or organisation["name"],
+        "reply_to": outgoing.reply_to,
+        "message_id": message_id(key, sender),
+        "attachments": [list(attachment) for attachment in outgoing.attachments],
+    }
+    session.add(_pending(envelope, outgoing, key, outgoing.recipient.email, rendered, content))
+
+
+async def _record_sms(
+    session: AsyncSession,
+    envelope: Envelope,
+    outgoing: Outgoing,
+    rendered: Rendered,
+    key: str,
+    organisation: dict[str, Any],
+) -> None:
+    number = outgoing.recipient.phone or ""
+    links = [outgoing.context.get(name) for name in KINDS[outgoing.kind].links]
+    body = fit_sms(rendered.sms or rendered.text, link=next(filter(None, links), None))
+    try:
+        e164 = normalise_phone(number, organisation["default_country"])
+    except PermanentFailure as failure:
+        delivery = _pending(envelope, outgoing, key, number or "(none)", rendered, None)
+        delivery.status, delivery.finished_at, delivery.last_error = (
+            "failed",
+            utcnow(),
+            failure.reason,
+        )
+        delivery.next_attempt_at = None
+        session.add(delivery)
+        session.add(
+            DeliveryAttempt(delivery_id=delivery.id, outcome="permanent", error=failure.reason)
+        )
+        await emit(session, failed_event(delivery, failure.reason, permanent=True))
+        return
+    content = {"to": e164, "body": body, "idempotency_key": key}
+    session.add(_pending(envelope, outgoing, key, e164, rendered, content))
+
+
+def _pending(
+    envelope: Envelope,
+    outgoing: Outgoing,
+    key: str,
+    address: str,
+    rendered: Rendered,
+    content: dict[str, Any] | None,
+) -> Delivery:
+    return Delivery(
+        id=uuid.uuid4(),
+        idempotency_key=key,
+        event_id=envelope.id,
+        event_type=envelope.type,
+        kind=outgoing.kind,
+        channel=outgoing.channel,
+        recipient_id=outgoing.recipient.id,
+        recipient=address,
+        subject=rendered.subject if outgoing.channel == "email" else None,
+        content=content,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+
+
+async def _notify_in_app(
+    session: AsyncSession, envelope: Envelope, outgoing: Outgoing, rendered: Rendered
+) -> None:
+    assert outgoing.recipient.id is not None
+    exists = await session.scalar(
+        select(Notification.id).where(
+            Notification.event_id == envelope.id,
+            Notification.user_id == outgoing.recipient.id,
+            Notification.kind == outgoing.kind,
+        )
+    )
+    if exists is None:
+        session.add(
+            Notification(
+                user_id=outgoing.recipient.id,
+                kind=outgoing.kind,
+                title=rendered.subject,
+                body=_summary(rendered.text),
+                link=outgoing.link,
+                event_id=envelope.id,
+            )
+        )
+
+
+def _summary(text: str) -> str:
+    """The message's text without its greeting and signature: what the bell shows."""
+    paragraphs = [part.strip() for part in text.split("\n\n") if part.strip()]
+    body = [part for part in paragraphs[1:] if not part.startswith("-- ")]
+    return "\n\n".join(body)[:1000]
+
+
+def mask(address: str) -> str:
+    """c•••••@example.com, +33 6•••••78: enough to tell two apart, not to write to them."""
+    if "@" in address:
+        local, _, domain = address.partition("@")
+        return f"{local[:1]}•••••@{domain}"
+    return mask_phone(address)
+
+
+def failed_event(delivery: Delivery, reason: str, *, permanent: bool) -> NotificationFailed:
+    return NotificationFailed(
+        delivery_id=delivery.id,
+        source_event_id=delivery.event_id,
+        source_event_type=delivery.event_type,
+        channel=delivery.channel,
+        recipient_id=delivery.recipient_id,
+        recipient=mask(delivery.recipient),
+        failed_at=utcnow(),
+        reason=reason[:2000],
+        permanent=permanent,
+    )

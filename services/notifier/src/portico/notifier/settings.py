@@ -1,0 +1,41 @@
+"""The notifier's settings (``PORTICO_NOTIFIER_*``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Depends
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NotifierSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTICO_NOTIFIER_", extra="ignore")
+
+    # No SMTP host: every email goes to the local mailbox under the data folder.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout: float = 30.0
+    # The sender when the organisation has not set one.
+    default_sender: str = "portico@localhost"
+    sms_provider: Literal["mailbox", "http"] = "mailbox"
+    sms_base_url: str = "https://api.twilio.com"
+    sms_account_sid: str | None = None
+    sms_auth_token: str | None = None
+    sms_from: str | None = None
+    sms_messaging_service_sid: str | None = None
+    # Seconds before each new try of a message a channel could not take; failed after them.
+    retry_delays: tuple[float, ...] = (30.0, 120.0, 600.0, 3600.0, 4 * 3600.0)
+    # Deliveries a dispatcher claims at once, and how long the claim lasts.
+    dispatch_batch: int = Field(default=50, ge=1, le=1000)
+    dispatch_lease_seconds: float = 120.0
+
+
+def notifier_settings() -> NotifierSettings:
+    return NotifierSettings()
+
+
+Settings = Annotated[NotifierSettings, Depends(notifier_settings)]
