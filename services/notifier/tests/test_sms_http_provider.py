@@ -3,22 +3,15 @@ what it sends, and how each answer becomes a result, a retry or a refusal."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
-import socket
-import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import parse_qs
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
+from portico.kit.testing.smtp import free_port
 from portico.notifier.channels.base import (
     PermanentFailure,
     SendResult,
@@ -27,9 +20,9 @@ from portico.notifier.channels.base import (
 )
 from portico.notifier.channels.sms_http import HttpSmsSender
 
-ACCOUNT = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "s3cr3t-auth-token-never-logged"
-FROM = "+33700000001"
+if TYPE_CHECKING:
+    from conftest import FakeProvider
+
 SECRET_LINK = "https://portal.example.com/s/Zk3q9XwV2bLmN8rT5yHc"
 MESSAGE = SmsContent(
     to="+33612345678",
@@ -44,100 +37,11 @@ INVALID_NUMBER = {
 }
 
 
-@dataclass
-class Received:
-    path: str
-    content_type: str
-    form: dict[str, str]
-    headers: dict[str, str]
-
-
-@dataclass
-class FakeProvider:
-    """What the server received, and what it answers next (by default: accepted)."""
-
-    url: str = ""
-    received: list[Received] = field(default_factory=list)
-    status: int = 201
-    body: Any = None
-    delay: float = 0.0
-
-    def answer(self, status: int, body: Any = None, *, delay: float = 0.0) -> None:
-        self.status, self.body, self.delay = status, body, delay
-
-    def reset(self) -> None:
-        self.received.clear()
-        self.answer(201)
-
-
-def provider_app(provider: FakeProvider) -> FastAPI:
-    app = FastAPI()
-
-    @app.post("/2010-04-01/Accounts/{account}/Messages.json")
-    async def create_message(account: str, request: Request) -> JSONResponse:
-        raw = (await request.body()).decode()
-        form = {name: values[0] for name, values in parse_qs(raw, strict_parsing=True).items()}
-        provider.received.append(
-            Received(
-                path=request.url.path,
-                content_type=request.headers.get("content-type", ""),
-                form=form,
-                headers=dict(request.headers),
-            )
-        )
-        expected = "Basic " + base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
-        if account != ACCOUNT or request.headers.get("authorization") != expected:
-            error = {"code": 20003, "message": "Authenticate", "status": 401}
-            return JSONResponse(error, status_code=401)
-        if provider.delay:
-            await asyncio.sleep(provider.delay)
-        if provider.status == 201 and provider.body is None:
-            sid = f"SM{len(provider.received):032x}"
-            return JSONResponse({"sid": sid, "status": "queued", "to": form.get("To")}, 201)
-        return JSONResponse(provider.body, status_code=provider.status)
-
-    return app
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def running_provider() -> Iterator[FakeProvider]:
-    provider = FakeProvider()
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    host, port = listener.getsockname()
-    provider.url = f"http://{host}:{port}"
-    config = uvicorn.Config(
-        provider_app(provider), log_level="warning", timeout_graceful_shutdown=1
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the fake provider did not start"
-        time.sleep(0.02)
-    yield provider
-    server.should_exit = True
-    thread.join(timeout=10)
-    listener.close()
-
-
-@pytest.fixture
-def provider(running_provider: FakeProvider) -> Iterator[FakeProvider]:
-    running_provider.reset()
-    yield running_provider
-
-
 @pytest.fixture
 async def sender(provider: FakeProvider) -> AsyncIterator[HttpSmsSender]:
-    sms = HttpSmsSender(provider.url, ACCOUNT, TOKEN, from_number=FROM)
+    sms = HttpSmsSender(
+        provider.url, provider.account, provider.token, from_number=provider.from_number
+    )
     yield sms
     await sms.close()
 
@@ -149,9 +53,13 @@ async def test_a_message_is_sent_with_its_fields_credentials_and_idempotency_key
 
     assert result == SendResult(provider_id=f"SM{1:032x}")
     [request] = provider.received
-    assert request.path == f"/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
+    assert request.path == f"/2010-04-01/Accounts/{provider.account}/Messages.json"
     assert request.content_type == "application/x-www-form-urlencoded"
-    assert request.form == {"To": "+33612345678", "From": FROM, "Body": MESSAGE.body}
+    assert request.form == {
+        "To": "+33612345678",
+        "From": provider.from_number,
+        "Body": MESSAGE.body,
+    }
     assert request.headers["i-twilio-idempotency-token"] == "delivery-7f3a-sms"
 
 
@@ -166,7 +74,10 @@ async def test_one_client_serves_many_messages(
 
 async def test_a_messaging_service_replaces_the_from_number(provider: FakeProvider) -> None:
     sms = HttpSmsSender(
-        provider.url + "/", ACCOUNT, TOKEN, messaging_service_sid="MG0123456789abcdef"
+        provider.url + "/",
+        provider.account,
+        provider.token,
+        messaging_service_sid="MG0123456789abcdef",
     )
     try:
         await sms.send_sms(MESSAGE)
@@ -227,7 +138,9 @@ async def test_a_refusal_without_a_json_body_names_the_status(
 
 
 async def test_wrong_credentials_are_a_permanent_failure(provider: FakeProvider) -> None:
-    sms = HttpSmsSender(provider.url, ACCOUNT, "not-the-token", from_number=FROM)
+    sms = HttpSmsSender(
+        provider.url, provider.account, "not-the-token", from_number=provider.from_number
+    )
     try:
         with pytest.raises(PermanentFailure, match="401, code 20003"):
             await sms.send_sms(MESSAGE)
@@ -235,8 +148,13 @@ async def test_wrong_credentials_are_a_permanent_failure(provider: FakeProvider)
         await sms.close()
 
 
-async def test_a_provider_that_is_down_is_transient() -> None:
-    sms = HttpSmsSender(f"http://127.0.0.1:{free_port()}", ACCOUNT, TOKEN, from_number=FROM)
+async def test_a_provider_that_is_down_is_transient(provider: FakeProvider) -> None:
+    sms = HttpSmsSender(
+        f"http://127.0.0.1:{free_port()}",
+        provider.account,
+        provider.token,
+        from_number=provider.from_number,
+    )
     try:
         with pytest.raises(TransientFailure, match="unreachable"):
             await sms.send_sms(MESSAGE)
@@ -246,7 +164,13 @@ async def test_a_provider_that_is_down_is_transient() -> None:
 
 async def test_a_provider_slower_than_the_timeout_is_transient(provider: FakeProvider) -> None:
     provider.answer(201, delay=2.0)
-    sms = HttpSmsSender(provider.url, ACCOUNT, TOKEN, from_number=FROM, timeout=0.3)
+    sms = HttpSmsSender(
+        provider.url,
+        provider.account,
+        provider.token,
+        from_number=provider.from_number,
+        timeout=0.3,
+    )
     started = time.monotonic()
     try:
         with pytest.raises(TransientFailure, match="in time"):
@@ -270,14 +194,14 @@ async def test_neither_the_token_nor_the_body_reaches_logs_or_reasons(
         reasons.append(failure.value.reason)
 
     written = caplog.text + "\n".join(reasons) + repr(sender)
-    basic = base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
-    for secret in (TOKEN, basic, SECRET_LINK, "Zk3q9XwV2bLmN8rT5yHc"):
+    basic = base64.b64encode(f"{provider.account}:{provider.token}".encode()).decode()
+    for secret in (provider.token, basic, SECRET_LINK, "Zk3q9XwV2bLmN8rT5yHc"):
         assert secret not in written
 
 
 @pytest.mark.parametrize(
     ("from_number", "service"),
-    [(None, None), ("", ""), (FROM, "MG0123456789abcdef")],
+    [(None, None), ("", ""), ("+33700000001", "MG0123456789abcdef")],
 )
 def test_exactly_one_sender_identity_is_required(
     from_number: str | None, service: str | None
@@ -285,8 +209,8 @@ def test_exactly_one_sender_identity_is_required(
     with pytest.raises(ValueError, match="exactly one"):
         HttpSmsSender(
             "https://api.twilio.com",
-            ACCOUNT,
-            TOKEN,
+            "AC0123456789abcdef0123456789abcdef",
+            "token",
             from_number=from_number,
             messaging_service_sid=service,
         )

@@ -14,6 +14,7 @@ from portico.portal.models import Base
 from portico.portal.organisation.endpoints import router as organisation_router
 from portico.portal.staff.bootstrap import CREATE_ADMIN, ensure_first_admin
 from portico.portal.staff.endpoints import router as staff_router
+from portico.portal.workspaces.endpoints import router as workspaces_router
 
 service = Service(
     name="portal",
@@ -29,6 +30,7 @@ service = Service(
         attributes_router,
         clients_router,
         invitations_router,
+        workspaces_router,
     ],
     handlers=HANDLERS,
     startup=[ensure_first_admin],

@@ -1,0 +1,122 @@
+"""SMS from an event to the provider's API (a local server speaking it), through the
+dispatcher: the number normalised, a 503 retried, an invalid number failed at once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import TYPE_CHECKING
+
+import pytest
+
+from portico.contracts import Envelope
+from portico.contracts.events.notifier import NotificationFailed
+from portico.contracts.events.portal import MessagePosted, MessageRecipient, StaffUserChanged
+from portico.kit.testing.services import RunningPortico
+
+if TYPE_CHECKING:
+    from conftest import FakeProvider
+
+
+@pytest.fixture(autouse=True)
+def sms_settings(provider: FakeProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_PROVIDER", "http")
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_BASE_URL", provider.url)
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_ACCOUNT_SID", provider.account)
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_AUTH_TOKEN", provider.token)
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_FROM", provider.from_number)
+    monkeypatch.setenv("PORTICO_NOTIFIER_RETRY_DELAYS", "[0.2, 0.4]")
+
+
+async def texted_by_sms(portico: RunningPortico, admin: dict[str, str], phone: str) -> str:
+    """Gives the admin a phone and SMS-only preferences; answers the admin's id."""
+    seen = len(portico.events.of_type(StaffUserChanged.event_type))
+    me = await portico.http.patch("/api/portal/v1/me", json={"phone": phone}, headers=admin)
+    assert me.status_code == 200, me.text
+    chosen = await portico.http.put(
+        "/api/notifier/v1/preferences/message_posted",
+        json={"email": False, "sms": True, "in_app": False},
+        headers=admin,
+    )
+    assert chosen.status_code == 200
+    # The notifier reads its queue in order: this message comes after the new phone.
+    await portico.events.wait_for(StaffUserChanged.event_type, seen + 1)
+    return str(me.json()["id"])
+
+
+def message_posted(staff_id: str) -> Envelope:
+    workspace_id = uuid.uuid4()
+    return Envelope.wrap(
+        MessagePosted(
+            message_id=uuid.uuid4(),
+            workspace_id=workspace_id,
+            client_id=uuid.uuid4(),
+            workspace_name="Rénovation atelier",
+            author_kind="client",
+            author_id=uuid.uuid4(),
+            author_name="Camille Durand",
+            excerpt="Voici les plans mis à jour.",
+            recipients=[
+                MessageRecipient(kind="staff", id=uuid.UUID(staff_id), name="Admin Portico")
+            ],
+            workspace_url=f"http://127.0.0.1:8000/workspaces/{workspace_id}",
+        ),
+        source="portal",
+    )
+
+
+async def deliveries(portico: RunningPortico, admin: dict[str, str], status: str) -> list[dict]:
+    for _ in range(200):
+        page = (
+            await portico.http.get(f"/api/notifier/v1/deliveries?status={status}", headers=admin)
+        ).json()
+        if page["items"]:
+            return list(page["items"])
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {status} delivery")
+
+
+async def test_an_sms_is_sent_to_the_normalised_number_with_its_link(
+    portico: RunningPortico, admin: dict[str, str], provider: FakeProvider
+) -> None:
+    staff_id = await texted_by_sms(portico, admin, "06 12 34 56 78")
+    envelope = message_posted(staff_id)
+    await portico.host.bus.publish([envelope])
+    [sent] = await deliveries(portico, admin, "sent")
+    assert (sent["channel"], sent["recipient"]) == ("sms", "+33612345678")
+    assert sent["provider_id"].startswith("SM")
+    [request] = provider.received
+    assert request.form["To"] == "+33612345678"
+    assert request.form["From"] == provider.from_number
+    assert str(envelope.event().workspace_url) in request.form["Body"]  # type: ignore[attr-defined]
+    assert len(request.form["Body"]) <= 306
+
+
+async def test_a_provider_answering_503_gets_the_sms_on_a_later_try(
+    portico: RunningPortico, admin: dict[str, str], provider: FakeProvider
+) -> None:
+    staff_id = await texted_by_sms(portico, admin, "+33 6 12 34 56 78")
+    provider.answer(503, {"message": "busy"})
+    await portico.host.bus.publish([message_posted(staff_id)])
+    for _ in range(200):
+        if provider.received:
+            break
+        await asyncio.sleep(0.02)
+    provider.answer(201)
+    [sent] = await deliveries(portico, admin, "sent")
+    assert sent["attempts"] == 2
+    assert len(provider.received) == 2
+
+
+async def test_an_invalid_number_fails_without_calling_the_provider(
+    portico: RunningPortico, admin: dict[str, str], provider: FakeProvider
+) -> None:
+    staff_id = await texted_by_sms(portico, admin, "12")
+    await portico.host.bus.publish([message_posted(staff_id)])
+    [failed] = await portico.events.wait_for(NotificationFailed.event_type)
+    event = failed.event()
+    assert isinstance(event, NotificationFailed)
+    assert event.permanent and "not a valid phone number" in event.reason
+    [delivery] = await deliveries(portico, admin, "failed")
+    assert delivery["channel"] == "sms"
+    assert provider.received == []
