@@ -8,7 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 from sqlalchemy import update
 
-from portico.contracts.events.portal import ClientInvited, ClientJoined, ClientUpdated
+from portico.contracts.events.portal import (
+    ClientInvited,
+    ClientJoined,
+    ClientUpdated,
+    PasswordResetRequested,
+)
 from portico.kit.db import utcnow
 from portico.kit.testing.services import RunningPortico
 from portico.portal.models import Invitation
@@ -210,3 +215,28 @@ async def test_only_staff_invite(portico: RunningPortico, admin: dict[str, str])
         headers=portico.headers("client", client_id=client["id"], contact_id=contact["id"]),
     )
     assert as_client.status_code == 403
+
+
+async def test_a_client_resets_their_password_by_the_emailed_link(
+    portico: RunningPortico, admin: dict[str, str], log_in: LogIn
+) -> None:
+    client = await create_client(portico, admin)
+    token = await invite(portico, admin, client)
+    await portico.http.post(ACCEPT, json={"token": token, "password": PASSWORD})
+    asked = await portico.http.post(
+        "/api/portal/v1/auth/password-reset", json={"email": "camille@lumiere.example"}
+    )
+    assert asked.status_code == 202
+    [envelope] = await portico.events.wait_for(PasswordResetRequested.event_type)
+    event = envelope.event()
+    assert isinstance(event, PasswordResetRequested)
+    assert (event.account_kind, event.locale, event.name) == ("client", "fr", "Camille Durand")
+    reset_token = parse_qs(urlsplit(str(event.reset_url)).query)["token"][0]
+    done = await portico.http.post(
+        "/api/portal/v1/auth/password-reset/confirm",
+        json={"token": reset_token, "password": "Nouveau-Secret-2027"},
+    )
+    assert done.status_code == 204
+    tokens = await log_in("camille@lumiere.example", "Nouveau-Secret-2027")
+    claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+    assert claims["role"] == "client"

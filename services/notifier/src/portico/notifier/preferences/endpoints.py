@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,10 @@ router = APIRouter(prefix="/v1/preferences", tags=["preferences"])
 
 
 class ChannelsIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": True, "sms": False, "in_app": True}]}
+    )
+
     email: bool
     sms: bool
     in_app: bool

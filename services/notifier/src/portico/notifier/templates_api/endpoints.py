@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Response, status
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select
 
 from portico.kit.auth import CurrentAdmin
@@ -24,6 +24,18 @@ Kind = Annotated[str, Path(description="The kind of message, e.g. client_invited
 
 
 class TemplateIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "subject": "{{ organisation.name }} invites you",
+                    "html": "<p>Hi {{ recipient.name }}: <a href='{{ accept_url }}'>join</a></p>",
+                    "text": "Hello {{ recipient.name }}, accept: {{ accept_url }}",
+                }
+            ]
+        }
+    )
+
     subject: Annotated[str, StringConstraints(min_length=1, max_length=300)]
     html: Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
     text: Annotated[str, StringConstraints(min_length=1, max_length=100_000)]

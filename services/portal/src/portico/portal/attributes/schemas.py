@@ -44,7 +44,12 @@ class AttributeDefinitionIn(BaseModel):
 
 
 class AttributeDefinitionPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"label": "Sector", "choices": ["Retail", "Tech", "Health"]}]
+        },
+    )
 
     label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     choices: list[Choice] | None = Field(default=None, max_length=100)

@@ -71,7 +71,10 @@ class ContactIn(BaseModel):
 class ContactPatch(BaseModel):
     """Fields to change; those left out stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"phone": "+33 6 12 34 56 78", "role": "Gérante"}]},
+    )
 
     first_name: PersonName | None = None
     last_name: PersonName | None = None

@@ -29,17 +29,29 @@ class TokenPair(AccessToken):
 
 
 class RefreshIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"refresh_token": "8Jq0…"}]})
+
     refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class ApiKeyExchangeIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"api_key": "ptk_…"}]})
+
     api_key: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class PasswordResetRequestIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "lea@studio.example"}]})
+
     email: EmailStr
 
 
 class PasswordResetIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"token": "the token of the emailed link", "password": "a new passphrase"}]
+        }
+    )
+
     token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     password: Password

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 InvitationStatus = Literal["pending", "expired", "accepted", "revoked"]
 
@@ -37,6 +37,14 @@ class InvitationPreview(BaseModel):
 
 
 class AcceptIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"token": "the token of the invitation link", "password": "a new passphrase"}
+            ]
+        }
+    )
+
     token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)] = Field(
         description="The password the contact chooses; the strength rules apply"

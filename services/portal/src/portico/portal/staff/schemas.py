@@ -42,6 +42,10 @@ class StaffUserIn(BaseModel):
 class ProfilePatch(BaseModel):
     """Fields to change; those left out stay as they are."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"phone": "+33 6 98 76 54 32", "locale": "fr"}]}
+    )
+
     email: EmailStr | None = None
     first_name: PersonName | None = None
     last_name: PersonName | None = None
@@ -50,6 +54,10 @@ class ProfilePatch(BaseModel):
 
 
 class StaffUserPatch(ProfilePatch):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"role": "admin"}, {"active": False}]}
+    )
+
     role: StaffRole | None = None
     active: bool | None = None
 
@@ -70,5 +78,13 @@ class StaffUserOut(BaseModel):
 
 
 class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"current_password": "the current one", "new_password": "a new passphrase"}
+            ]
+        }
+    )
+
     current_password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     new_password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
