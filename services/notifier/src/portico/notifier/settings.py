@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Literal
 
 from fastapi import Depends
@@ -34,8 +35,18 @@ class NotifierSettings(BaseSettings):
     dispatch_lease_seconds: float = 120.0
 
 
+_built: dict[frozenset[tuple[str, str]], NotifierSettings] = {}
+
+
 def notifier_settings() -> NotifierSettings:
-    return NotifierSettings()
+    """The settings for the current environment; built once per distinct environment, as
+    reading them costs more than rendering a message (handlers ask for them per event)."""
+    key = frozenset(
+        (name, value) for name, value in os.environ.items() if name.startswith("PORTICO_NOTIFIER_")
+    )
+    if key not in _built:
+        _built[key] = NotifierSettings()
+    return _built[key]
 
 
 Settings = Annotated[NotifierSettings, Depends(notifier_settings)]

@@ -8,6 +8,7 @@ import email
 import email.policy
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -32,9 +33,11 @@ class LocalMailbox:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    async def send_email(self, message: EmailMessage) -> SendResult:
+    async def send_email(
+        self, sender: str, recipients: Sequence[str], message: bytes
+    ) -> SendResult:
         entry_id = _entry_id()
-        await asyncio.to_thread(self._write, f"{entry_id}.eml", message.as_bytes())
+        await asyncio.to_thread(self._write, f"{entry_id}.eml", message)
         return SendResult(provider_id=f"mailbox:{entry_id}")
 
     async def send_sms(self, message: SmsContent) -> SendResult:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
@@ -20,7 +20,9 @@ log = structlog.get_logger(__name__)
 
 
 class EmailSender(Protocol):
-    async def send_email(self, message: EmailMessage) -> SendResult: ...
+    async def send_email(
+        self, sender: str, recipients: Sequence[str], message: bytes
+    ) -> SendResult: ...
 
     async def close(self) -> None: ...
 

@@ -4,7 +4,7 @@ the server closed it. Sends are serialised on it (SMTP is one conversation at a 
 from __future__ import annotations
 
 import asyncio
-from email.message import EmailMessage
+from collections.abc import Sequence
 
 import aiosmtplib
 
@@ -31,11 +31,13 @@ class SmtpSender:
             timeout=settings.smtp_timeout,
         )
 
-    async def send_email(self, message: EmailMessage) -> SendResult:
+    async def send_email(
+        self, sender: str, recipients: Sequence[str], message: bytes
+    ) -> SendResult:
         async with self._lock:
             try:
                 client = await self._connected()
-                errors, answer = await client.send_message(message)
+                errors, answer = await client.sendmail(sender, list(recipients), message)
             except aiosmtplib.SMTPRecipientsRefused as error:
                 raise _failure(error.recipients[0].code, error.recipients[0].message) from None
             except aiosmtplib.SMTPResponseException as error:

@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts.events.notifier import NotificationDelivered
 from portico.kit.db import Database, utcnow
@@ -33,7 +34,7 @@ from portico.notifier.channels.email import build_email
 from portico.notifier.channels.senders import Senders, create_senders
 from portico.notifier.deliveries.record import deliveries_due, failed_event, mask
 from portico.notifier.models import Delivery, DeliveryAttempt
-from portico.notifier.settings import NotifierSettings
+from portico.notifier.settings import NotifierSettings, notifier_settings
 
 log = structlog.get_logger(__name__)
 
@@ -56,12 +57,26 @@ class Dispatcher:
 
     async def run(self) -> None:
         while True:
-            self.due.clear()
-            claimed = await self.claim()
-            for delivery_id in claimed:
-                await self.deliver(delivery_id)
-            if len(claimed) < self.settings.dispatch_batch:
+            try:
+                claimed = await self.dispatch_once()
+            except Exception:
+                log.exception("dispatcher pass failed; trying again shortly")
+                await asyncio.sleep(1.0)
+                continue
+            if claimed < self.settings.dispatch_batch:
                 await self._wait_for_work()
+
+    async def dispatch_once(self) -> int:
+        """Sends one batch of due deliveries; answers how many it claimed."""
+        self.due.clear()
+        claimed = await self.claim()
+        if claimed:
+            outcomes = [
+                (delivery_id, await self._attempt(channel, content))
+                for delivery_id, channel, content in claimed
+            ]
+            await self.record(outcomes)
+        return len(claimed)
 
     async def _wait_for_work(self) -> None:
         async with self.database.sessions() as session:
@@ -74,7 +89,8 @@ class Dispatcher:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.due.wait(), timeout)
 
-    async def claim(self) -> list[uuid.UUID]:
+    async def claim(self) -> list[tuple[uuid.UUID, str, dict[str, Any]]]:
+        """Due deliveries, leased to this dispatcher, with what to send."""
         now = utcnow()
         due = (
             select(Delivery.id)
@@ -90,29 +106,22 @@ class Dispatcher:
             due = due.with_for_update(skip_locked=True)
         lease = now + timedelta(seconds=self.settings.dispatch_lease_seconds)
         async with self.database.sessions.begin() as session:
-            claimed = await session.scalars(
+            rows = await session.execute(
                 update(Delivery)
                 .where(Delivery.id.in_(due.scalar_subquery()))
                 .values(claimed_until=lease)
-                .returning(Delivery.id)
+                .returning(Delivery.id, Delivery.channel, Delivery.content)
             )
-            return list(claimed)
+            return [(row.id, row.channel, dict(row.content)) for row in rows if row.content]
 
-    async def deliver(self, delivery_id: uuid.UUID) -> None:
-        async with self.database.sessions() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is None or delivery.status != "pending" or delivery.content is None:
-                return
-            channel, content = delivery.channel, dict(delivery.content)
+    async def _attempt(self, channel: str, content: dict[str, Any]) -> SendResult | DeliveryFailure:
         try:
-            result = await self._send(channel, content)
+            return await self._send(channel, content)
         except DeliveryFailure as failure:
-            await self._failed(delivery_id, failure)
+            return failure
         except Exception as error:
-            log.exception("delivery crashed", delivery_id=str(delivery_id))
-            await self._failed(delivery_id, DeliveryFailure(f"internal error: {error}"))
-        else:
-            await self._sent(delivery_id, result)
+            log.exception("delivery crashed", channel=channel)
+            return DeliveryFailure(f"internal error: {type(error).__name__}")
 
     async def _send(self, channel: str, content: dict[str, Any]) -> SendResult:
         if channel == "sms":
@@ -121,65 +130,79 @@ class Dispatcher:
             (filename, content_type, await self.store.read(key))
             for filename, content_type, key in content.pop("attachments", [])
         ]
-        message = build_email(EmailContent(**content), attachments)
-        return await self.senders.email.send_email(message)
+        email = EmailContent(**content)
+        message = build_email(email, attachments)
+        return await self.senders.email.send_email(email.from_address, [email.to], message)
 
-    async def _sent(self, delivery_id: uuid.UUID, result: SendResult) -> None:
+    async def record(self, outcomes: list[tuple[uuid.UUID, SendResult | DeliveryFailure]]) -> None:
+        """Every outcome of a batch in one transaction: a crash before it resends the batch,
+        each email with its Message-ID, rather than paying a commit per message."""
         async with self.database.sessions.begin() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            assert delivery is not None
-            now = utcnow()
-            delivery.status, delivery.finished_at = "sent", now
-            delivery.attempts += 1
-            delivery.provider_id = result.provider_id
-            delivery.content = None
-            delivery.claimed_until = delivery.next_attempt_at = None
-            session.add(
-                DeliveryAttempt(
-                    delivery_id=delivery.id, at=now, outcome="sent", provider_id=result.provider_id
+            deliveries = {
+                delivery.id: delivery
+                for delivery in await session.scalars(
+                    select(Delivery).where(Delivery.id.in_([key for key, _ in outcomes]))
                 )
-            )
-            await emit(
-                session,
-                NotificationDelivered(
-                    delivery_id=delivery.id,
-                    source_event_id=delivery.event_id,
-                    source_event_type=delivery.event_type,
-                    channel=delivery.channel,
-                    recipient_id=delivery.recipient_id,
-                    recipient=mask(delivery.recipient),
-                    delivered_at=now,
-                ),
-            )
+            }
+            for delivery_id, outcome in outcomes:
+                delivery = deliveries[delivery_id]
+                if isinstance(outcome, DeliveryFailure):
+                    await self._failed(session, delivery, outcome)
+                else:
+                    await self._sent(session, delivery, outcome)
 
-    async def _failed(self, delivery_id: uuid.UUID, failure: DeliveryFailure) -> None:
+    async def _sent(self, session: AsyncSession, delivery: Delivery, result: SendResult) -> None:
+        now = utcnow()
+        delivery.status, delivery.finished_at = "sent", now
+        delivery.attempts += 1
+        delivery.provider_id = result.provider_id
+        delivery.content = None
+        delivery.claimed_until = delivery.next_attempt_at = None
+        session.add(
+            DeliveryAttempt(
+                delivery_id=delivery.id, at=now, outcome="sent", provider_id=result.provider_id
+            )
+        )
+        await emit(
+            session,
+            NotificationDelivered(
+                delivery_id=delivery.id,
+                source_event_id=delivery.event_id,
+                source_event_type=delivery.event_type,
+                channel=delivery.channel,
+                recipient_id=delivery.recipient_id,
+                recipient=mask(delivery.recipient),
+                delivered_at=now,
+            ),
+        )
+
+    async def _failed(
+        self, session: AsyncSession, delivery: Delivery, failure: DeliveryFailure
+    ) -> None:
         permanent = isinstance(failure, PermanentFailure)
-        async with self.database.sessions.begin() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            assert delivery is not None
-            now = utcnow()
-            delivery.attempts += 1
-            delivery.last_error = failure.reason[:2000]
-            delivery.claimed_until = None
-            delays = self.settings.retry_delays
-            gives_up = permanent or delivery.attempts > len(delays)
-            session.add(
-                DeliveryAttempt(
-                    delivery_id=delivery.id,
-                    at=now,
-                    outcome="permanent" if permanent else "transient",
-                    error=failure.reason[:2000],
-                )
+        now = utcnow()
+        delivery.attempts += 1
+        delivery.last_error = failure.reason[:2000]
+        delivery.claimed_until = None
+        delays = self.settings.retry_delays
+        gives_up = permanent or delivery.attempts > len(delays)
+        session.add(
+            DeliveryAttempt(
+                delivery_id=delivery.id,
+                at=now,
+                outcome="permanent" if permanent else "transient",
+                error=failure.reason[:2000],
             )
-            if gives_up:
-                delivery.status, delivery.finished_at = "failed", now
-                delivery.content = delivery.next_attempt_at = None
-                await emit(session, failed_event(delivery, failure.reason, permanent=permanent))
-            else:
-                delivery.next_attempt_at = now + timedelta(seconds=delays[delivery.attempts - 1])
+        )
+        if gives_up:
+            delivery.status, delivery.finished_at = "failed", now
+            delivery.content = delivery.next_attempt_at = None
+            await emit(session, failed_event(delivery, failure.reason, permanent=permanent))
+        else:
+            delivery.next_attempt_at = now + timedelta(seconds=delays[delivery.attempts - 1])
         log.warning(
             "delivery failed",
-            delivery_id=str(delivery_id),
+            delivery_id=str(delivery.id),
             reason=failure.reason,
             permanent=permanent,
             gave_up=gives_up,
@@ -188,7 +211,7 @@ class Dispatcher:
 
 async def run_dispatcher(runtime: Runtime) -> None:
     """The worker role's background loop (``Service.background``)."""
-    settings = NotifierSettings()
+    settings = notifier_settings()
     senders = create_senders(settings, runtime.settings)
     dispatcher = Dispatcher(runtime.database, runtime.store, senders, settings)
     try:

@@ -40,6 +40,7 @@ from portico.notifier.settings import NotifierSettings
 
 _DUE: weakref.WeakKeyDictionary[Database, asyncio.Event] = weakref.WeakKeyDictionary()
 _WAKE = "portico_notifier_deliveries_added"
+_OVERRIDES = "portico_notifier_template_overrides"
 MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c2f38-54a4-4f0a-9d7a-3c1b9a3e7d21")
 
 
@@ -50,6 +51,7 @@ def deliveries_due(database: Database) -> asyncio.Event:
 
 @orm_event.listens_for(Session, "after_commit")
 def _wake_dispatcher(session: Session) -> None:
+    session.info.pop(_OVERRIDES, None)
     if session.info.pop(_WAKE, False):
         deliveries_due(session.info["portico_database"]).set()
 
@@ -57,6 +59,7 @@ def _wake_dispatcher(session: Session) -> None:
 @orm_event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_WAKE, None)
+    session.info.pop(_OVERRIDES, None)
 
 
 async def organisation_context(session: AsyncSession) -> dict[str, Any]:
@@ -83,7 +86,11 @@ async def organisation_context(session: AsyncSession) -> dict[str, Any]:
 
 
 async def templates_for(session: AsyncSession, kind: str, locale: str) -> TemplateSet:
-    override = await session.get(TemplateOverride, (kind, locale))
+    # Overrides are few: read them once per transaction rather than once per message.
+    if _OVERRIDES not in session.info:
+        rows = await session.scalars(select(TemplateOverride))
+        session.info[_OVERRIDES] = {(row.kind, row.locale): row for row in rows}
+    override = session.info[_OVERRIDES].get((kind, locale))
     if override is None:
         return default_templates(kind, locale)
     return TemplateSet(
@@ -110,8 +117,13 @@ async def record(
     if not planned:
         return
     organisation = await organisation_context(session)
-    for outgoing in planned:
-        key = idempotency_key(envelope, outgoing)
+    keys = [idempotency_key(envelope, outgoing) for outgoing in planned]
+    recorded = set(
+        await session.scalars(
+            select(Delivery.idempotency_key).where(Delivery.idempotency_key.in_(keys))
+        )
+    )
+    for key, outgoing in zip(keys, planned, strict=True):
         locale = outgoing.recipient.locale
         if locale not in LOCALES:
             locale = organisation["default_locale"]
@@ -120,7 +132,7 @@ async def record(
         rendered = render(templates, context, locale=locale, organisation=organisation)
         if outgoing.channel == "in_app":
             await _notify_in_app(session, envelope, outgoing, rendered)
-        elif await session.scalar(select(Delivery.id).where(Delivery.idempotency_key == key)):
+        elif key in recorded:
             continue
         elif outgoing.channel == "email":
             _record_email(session, envelope, outgoing, rendered, key, organisation, settings)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
 import css_inline
 from babel.dates import format_date, format_datetime
-from jinja2 import TemplateSyntaxError, meta
+from jinja2 import Template, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -117,6 +117,14 @@ def _layout() -> str:
     return files("portico.notifier.messages").joinpath("templates", "layout.html").read_text()
 
 
+@lru_cache(maxsize=512)
+def _compiled(locale: str, html: bool, source: str) -> Template:
+    """Compiling is most of a render's cost; the same few sources are rendered again and
+    again (admins' edits are new sources, so they never meet a stale entry)."""
+    html_env, text_env = _environments(locale)
+    return (html_env if html else text_env).from_string(source)
+
+
 def render(
     templates: TemplateSet,
     context: dict[str, Any],
@@ -124,12 +132,11 @@ def render(
     locale: str,
     organisation: dict[str, Any],
 ) -> Rendered:
-    html_env, text_env = _environments(locale)
     values = {**context, "organisation": organisation, "locale": locale}
-    subject = " ".join(text_env.from_string(templates.subject).render(values).split())
-    body = html_env.from_string(templates.html).render(values)
+    subject = " ".join(_compiled(locale, False, templates.subject).render(values).split())
+    body = _compiled(locale, True, templates.html).render(values)
     footer = FOOTER.get(locale, FOOTER["en"]).format(name=organisation.get("name") or "Portico")
-    page = html_env.from_string(_layout()).render(
+    page = _compiled(locale, True, _layout()).render(
         {
             **values,
             "subject": subject,
@@ -138,8 +145,9 @@ def render(
             "colour": organisation.get("brand_colour") or DEFAULT_COLOUR,
         }
     )
-    text = text_env.from_string(templates.text).render(values).strip() + f"\n\n-- \n{footer}\n"
-    sms = text_env.from_string(templates.sms).render(values).strip() if templates.sms else None
+    text = _compiled(locale, False, templates.text).render(values).strip()
+    text += f"\n\n-- \n{footer}\n"
+    sms = _compiled(locale, False, templates.sms).render(values).strip() if templates.sms else None
     return Rendered(subject=subject, html=_inliner().inline(page), text=text, sms=sms)
 
 
