@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portico.contracts.events.portal import OrganisationUpdated, StaffUserChanged
 from portico.kit.inbox import EventContext
+from portico.notifier.deliveries.record import forget_organisation
 from portico.notifier.models import OrganisationReplica, StaffMember
 
 
@@ -20,6 +21,7 @@ async def keep_organisation(event: OrganisationUpdated, context: EventContext) -
             default_country=event.default_country,
         )
     )
+    forget_organisation(context.session)
 
 
 async def keep_staff_member(event: StaffUserChanged, context: EventContext) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from portico.contracts.events.notifier import NotificationDelivered
 from portico.kit.db import Database, utcnow
@@ -141,7 +142,10 @@ class Dispatcher:
             deliveries = {
                 delivery.id: delivery
                 for delivery in await session.scalars(
-                    select(Delivery).where(Delivery.id.in_([key for key, _ in outcomes]))
+                    select(Delivery)
+                    .where(Delivery.id.in_([key for key, _ in outcomes]))
+                    # Sent or not, the content is not read again here: skip parsing it.
+                    .options(defer(Delivery.content))
                 )
             }
             for delivery_id, outcome in outcomes:

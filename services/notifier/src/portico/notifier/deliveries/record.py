@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import event as orm_event
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -41,6 +43,8 @@ from portico.notifier.settings import NotifierSettings
 _DUE: weakref.WeakKeyDictionary[Database, asyncio.Event] = weakref.WeakKeyDictionary()
 _WAKE = "portico_notifier_deliveries_added"
 _OVERRIDES = "portico_notifier_template_overrides"
+_ORGANISATION = "portico_notifier_organisation"
+_PER_TRANSACTION = (_OVERRIDES, _ORGANISATION)
 MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c2f38-54a4-4f0a-9d7a-3c1b9a3e7d21")
 
 
@@ -51,19 +55,32 @@ def deliveries_due(database: Database) -> asyncio.Event:
 
 @orm_event.listens_for(Session, "after_commit")
 def _wake_dispatcher(session: Session) -> None:
-    session.info.pop(_OVERRIDES, None)
+    for name in _PER_TRANSACTION:
+        session.info.pop(name, None)
     if session.info.pop(_WAKE, False):
         deliveries_due(session.info["portico_database"]).set()
 
 
 @orm_event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    session.info.pop(_WAKE, None)
-    session.info.pop(_OVERRIDES, None)
+    for name in (_WAKE, *_PER_TRANSACTION):
+        session.info.pop(name, None)
 
 
 async def organisation_context(session: AsyncSession) -> dict[str, Any]:
-    organisation = await session.get(OrganisationReplica, 1)
+    # Read once per transaction: a batch of events shares it.
+    if _ORGANISATION not in session.info:
+        session.info[_ORGANISATION] = _organisation(await session.get(OrganisationReplica, 1))
+    context: dict[str, Any] = session.info[_ORGANISATION]
+    return context
+
+
+def forget_organisation(session: AsyncSession) -> None:
+    """After the replica changed: later events of the transaction read the new one."""
+    session.info.pop(_ORGANISATION, None)
+
+
+def _organisation(organisation: OrganisationReplica | None) -> dict[str, Any]:
     if organisation is None:
         return {
             "name": "Portico",
@@ -117,13 +134,9 @@ async def record(
     if not planned:
         return
     organisation = await organisation_context(session)
-    keys = [idempotency_key(envelope, outgoing) for outgoing in planned]
-    recorded = set(
-        await session.scalars(
-            select(Delivery.idempotency_key).where(Delivery.idempotency_key.in_(keys))
-        )
-    )
-    for key, outgoing in zip(keys, planned, strict=True):
+    pending: list[dict[str, Any]] = []
+    for outgoing in planned:
+        key = idempotency_key(envelope, outgoing)
         locale = outgoing.recipient.locale
         if locale not in LOCALES:
             locale = organisation["default_locale"]
@@ -132,24 +145,36 @@ async def record(
         rendered = render(templates, context, locale=locale, organisation=organisation)
         if outgoing.channel == "in_app":
             await _notify_in_app(session, envelope, outgoing, rendered)
-        elif key in recorded:
-            continue
         elif outgoing.channel == "email":
-            _record_email(session, envelope, outgoing, rendered, key, organisation, settings)
+            pending.append(_email(envelope, outgoing, rendered, key, organisation, settings))
         else:
-            await _record_sms(session, envelope, outgoing, rendered, key, organisation)
+            sms = await _sms(session, envelope, outgoing, rendered, key, organisation)
+            if sms is not None:
+                pending.append(sms)
+    if pending:
+        # A delivery already recorded for the key (the same event once more) stays as it is.
+        dialect_insert = postgresql_insert if _is_postgres(session) else sqlite_insert
+        await session.execute(
+            dialect_insert(Delivery)
+            .values(pending)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
     session.info[_WAKE] = True
 
 
-def _record_email(
-    session: AsyncSession,
+def _is_postgres(session: AsyncSession) -> bool:
+    database: Database = session.info["portico_database"]
+    return database.is_postgres
+
+
+def _email(
     envelope: Envelope,
     outgoing: Outgoing,
     rendered: Rendered,
     key: str,
     organisation: dict[str, Any],
     settings: NotifierSettings,
-) -> None:
+) -> dict[str, Any]:
     sender = organisation["sender_email"] or settings.default_sender
     assert outgoing.recipient.email is not None
     content = {
@@ -164,38 +189,41 @@ def _record_email(
         "message_id": message_id(key, sender),
         "attachments": [list(attachment) for attachment in outgoing.attachments],
     }
-    session.add(_pending(envelope, outgoing, key, outgoing.recipient.email, rendered, content))
+    return _pending(envelope, outgoing, key, outgoing.recipient.email, rendered, content)
 
 
-async def _record_sms(
+async def _sms(
     session: AsyncSession,
     envelope: Envelope,
     outgoing: Outgoing,
     rendered: Rendered,
     key: str,
     organisation: dict[str, Any],
-) -> None:
+) -> dict[str, Any] | None:
+    """The pending SMS delivery; an invalid number is recorded as failed at once."""
     number = outgoing.recipient.phone or ""
     links = [outgoing.context.get(name) for name in KINDS[outgoing.kind].links]
     body = fit_sms(rendered.sms or rendered.text, link=next(filter(None, links), None))
     try:
         e164 = normalise_phone(number, organisation["default_country"])
     except PermanentFailure as failure:
-        delivery = _pending(envelope, outgoing, key, number or "(none)", rendered, None)
-        delivery.status, delivery.finished_at, delivery.last_error = (
-            "failed",
-            utcnow(),
-            failure.reason,
+        delivery = Delivery(
+            **_pending(envelope, outgoing, key, number or "(none)", rendered, None)
+            | {
+                "status": "failed",
+                "finished_at": utcnow(),
+                "last_error": failure.reason,
+                "next_attempt_at": None,
+            }
         )
-        delivery.next_attempt_at = None
         session.add(delivery)
         session.add(
             DeliveryAttempt(delivery_id=delivery.id, outcome="permanent", error=failure.reason)
         )
         await emit(session, failed_event(delivery, failure.reason, permanent=True))
-        return
+        return None
     content = {"to": e164, "body": body, "idempotency_key": key}
-    session.add(_pending(envelope, outgoing, key, e164, rendered, content))
+    return _pending(envelope, outgoing, key, e164, rendered, content)
 
 
 def _pending(
@@ -205,22 +233,25 @@ def _pending(
     address: str,
     rendered: Rendered,
     content: dict[str, Any] | None,
-) -> Delivery:
-    return Delivery(
-        id=uuid.uuid4(),
-        idempotency_key=key,
-        event_id=envelope.id,
-        event_type=envelope.type,
-        kind=outgoing.kind,
-        channel=outgoing.channel,
-        recipient_id=outgoing.recipient.id,
-        recipient=address,
-        subject=rendered.subject if outgoing.channel == "email" else None,
-        content=content,
-        status="pending",
-        attempts=0,
-        next_attempt_at=utcnow(),
-    )
+) -> dict[str, Any]:
+    """The columns of a delivery waiting to be sent."""
+    now = utcnow()
+    return {
+        "id": uuid.uuid4(),
+        "idempotency_key": key,
+        "event_id": envelope.id,
+        "event_type": envelope.type,
+        "kind": outgoing.kind,
+        "channel": outgoing.channel,
+        "recipient_id": outgoing.recipient.id,
+        "recipient": address,
+        "subject": rendered.subject if outgoing.channel == "email" else None,
+        "content": content,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 async def _notify_in_app(
