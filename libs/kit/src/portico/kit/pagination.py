@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Iterable
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 
 class PageParams(BaseModel):
@@ -24,6 +28,7 @@ Paging = Annotated[PageParams, Depends(page_params)]
 
 
 ItemT = TypeVar("ItemT")
+RowT = TypeVar("RowT")
 
 
 class Page(BaseModel, Generic[ItemT]):
@@ -31,3 +36,25 @@ class Page(BaseModel, Generic[ItemT]):
     total: int = Field(description="How many items match, across all pages")
     limit: int
     offset: int
+
+    @classmethod
+    def of(cls, items: list[ItemT], total: int, page: PageParams) -> Page[ItemT]:
+        return cls(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+async def count_matching(session: AsyncSession, query: Select[Any]) -> int:
+    """How many rows ``query`` finds, across all pages."""
+    return await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+async def fetch_page(
+    session: AsyncSession,
+    query: Select[tuple[RowT]],
+    page: PageParams,
+    *order_by: ColumnElement[Any] | InstrumentedAttribute[Any],
+) -> tuple[list[RowT], int]:
+    """One page of ``query``'s entities in ``order_by`` order, and the total they make."""
+    total = await count_matching(session, query)
+    rows = await session.scalars(query.order_by(*order_by).limit(page.limit).offset(page.offset))
+    # SQLAlchemy types scalars() of a one-entity select as rows of that one-tuple.
+    return list(cast("Iterable[RowT]", rows)), total

@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portico.kit.auth import CurrentAdmin, CurrentStaff
 from portico.kit.deps import DbSession, get_runtime
-from portico.kit.pagination import Page, Paging
+from portico.kit.pagination import Page, Paging, fetch_page
 from portico.kit.problems import NotFound, problem_responses
 from portico.notifier.channels.mailbox import LocalMailbox
 from portico.notifier.channels.senders import mailbox_folder
@@ -95,18 +95,8 @@ async def list_deliveries(
             query = query.where(column == value)
     if recipient:
         query = query.where(Delivery.recipient.contains(recipient.lower(), autoescape=True))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
-        query.order_by(Delivery.created_at.desc(), Delivery.id)
-        .limit(page.limit)
-        .offset(page.offset)
-    )
-    return Page[DeliveryOut](
-        items=[DeliveryOut.model_validate(row) for row in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    rows, total = await fetch_page(session, query, page, Delivery.created_at.desc(), Delivery.id)
+    return Page[DeliveryOut].of([DeliveryOut.model_validate(row) for row in rows], total, page)
 
 
 @router.get(

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from portico.kit.auth import CurrentStaff
 from portico.kit.db import utcnow
 from portico.kit.deps import DbSession
-from portico.kit.pagination import Page, Paging
+from portico.kit.pagination import Page, Paging, fetch_page
 from portico.kit.problems import NotFound, problem_responses
 from portico.notifier.models import Notification
 
@@ -46,18 +46,10 @@ async def list_notifications(
     query = select(Notification).where(Notification.user_id == uuid.UUID(principal.subject))
     if unread:
         query = query.where(Notification.read_at.is_(None))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
-        query.order_by(Notification.created_at.desc(), Notification.id)
-        .limit(page.limit)
-        .offset(page.offset)
+    rows, total = await fetch_page(
+        session, query, page, Notification.created_at.desc(), Notification.id
     )
-    return Page[NotificationOut](
-        items=[NotificationOut.model_validate(row) for row in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page[NotificationOut].of([NotificationOut.model_validate(r) for r in rows], total, page)
 
 
 @router.get("/unread-count", responses=problem_responses(401, 403), summary="The bell's number")

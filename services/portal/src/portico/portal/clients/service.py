@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from portico.contracts.events.portal import ClientDeleted
 from portico.kit.outbox import emit
-from portico.kit.pagination import PageParams
+from portico.kit.pagination import PageParams, fetch_page
 from portico.kit.problems import NotFound, ValidationProblem
 from portico.portal.attributes.service import checked_value, definitions_by_key
 from portico.portal.clients import history
@@ -187,14 +187,8 @@ async def list_clients(
     if tag:
         # Tags are a JSON list kept as text on both databases: match the quoted tag in it.
         query = query.where(cast(Client.tags, String).contains(json.dumps(tag), autoescape=True))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    clients = await session.scalars(
-        query.options(selectinload(Client.contacts))
-        .order_by(func.lower(Client.name), Client.id)
-        .limit(page.limit)
-        .offset(page.offset)
-    )
-    return list(clients), total
+    query = query.options(selectinload(Client.contacts))
+    return await fetch_page(session, query, page, func.lower(Client.name), Client.id)
 
 
 async def apply_client_fields(

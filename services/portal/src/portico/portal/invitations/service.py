@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts.events.common import Person
@@ -17,7 +17,7 @@ from portico.contracts.events.portal import ClientInvited, ClientJoined
 from portico.kit.auth.capabilities import hash_capability, new_capability
 from portico.kit.db import utcnow
 from portico.kit.outbox import emit
-from portico.kit.pagination import PageParams
+from portico.kit.pagination import PageParams, count_matching
 from portico.kit.problems import Conflict, Gone, NotFound
 from portico.kit.settings import PorticoSettings
 from portico.portal.clients.history import Origin
@@ -155,7 +155,7 @@ async def list_invitations(
     session: AsyncSession, page: PageParams, status: InvitationStatus | None
 ) -> tuple[list[InvitationOut], int]:
     query = _invitations_query(status)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = await count_matching(session, query)
     rows = await session.execute(
         query.order_by(Invitation.created_at.desc()).limit(page.limit).offset(page.offset)
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts.events.common import Person
@@ -26,7 +26,7 @@ from portico.contracts.events.portal import (
 from portico.kit.auth import Principal
 from portico.kit.db import utcnow
 from portico.kit.outbox import emit
-from portico.kit.pagination import PageParams
+from portico.kit.pagination import PageParams, fetch_page
 from portico.kit.problems import Forbidden, NotFound, ValidationProblem
 from portico.kit.settings import PorticoSettings
 from portico.portal.models import (
@@ -143,13 +143,7 @@ async def list_workspaces(
         query = query.where(Workspace.client_id == client_id)
     if not include_archived:
         query = query.where(Workspace.archived_at.is_(None))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    workspaces = await session.scalars(
-        query.order_by(Workspace.created_at.desc(), Workspace.id)
-        .limit(page.limit)
-        .offset(page.offset)
-    )
-    return list(workspaces), total
+    return await fetch_page(session, query, page, Workspace.created_at.desc(), Workspace.id)
 
 
 async def workspaces_out(
