@@ -1,4 +1,5 @@
-"""A local HTTP server speaking the SMS provider's (Twilio's) API, for the SMS tests."""
+"""Test helpers of the notifier: a local HTTP server speaking the SMS provider's (Twilio's)
+API, and events as the portal emits them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import base64
 import socket
 import threading
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,6 +18,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from portico.contracts import Envelope
+from portico.contracts.events.portal import MessagePosted, MessageRecipient
 
 
 @dataclass
@@ -105,3 +110,33 @@ def running_provider() -> Iterator[FakeProvider]:
 def provider(running_provider: FakeProvider) -> Iterator[FakeProvider]:
     running_provider.reset()
     yield running_provider
+
+
+@pytest.fixture
+def message_posted() -> Callable[[str], Envelope]:
+    """Builds a MessagePosted from a client to a staff user, as the portal emits it."""
+
+    def build(staff_id: str) -> Envelope:
+        workspace_id = uuid.uuid4()
+        event = MessagePosted(
+            message_id=uuid.uuid4(),
+            workspace_id=workspace_id,
+            client_id=uuid.uuid4(),
+            workspace_name="Rénovation atelier",
+            author_kind="client",
+            author_id=uuid.uuid4(),
+            author_name="Camille Durand",
+            excerpt="Voici les plans mis à jour.",
+            recipients=[
+                MessageRecipient(
+                    kind="staff",
+                    id=uuid.UUID(staff_id),
+                    name="Admin Portico",
+                    email="admin@studio.example",
+                )
+            ],
+            workspace_url=f"http://127.0.0.1:8000/workspaces/{workspace_id}",
+        )
+        return Envelope.wrap(event, source="portal")
+
+    return build

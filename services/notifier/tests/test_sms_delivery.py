@@ -4,14 +4,14 @@ dispatcher: the number normalised, a 503 retried, an invalid number failed at on
 from __future__ import annotations
 
 import asyncio
-import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
 
 from portico.contracts import Envelope
 from portico.contracts.events.notifier import NotificationFailed
-from portico.contracts.events.portal import MessagePosted, MessageRecipient, StaffUserChanged
+from portico.contracts.events.portal import StaffUserChanged
 from portico.kit.testing.services import RunningPortico
 
 if TYPE_CHECKING:
@@ -44,27 +44,6 @@ async def texted_by_sms(portico: RunningPortico, admin: dict[str, str], phone: s
     return str(me.json()["id"])
 
 
-def message_posted(staff_id: str) -> Envelope:
-    workspace_id = uuid.uuid4()
-    return Envelope.wrap(
-        MessagePosted(
-            message_id=uuid.uuid4(),
-            workspace_id=workspace_id,
-            client_id=uuid.uuid4(),
-            workspace_name="Rénovation atelier",
-            author_kind="client",
-            author_id=uuid.uuid4(),
-            author_name="Camille Durand",
-            excerpt="Voici les plans mis à jour.",
-            recipients=[
-                MessageRecipient(kind="staff", id=uuid.UUID(staff_id), name="Admin Portico")
-            ],
-            workspace_url=f"http://127.0.0.1:8000/workspaces/{workspace_id}",
-        ),
-        source="portal",
-    )
-
-
 async def deliveries(portico: RunningPortico, admin: dict[str, str], status: str) -> list[dict]:
     for _ in range(200):
         page = (
@@ -77,7 +56,10 @@ async def deliveries(portico: RunningPortico, admin: dict[str, str], status: str
 
 
 async def test_an_sms_is_sent_to_the_normalised_number_with_its_link(
-    portico: RunningPortico, admin: dict[str, str], provider: FakeProvider
+    portico: RunningPortico,
+    admin: dict[str, str],
+    provider: FakeProvider,
+    message_posted: Callable[[str], Envelope],
 ) -> None:
     staff_id = await texted_by_sms(portico, admin, "06 12 34 56 78")
     envelope = message_posted(staff_id)
@@ -93,7 +75,10 @@ async def test_an_sms_is_sent_to_the_normalised_number_with_its_link(
 
 
 async def test_a_provider_answering_503_gets_the_sms_on_a_later_try(
-    portico: RunningPortico, admin: dict[str, str], provider: FakeProvider
+    portico: RunningPortico,
+    admin: dict[str, str],
+    provider: FakeProvider,
+    message_posted: Callable[[str], Envelope],
 ) -> None:
     staff_id = await texted_by_sms(portico, admin, "+33 6 12 34 56 78")
     provider.answer(503, {"message": "busy"})
@@ -109,7 +94,10 @@ async def test_a_provider_answering_503_gets_the_sms_on_a_later_try(
 
 
 async def test_an_invalid_number_fails_without_calling_the_provider(
-    portico: RunningPortico, admin: dict[str, str], provider: FakeProvider
+    portico: RunningPortico,
+    admin: dict[str, str],
+    provider: FakeProvider,
+    message_posted: Callable[[str], Envelope],
 ) -> None:
     staff_id = await texted_by_sms(portico, admin, "12")
     await portico.host.bus.publish([message_posted(staff_id)])

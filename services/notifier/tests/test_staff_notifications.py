@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from portico.contracts import Envelope
-from portico.contracts.events.portal import MessagePosted, MessageRecipient
 from portico.kit.testing.services import RunningPortico
 from portico.kit.testing.smtp import Mailbox
 
@@ -23,30 +21,6 @@ def notifier_smtp(smtp_server: Mailbox, monkeypatch: pytest.MonkeyPatch) -> Iter
     yield smtp_server
 
 
-def message_posted(staff_id: str) -> Envelope:
-    workspace_id = uuid.uuid4()
-    event = MessagePosted(
-        message_id=uuid.uuid4(),
-        workspace_id=workspace_id,
-        client_id=uuid.uuid4(),
-        workspace_name="Rénovation atelier",
-        author_kind="client",
-        author_id=uuid.uuid4(),
-        author_name="Camille Durand",
-        excerpt="Voici les plans mis à jour.",
-        recipients=[
-            MessageRecipient(
-                kind="staff",
-                id=uuid.UUID(staff_id),
-                name="Admin Portico",
-                email="admin@studio.example",
-            )
-        ],
-        workspace_url=f"http://127.0.0.1:8000/workspaces/{workspace_id}",
-    )
-    return Envelope.wrap(event, source="portal")
-
-
 async def wait_for_count(portico: RunningPortico, headers: dict[str, str], count: int) -> None:
     for _ in range(200):
         answer = (await portico.http.get(f"{NOTIFICATIONS}/unread-count", headers=headers)).json()
@@ -57,7 +31,10 @@ async def wait_for_count(portico: RunningPortico, headers: dict[str, str], count
 
 
 async def test_a_message_reaches_the_staff_member_in_the_app_and_by_email(
-    portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox
+    portico: RunningPortico,
+    admin: dict[str, str],
+    notifier_smtp: Mailbox,
+    message_posted: Callable[[str], Envelope],
 ) -> None:
     me = (await portico.http.get("/api/portal/v1/me", headers=admin)).json()
     await portico.host.bus.publish([message_posted(me["id"])])
@@ -84,7 +61,10 @@ async def test_a_message_reaches_the_staff_member_in_the_app_and_by_email(
 
 
 async def test_preferences_choose_the_channels(
-    portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox
+    portico: RunningPortico,
+    admin: dict[str, str],
+    notifier_smtp: Mailbox,
+    message_posted: Callable[[str], Envelope],
 ) -> None:
     defaults = (await portico.http.get("/api/notifier/v1/preferences", headers=admin)).json()
     posted = next(p for p in defaults if p["kind"] == "message_posted")
@@ -111,7 +91,9 @@ async def test_preferences_choose_the_channels(
     assert next(p for p in seen_by_admin if p["kind"] == "message_posted")["email"] is False
 
 
-async def test_mark_all_read(portico: RunningPortico, admin: dict[str, str]) -> None:
+async def test_mark_all_read(
+    portico: RunningPortico, admin: dict[str, str], message_posted: Callable[[str], Envelope]
+) -> None:
     me = (await portico.http.get("/api/portal/v1/me", headers=admin)).json()
     await portico.host.bus.publish([message_posted(me["id"]), message_posted(me["id"])])
     await wait_for_count(portico, admin, 2)
