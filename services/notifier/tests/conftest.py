@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 
 from portico.contracts import Envelope
 from portico.contracts.events.portal import MessagePosted, MessageRecipient
+from portico.kit.testing.smtp import Mailbox
 
 
 @dataclass
@@ -81,6 +82,15 @@ def provider_app(provider: FakeProvider) -> FastAPI:
         return JSONResponse(provider.body, status_code=provider.status)
 
     return app
+
+
+@pytest.fixture
+def notifier_smtp(smtp_server: Mailbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """The notifier sends its emails to a local aiosmtpd, retrying within a second."""
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMTP_HOST", smtp_server.host)
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMTP_PORT", str(smtp_server.port))
+    monkeypatch.setenv("PORTICO_NOTIFIER_RETRY_DELAYS", "[0.2, 0.4]")
+    yield smtp_server
 
 
 @pytest.fixture(scope="module")

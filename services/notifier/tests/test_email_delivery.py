@@ -4,8 +4,6 @@ backends: content in both languages, one message per event, retries, failures.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from email.message import EmailMessage
 
 import pytest
 
@@ -13,7 +11,7 @@ from portico.contracts import Envelope
 from portico.contracts.events.notifier import NotificationDelivered, NotificationFailed
 from portico.contracts.events.portal import ClientInvited
 from portico.kit.testing.services import RunningPortico
-from portico.kit.testing.smtp import Mailbox
+from portico.kit.testing.smtp import Mailbox, text_and_html
 
 CLIENTS = "/api/portal/v1/clients"
 CLIENT = {
@@ -30,20 +28,7 @@ CLIENT = {
 }
 
 
-@pytest.fixture(autouse=True)
-def notifier_smtp(smtp_server: Mailbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMTP_HOST", smtp_server.host)
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMTP_PORT", str(smtp_server.port))
-    monkeypatch.setenv("PORTICO_NOTIFIER_RETRY_DELAYS", "[0.2, 0.4]")
-    yield smtp_server
-
-
-async def received(mailbox: Mailbox, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
-    for _ in range(int(timeout / 0.05)):
-        if len(mailbox.messages) >= count:
-            return mailbox.messages
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"expected {count} email(s), got {len(mailbox.messages)}")
+pytestmark = pytest.mark.usefixtures("notifier_smtp")
 
 
 async def invite(portico: RunningPortico, admin: dict[str, str], index: int = 0) -> Envelope:
@@ -55,12 +40,6 @@ async def invite(portico: RunningPortico, admin: dict[str, str], index: int = 0)
     assert response.status_code == 201, response.text
     [envelope] = await portico.events.wait_for(ClientInvited.event_type)
     return envelope
-
-
-def parts(message: EmailMessage) -> tuple[str, str]:
-    text, html = message.get_body(("plain",)), message.get_body(("html",))
-    assert text is not None and html is not None
-    return text.get_content(), html.get_content()
 
 
 async def test_an_invitation_email_in_french_carries_the_link_and_the_branding(
@@ -82,13 +61,13 @@ async def test_an_invitation_email_in_french_carries_the_link_and_the_branding(
     event = envelope.event()
     assert isinstance(event, ClientInvited)
 
-    [message] = await received(notifier_smtp)
+    [message] = await notifier_smtp.wait_for()
     assert message["To"] == "Camille Durand <camille@lumiere.example>"
     assert message["From"] == "Studio Portico <bonjour@studio.example>"
     assert message["Reply-To"] == "admin@studio.example"
     assert message["Subject"] == "Studio Portico vous invite sur votre espace client"
     assert message["Message-ID"].endswith("@studio.example>")
-    text, html = parts(message)
+    text, html = text_and_html(message)
     link = str(event.accept_url)
     assert link in text and link.replace("&", "&amp;") in html
     assert "Bonjour Camille Durand" in text
@@ -104,9 +83,9 @@ async def test_an_english_contact_gets_the_english_email(
     portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox
 ) -> None:
     await invite(portico, admin, index=1)
-    [message] = await received(notifier_smtp)
+    [message] = await notifier_smtp.wait_for()
     assert message["Subject"] == "Portico invites you to your client portal"
-    text, _ = parts(message)
+    text, _ = text_and_html(message)
     assert text.startswith("Hello Hugo Martin,")
 
 
@@ -114,13 +93,13 @@ async def test_a_duplicated_event_sends_one_message(
     portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox
 ) -> None:
     envelope = await invite(portico, admin)
-    await received(notifier_smtp)
+    await notifier_smtp.wait_for()
     await portico.host.bus.publish([envelope])
     await portico.http.post(
         "/api/portal/v1/auth/password-reset", json={"email": "admin@studio.example"}
     )
     # The reset email arriving after the duplicate proves the duplicate was handled.
-    messages = await received(notifier_smtp, 2)
+    messages = await notifier_smtp.wait_for(2)
     await asyncio.sleep(0.3)
     assert [m["To"] for m in messages] == [
         "Camille Durand <camille@lumiere.example>",
@@ -133,8 +112,10 @@ async def test_a_server_that_answers_451_gets_the_message_on_a_later_try(
 ) -> None:
     notifier_smtp.refuse_next("451 4.3.0 Try again later")
     await invite(portico, admin)
-    [message] = await received(notifier_smtp)
+    [message] = await notifier_smtp.wait_for()
     assert message["Subject"]
+    # Recorded in the transaction that emits NotificationDelivered, just after the send.
+    await portico.events.wait_for(NotificationDelivered.event_type)
     log = (await portico.http.get("/api/notifier/v1/deliveries", headers=admin)).json()
     [delivery] = log["items"]
     assert (delivery["status"], delivery["attempts"]) == ("sent", 2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -14,11 +14,7 @@ from portico.kit.testing.smtp import Mailbox
 NOTIFICATIONS = "/api/notifier/v1/notifications"
 
 
-@pytest.fixture(autouse=True)
-def notifier_smtp(smtp_server: Mailbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMTP_HOST", smtp_server.host)
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMTP_PORT", str(smtp_server.port))
-    yield smtp_server
+pytestmark = pytest.mark.usefixtures("notifier_smtp")
 
 
 async def wait_for_count(portico: RunningPortico, headers: dict[str, str], count: int) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from portico.contracts.events.portal import OrganisationUpdated, StaffUserChanged
 from portico.kit.inbox import EventContext, HandlerTable
 from portico.notifier.deliveries.record import record
-from portico.notifier.messages.plans import PLANNERS
+from portico.notifier.messages.catalogue import PLANNERS
 from portico.notifier.replicas import keep_organisation, keep_staff_member
 from portico.notifier.settings import notifier_settings
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -24,6 +25,15 @@ class Mailbox:
     def refuse_next(self, *answers: str) -> None:
         self.refusals.extend(answers)
 
+    async def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+        """The messages received, once there are at least ``count`` of them."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.messages) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"expected {count} email(s), got {len(self.messages)}")
+            await asyncio.sleep(0.05)
+        return self.messages
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refusals:
             return self.refusals.pop(0)
@@ -31,6 +41,13 @@ class Mailbox:
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
         return "250 Message accepted for delivery"
+
+
+def text_and_html(message: EmailMessage) -> tuple[str, str]:
+    """The plain-text and HTML alternatives of a received email."""
+    text, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert text is not None and html is not None, "the email lacks a text or an HTML part"
+    return text.get_content(), html.get_content()
 
 
 def free_port() -> int:

@@ -7,7 +7,7 @@ number); the dispatcher retries the first with growing delays and records the se
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -34,9 +34,11 @@ class SendResult:
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file of the blob store, read when the email is sent (not copied into the log)."""
+
     filename: str
     content_type: str
-    blob_key: str = field(metadata={"doc": "Streamed from the blob store when sent"})
+    blob_key: str
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,6 @@ class EmailContent:
     reply_to: str | None = None
     # Stable per (event, recipient, channel): a resend after a crash is the same message.
     message_id: str = ""
-    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from portico.kit.outbox import emit
 from portico.notifier.channels.base import PermanentFailure
 from portico.notifier.channels.phone import mask_phone, normalise_phone
 from portico.notifier.channels.sms_text import fit_sms
-from portico.notifier.messages.kinds import KINDS
-from portico.notifier.messages.plans import Outgoing
+from portico.notifier.messages.catalogue import KINDS
+from portico.notifier.messages.planning import Outgoing
 from portico.notifier.messages.rendering import (
     LOCALES,
     Rendered,
@@ -187,7 +187,10 @@ def _email(
         "from_name": organisation["sender_name"] or organisation["name"],
         "reply_to": outgoing.reply_to,
         "message_id": message_id(key, sender),
-        "attachments": [list(attachment) for attachment in outgoing.attachments],
+        "attachments": [
+            [attachment.filename, attachment.content_type, attachment.blob_key]
+            for attachment in outgoing.attachments
+        ],
     }
     return _pending(envelope, outgoing, key, outgoing.recipient.email, rendered, content)
 

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
 import css_inline
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency
 from jinja2 import Template, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from portico.notifier.messages.kinds import KINDS, SAMPLE_ORGANISATION, SAMPLE_RECIPIENT
+from portico.notifier.messages.catalogue import KINDS
+from portico.notifier.messages.kinds import SAMPLE_ORGANISATION, SAMPLE_RECIPIENT
 
 LOCALES = ("en", "fr")
 PARTS = ("subject", "html", "text", "sms")
@@ -80,8 +83,17 @@ def _environment(*, html: bool) -> SandboxedEnvironment:
             return date_filter(value)
         return format_datetime(moment, format="long", locale=_current_locale(environment))
 
+    def money_filter(value: Any, currency: str) -> str:
+        # Amounts travel as decimal strings ("12500.00"): never through a float.
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        return format_currency(amount, currency, locale=_current_locale(environment))
+
     environment.filters["date"] = date_filter
     environment.filters["datetime"] = datetime_filter
+    environment.filters["money"] = money_filter
     return environment
 
 

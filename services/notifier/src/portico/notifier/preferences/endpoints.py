@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portico.kit.auth import CurrentAdmin, CurrentStaff
 from portico.kit.deps import DbSession
 from portico.kit.problems import NotFound, problem_responses
-from portico.notifier.messages.kinds import KINDS
+from portico.notifier.messages.catalogue import KINDS
 from portico.notifier.models import Preference
 
 router = APIRouter(prefix="/v1/preferences", tags=["preferences"])

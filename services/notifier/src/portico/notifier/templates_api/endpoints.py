@@ -13,7 +13,8 @@ from portico.kit.auth import CurrentAdmin
 from portico.kit.deps import DbSession
 from portico.kit.problems import FieldError, NotFound, ValidationProblem, problem_responses
 from portico.notifier.deliveries.record import organisation_context, templates_for
-from portico.notifier.messages.kinds import KINDS, SAMPLE_RECIPIENT
+from portico.notifier.messages.catalogue import KINDS
+from portico.notifier.messages.kinds import SAMPLE_RECIPIENT
 from portico.notifier.messages.rendering import TemplateSet, check, render
 from portico.notifier.models import TemplateOverride
 
