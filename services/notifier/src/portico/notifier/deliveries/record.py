@@ -153,11 +153,14 @@ async def record(
                 pending.append(sms)
     if pending:
         # A delivery already recorded for the key (the same event once more) stays as it is.
+        # One statement run for every row (executemany): its compiled form is cached,
+        # where a multi-row VALUES would be compiled again for every event.
         dialect_insert = postgresql_insert if _is_postgres(session) else sqlite_insert
         await session.execute(
-            dialect_insert(Delivery)
-            .values(pending)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            dialect_insert(Delivery.__table__).on_conflict_do_nothing(
+                index_elements=["idempotency_key"]
+            ),
+            pending,
         )
     session.info[_WAKE] = True
 

@@ -1,0 +1,60 @@
+"""The MIME message of an email, parsed back as a mail client would read it."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+
+from portico.kit.testing.smtp import text_and_html
+from portico.notifier.channels.base import EmailContent
+from portico.notifier.channels.email import build_email
+
+CONTENT = EmailContent(
+    to="camille@lumiere.example",
+    to_name="Camille Lumière",
+    subject="Devis D-2026-0042 — Rénovation de l'atelier",
+    html="<p>Bonjour Camille Lumière,</p><p>Voici le devis : 12 500,00 €</p>",
+    text="Bonjour Camille Lumière,\n\nVoici le devis : 12 500,00 €",
+    from_address="bonjour@studio.example",
+    from_name="Studio Portico",
+    reply_to="admin@studio.example",
+    message_id="<5c1a8e52-4c62-5d8e-9f1e-1b2c3d4e5f60@studio.example>",
+)
+
+
+def parse(raw: bytes) -> EmailMessage:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def test_non_ascii_headers_and_parts_read_back_unchanged() -> None:
+    raw = build_email(CONTENT, [])
+    assert raw.isascii()  # every 8-bit character is encoded for any SMTP server
+    message = parse(raw)
+    assert message["Subject"] == CONTENT.subject
+    assert message["To"] == "Camille Lumière <camille@lumiere.example>"
+    assert message["Reply-To"] == "admin@studio.example"
+    assert message["Message-ID"] == CONTENT.message_id
+    text, html = text_and_html(message)
+    assert text.strip() == CONTENT.text
+    assert html.strip() == CONTENT.html
+
+
+def test_an_attachment_comes_back_byte_for_byte() -> None:
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+    message = parse(build_email(CONTENT, [("Devis D-2026-0042.pdf", "application/pdf", pdf)]))
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "Devis D-2026-0042.pdf"
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content() == pdf
+    assert text_and_html(message)[0].strip() == CONTENT.text
+
+
+def test_the_same_delivery_builds_the_same_structure() -> None:
+    # The boundaries derive from the Message-ID: a resend differs only by its Date.
+    first, second = parse(build_email(CONTENT, [])), parse(build_email(CONTENT, []))
+    assert first.get_boundary() == second.get_boundary()
+    other = parse(build_email(EmailContent(**{**CONTENT.__dict__, "message_id": "<x@y>"}), []))
+    assert other.get_boundary() != first.get_boundary()
