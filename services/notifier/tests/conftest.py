@@ -1,5 +1,6 @@
-"""Test helpers of the notifier: a local HTTP server speaking the SMS provider's (Twilio's)
-API, and events as the portal emits them."""
+"""Test helpers of the notifier: the SMTP server and the SMS provider it sends to (a local
+HTTP server speaking Twilio's API), events published as their services do, and the admin as
+a staff member who hears of them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -19,8 +20,9 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from portico.contracts import Envelope
-from portico.contracts.events.portal import MessagePosted, MessageRecipient
+from portico.contracts import Envelope, Event
+from portico.contracts.events.portal import MessagePosted, MessageRecipient, StaffUserChanged
+from portico.kit.testing.services import RunningPortico
 from portico.kit.testing.smtp import Mailbox
 
 
@@ -91,6 +93,99 @@ def notifier_smtp(smtp_server: Mailbox, monkeypatch: pytest.MonkeyPatch) -> Iter
     monkeypatch.setenv("PORTICO_NOTIFIER_SMTP_PORT", str(smtp_server.port))
     monkeypatch.setenv("PORTICO_NOTIFIER_RETRY_DELAYS", "[0.2, 0.4]")
     yield smtp_server
+
+
+@pytest.fixture
+def sms_provider(provider: FakeProvider, monkeypatch: pytest.MonkeyPatch) -> FakeProvider:
+    """The notifier texts through the local provider, retrying within a second."""
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_PROVIDER", "http")
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_BASE_URL", provider.url)
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_ACCOUNT_SID", provider.account)
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_AUTH_TOKEN", provider.token)
+    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_FROM", provider.from_number)
+    monkeypatch.setenv("PORTICO_NOTIFIER_RETRY_DELAYS", "[0.2, 0.4]")
+    return provider
+
+
+Publish = Callable[..., Awaitable[list[Envelope]]]
+
+
+@pytest.fixture
+def publish(portico: RunningPortico) -> Publish:
+    """``await publish("signing", *events)``: published as that service does; answers the
+    envelopes."""
+
+    async def publish_as(source: str, *events: Event) -> list[Envelope]:
+        envelopes = [Envelope.wrap(event, source=source) for event in events]
+        await portico.host.bus.publish(envelopes)
+        return envelopes
+
+    return publish_as
+
+
+@dataclass
+class StaffMember:
+    """The admin, as the notifier knows them, and what reaches them in the app."""
+
+    portico: RunningPortico
+    headers: dict[str, str]
+    id: uuid.UUID
+
+    async def change(self, **fields: str) -> None:
+        """Changes the profile (locale, phone) and waits until the change is on the bus."""
+        changed = await self.portico.http.patch(
+            "/api/portal/v1/me", json=fields, headers=self.headers
+        )
+        assert changed.status_code == 200, changed.text
+        now = {name: changed.json()[name] for name in fields}  # as the portal stored them
+        # The notifier reads its queue in order: events published next reach it after the
+        # change. Matched by content: the admin's creation is a StaffUserChanged too.
+        deadline = time.monotonic() + 10
+        while not any(
+            all(getattr(envelope.event(), name) == value for name, value in now.items())
+            for envelope in self.portico.events.of_type(
+                StaffUserChanged.event_type, subject=str(self.id)
+            )
+        ):
+            assert time.monotonic() < deadline, "the change never reached the bus"
+            await asyncio.sleep(0.05)
+
+    async def choose(self, kind: str, *, email: bool, sms: bool, in_app: bool) -> None:
+        chosen = await self.portico.http.put(
+            f"/api/notifier/v1/preferences/{kind}",
+            json={"email": email, "sms": sms, "in_app": in_app},
+            headers=self.headers,
+        )
+        assert chosen.status_code == 200, chosen.text
+
+    async def notifications(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The in-app notifications, newest first, once there are ``count`` of them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            page = await self.portico.http.get(
+                "/api/notifier/v1/notifications", headers=self.headers
+            )
+            items: list[dict[str, Any]] = page.json()["items"]
+            if len(items) >= count:
+                assert len(items) == count, [item["title"] for item in items]
+                return items
+            assert time.monotonic() < deadline, f"expected {count} notification(s)"
+            await asyncio.sleep(0.05)
+
+    async def deliveries(self, **filters: str) -> list[dict[str, Any]]:
+        """The delivery log (admins), filtered as the API allows."""
+        log = await self.portico.http.get(
+            "/api/notifier/v1/deliveries", params=filters, headers=self.headers
+        )
+        assert log.status_code == 200, log.text
+        items: list[dict[str, Any]] = log.json()["items"]
+        return items
+
+
+@pytest.fixture
+async def staff(portico: RunningPortico, admin: dict[str, str]) -> StaffMember:
+    me = (await portico.http.get("/api/portal/v1/me", headers=admin)).json()
+    return StaffMember(portico, admin, uuid.UUID(me["id"]))
 
 
 @pytest.fixture(scope="module")

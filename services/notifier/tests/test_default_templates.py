@@ -4,12 +4,16 @@ pass, and render their sample with its link in each part."""
 from __future__ import annotations
 
 import pytest
+from jinja2 import Environment, meta
 
 from portico.notifier.messages.catalogue import KINDS
 from portico.notifier.messages.kinds import SAMPLE_ORGANISATION, SAMPLE_RECIPIENT
 from portico.notifier.messages.rendering import LOCALES, check, default_templates, render
 
 EVERY_TEMPLATE = [(kind, locale) for kind in sorted(KINDS) for locale in LOCALES]
+# Only parses, to list the variables templates use: the filters need names, not behaviour.
+PARSER = Environment()
+PARSER.filters.update(dict.fromkeys(("date", "datetime", "money"), str))
 
 
 @pytest.mark.parametrize(("kind", "locale"), EVERY_TEMPLATE)
@@ -24,6 +28,10 @@ def test_a_default_template_passes_its_own_check(kind: str, locale: str) -> None
         organisation=SAMPLE_ORGANISATION,
     )
     assert "\n" not in rendered.subject
+    # Previews render the sample: a variable it lacks would show blank there.
+    sources = [templates.subject, templates.html, templates.text, templates.sms or ""]
+    used = set().union(*(meta.find_undeclared_variables(PARSER.parse(s)) for s in sources))
+    assert used - {"recipient", "organisation", "locale"} <= set(KINDS[kind].sample)
     for link in KINDS[kind].links:
         url = KINDS[kind].sample[link]
         assert url in rendered.text

@@ -209,7 +209,8 @@ async def _sms(
     """The pending SMS delivery; an invalid number is recorded as failed at once."""
     number = outgoing.recipient.phone or ""
     links = [outgoing.context.get(name) for name in KINDS[outgoing.kind].links]
-    body = fit_sms(rendered.sms or rendered.text, link=next(filter(None, links), None))
+    # A staff message declares no link of its own: the page it leads to is kept whole.
+    body = fit_sms(rendered.sms or rendered.text, link=next(filter(None, links), outgoing.link))
     try:
         e164 = normalise_phone(number, organisation["default_country"])
     except PermanentFailure as failure:
