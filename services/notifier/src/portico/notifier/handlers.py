@@ -9,12 +9,11 @@ from portico.kit.inbox import EventContext, HandlerTable
 from portico.notifier.deliveries.record import record
 from portico.notifier.messages.catalogue import PLANNERS
 from portico.notifier.replicas import keep_organisation, keep_staff_member
-from portico.notifier.settings import notifier_settings
 
 
 async def notify(event: Any, context: EventContext) -> None:
     planned = await PLANNERS[type(event)](event, context.session)
-    await record(context.session, context.envelope, planned, notifier_settings())
+    await record(context.session, context.envelope, planned)
 
 
 HANDLERS: HandlerTable = {

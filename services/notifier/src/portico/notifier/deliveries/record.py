@@ -38,19 +38,38 @@ from portico.notifier.models import (
     OrganisationReplica,
     TemplateOverride,
 )
-from portico.notifier.settings import NotifierSettings
+from portico.notifier.settings import notifier_settings
 
 _DUE: weakref.WeakKeyDictionary[Database, asyncio.Event] = weakref.WeakKeyDictionary()
 _WAKE = "portico_notifier_deliveries_added"
+_PENDING = "portico_notifier_pending_deliveries"
 _OVERRIDES = "portico_notifier_template_overrides"
 _ORGANISATION = "portico_notifier_organisation"
-_PER_TRANSACTION = (_OVERRIDES, _ORGANISATION)
+_PER_TRANSACTION = (_OVERRIDES, _ORGANISATION, _PENDING)
 MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c2f38-54a4-4f0a-9d7a-3c1b9a3e7d21")
 
 
 def deliveries_due(database: Database) -> asyncio.Event:
     """Set when a transaction that recorded deliveries commits: the dispatcher wakes."""
     return _DUE.setdefault(database, asyncio.Event())
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _insert_pending(session: Session) -> None:
+    """The deliveries of every event of the transaction (a batch of up to a hundred) in
+    one executemany, rather than a round trip to the database per event."""
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        database: Database = session.info["portico_database"]
+        dialect_insert = postgresql_insert if database.is_postgres else sqlite_insert
+        # A delivery already recorded for the key (the same event once more) stays as it is.
+        session.execute(
+            dialect_insert(Delivery.__table__).on_conflict_do_nothing(
+                index_elements=["idempotency_key"]
+            ),
+            pending,
+        )
+        session.info[_WAKE] = True
 
 
 @orm_event.listens_for(Session, "after_commit")
@@ -68,9 +87,14 @@ def _forget(session: Session) -> None:
 
 
 async def organisation_context(session: AsyncSession) -> dict[str, Any]:
-    # Read once per transaction: a batch of events shares it.
+    # Read once per transaction: a batch of events shares it (and the settings' sender,
+    # which cost more to read than a message to render).
     if _ORGANISATION not in session.info:
-        session.info[_ORGANISATION] = _organisation(await session.get(OrganisationReplica, 1))
+        organisation = _organisation(await session.get(OrganisationReplica, 1))
+        organisation["sender_email"] = (
+            organisation["sender_email"] or notifier_settings().default_sender
+        )
+        session.info[_ORGANISATION] = organisation
     context: dict[str, Any] = session.info[_ORGANISATION]
     return context
 
@@ -129,7 +153,6 @@ async def record(
     session: AsyncSession,
     envelope: Envelope,
     planned: list[Outgoing],
-    settings: NotifierSettings,
 ) -> None:
     if not planned:
         return
@@ -146,28 +169,13 @@ async def record(
         if outgoing.channel == "in_app":
             await _notify_in_app(session, envelope, outgoing, rendered)
         elif outgoing.channel == "email":
-            pending.append(_email(envelope, outgoing, rendered, key, organisation, settings))
+            pending.append(_email(envelope, outgoing, rendered, key, organisation))
         else:
             sms = await _sms(session, envelope, outgoing, rendered, key, organisation)
             if sms is not None:
                 pending.append(sms)
     if pending:
-        # A delivery already recorded for the key (the same event once more) stays as it is.
-        # One statement run for every row (executemany): its compiled form is cached,
-        # where a multi-row VALUES would be compiled again for every event.
-        dialect_insert = postgresql_insert if _is_postgres(session) else sqlite_insert
-        await session.execute(
-            dialect_insert(Delivery.__table__).on_conflict_do_nothing(
-                index_elements=["idempotency_key"]
-            ),
-            pending,
-        )
-    session.info[_WAKE] = True
-
-
-def _is_postgres(session: AsyncSession) -> bool:
-    database: Database = session.info["portico_database"]
-    return database.is_postgres
+        session.info.setdefault(_PENDING, []).extend(pending)
 
 
 def _email(
@@ -176,9 +184,8 @@ def _email(
     rendered: Rendered,
     key: str,
     organisation: dict[str, Any],
-    settings: NotifierSettings,
 ) -> dict[str, Any]:
-    sender = organisation["sender_email"] or settings.default_sender
+    sender = organisation["sender_email"]
     assert outgoing.recipient.email is not None
     content = {
         "to": outgoing.recipient.email,
