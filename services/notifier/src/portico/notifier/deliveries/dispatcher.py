@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -42,6 +43,19 @@ log = structlog.get_logger(__name__)
 IDLE_CHECK = 30.0
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery leased to this dispatcher: what to send, and what its events name."""
+
+    id: uuid.UUID
+    channel: str
+    content: dict[str, Any]
+    event_id: uuid.UUID
+    event_type: str
+    recipient_id: uuid.UUID | None
+    recipient: str
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -55,6 +69,7 @@ class Dispatcher:
         self.senders = senders
         self.settings = settings
         self.due = deliveries_due(database)
+        self._recording: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         while True:
@@ -65,19 +80,29 @@ class Dispatcher:
                 await asyncio.sleep(1.0)
                 continue
             if claimed < self.settings.dispatch_batch:
+                await self.recorded()
                 await self._wait_for_work()
 
     async def dispatch_once(self) -> int:
-        """Sends one batch of due deliveries; answers how many it claimed."""
+        """Sends one batch of due deliveries; answers how many it claimed.
+
+        The batch's outcomes are recorded while the next batch is claimed and sent: the
+        commit's wait for the disk overlaps with sending. Its deliveries stay leased until
+        then, so no other pass claims them; ``recorded()`` waits for it.
+        """
         self.due.clear()
         claimed = await self.claim()
         if claimed:
-            outcomes = [
-                (delivery_id, await self._attempt(channel, content))
-                for delivery_id, channel, content in claimed
-            ]
-            await self.record(outcomes)
+            outcomes = [(delivery, await self._attempt(delivery)) for delivery in claimed]
+            await self.recorded()
+            self._recording = asyncio.create_task(self.record(outcomes))
         return len(claimed)
+
+    async def recorded(self) -> None:
+        """Waits until the outcomes of the batches sent so far are recorded."""
+        recording, self._recording = self._recording, None
+        if recording is not None:
+            await recording
 
     async def _wait_for_work(self) -> None:
         async with self.database.sessions() as session:
@@ -90,7 +115,7 @@ class Dispatcher:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.due.wait(), timeout)
 
-    async def claim(self) -> list[tuple[uuid.UUID, str, dict[str, Any]]]:
+    async def claim(self) -> list[Claimed]:
         """Due deliveries, leased to this dispatcher, with what to send."""
         now = utcnow()
         due = (
@@ -111,17 +136,37 @@ class Dispatcher:
                 update(Delivery)
                 .where(Delivery.id.in_(due.scalar_subquery()))
                 .values(claimed_until=lease)
-                .returning(Delivery.id, Delivery.channel, Delivery.content)
+                .returning(
+                    Delivery.id,
+                    Delivery.channel,
+                    Delivery.content,
+                    Delivery.event_id,
+                    Delivery.event_type,
+                    Delivery.recipient_id,
+                    Delivery.recipient,
+                )
             )
-            return [(row.id, row.channel, dict(row.content)) for row in rows if row.content]
+            return [
+                Claimed(
+                    id=row.id,
+                    channel=row.channel,
+                    content=dict(row.content),
+                    event_id=row.event_id,
+                    event_type=row.event_type,
+                    recipient_id=row.recipient_id,
+                    recipient=row.recipient,
+                )
+                for row in rows
+                if row.content
+            ]
 
-    async def _attempt(self, channel: str, content: dict[str, Any]) -> SendResult | DeliveryFailure:
+    async def _attempt(self, delivery: Claimed) -> SendResult | DeliveryFailure:
         try:
-            return await self._send(channel, content)
+            return await self._send(delivery.channel, delivery.content)
         except DeliveryFailure as failure:
             return failure
         except Exception as error:
-            log.exception("delivery crashed", channel=channel)
+            log.exception("delivery crashed", channel=delivery.channel)
             return DeliveryFailure(f"internal error: {type(error).__name__}")
 
     async def _send(self, channel: str, content: dict[str, Any]) -> SendResult:
@@ -135,50 +180,74 @@ class Dispatcher:
         message = build_email(email, attachments)
         return await self.senders.email.send_email(email.from_address, [email.to], message)
 
-    async def record(self, outcomes: list[tuple[uuid.UUID, SendResult | DeliveryFailure]]) -> None:
+    async def record(self, outcomes: list[tuple[Claimed, SendResult | DeliveryFailure]]) -> None:
         """Every outcome of a batch in one transaction: a crash before it resends the batch,
         each email with its Message-ID, rather than paying a commit per message."""
+        sent = [(d, result) for d, result in outcomes if isinstance(result, SendResult)]
+        failed = [(d, failure) for d, failure in outcomes if isinstance(failure, DeliveryFailure)]
         async with self.database.sessions.begin() as session:
-            deliveries = {
-                delivery.id: delivery
-                for delivery in await session.scalars(
-                    select(Delivery)
-                    .where(Delivery.id.in_([key for key, _ in outcomes]))
-                    # Sent or not, the content is not read again here: skip parsing it.
-                    .options(defer(Delivery.content))
-                )
-            }
-            for delivery_id, outcome in outcomes:
-                delivery = deliveries[delivery_id]
-                if isinstance(outcome, DeliveryFailure):
-                    await self._failed(session, delivery, outcome)
-                else:
-                    await self._sent(session, delivery, outcome)
+            if sent:
+                await self._sent(session, sent)
+            if failed:
+                deliveries = {
+                    delivery.id: delivery
+                    for delivery in await session.scalars(
+                        select(Delivery)
+                        .where(Delivery.id.in_([claimed.id for claimed, _ in failed]))
+                        .options(defer(Delivery.content))
+                    )
+                }
+                for claimed, failure in failed:
+                    await self._failed(session, deliveries[claimed.id], failure)
 
-    async def _sent(self, session: AsyncSession, delivery: Delivery, result: SendResult) -> None:
+    async def _sent(self, session: AsyncSession, sent: list[tuple[Claimed, SendResult]]) -> None:
+        # Statements run once for the whole batch (executemany): the common case, a batch
+        # of successes, costs three round trips however large it is.
         now = utcnow()
-        delivery.status, delivery.finished_at = "sent", now
-        delivery.attempts += 1
-        delivery.provider_id = result.provider_id
-        delivery.content = None
-        delivery.claimed_until = delivery.next_attempt_at = None
-        session.add(
-            DeliveryAttempt(
-                delivery_id=delivery.id, at=now, outcome="sent", provider_id=result.provider_id
-            )
-        )
-        await emit(
-            session,
-            NotificationDelivered(
-                delivery_id=delivery.id,
-                source_event_id=delivery.event_id,
-                source_event_type=delivery.event_type,
-                channel=delivery.channel,
-                recipient_id=delivery.recipient_id,
-                recipient=mask(delivery.recipient),
-                delivered_at=now,
+        table = Delivery.__table__
+        await session.execute(
+            update(table)
+            .where(table.c.id == bindparam("delivery_id"))
+            .values(
+                status="sent",
+                finished_at=now,
+                attempts=table.c.attempts + 1,
+                provider_id=bindparam("sent_provider_id"),
+                content=None,
+                claimed_until=None,
+                next_attempt_at=None,
             ),
+            [
+                {"delivery_id": claimed.id, "sent_provider_id": result.provider_id}
+                for claimed, result in sent
+            ],
         )
+        await session.execute(
+            insert(DeliveryAttempt.__table__),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "delivery_id": claimed.id,
+                    "at": now,
+                    "outcome": "sent",
+                    "provider_id": result.provider_id,
+                }
+                for claimed, result in sent
+            ],
+        )
+        for claimed, _ in sent:
+            await emit(
+                session,
+                NotificationDelivered(
+                    delivery_id=claimed.id,
+                    source_event_id=claimed.event_id,
+                    source_event_type=claimed.event_type,
+                    channel=claimed.channel,
+                    recipient_id=claimed.recipient_id,
+                    recipient=mask(claimed.recipient),
+                    delivered_at=now,
+                ),
+            )
 
     async def _failed(
         self, session: AsyncSession, delivery: Delivery, failure: DeliveryFailure
@@ -221,4 +290,7 @@ async def run_dispatcher(runtime: Runtime) -> None:
     try:
         await dispatcher.run()
     finally:
+        # What was sent is recorded before the process stops, or it would be sent again.
+        with contextlib.suppress(Exception):
+            await dispatcher.recorded()
         await senders.close()
