@@ -4,11 +4,10 @@ asked for new documents and told how their uploads were reviewed."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
@@ -20,9 +19,10 @@ from portico.contracts.events.documents import (
     ClientDocumentsComplete,
     ClientDocumentUploaded,
 )
-from portico.contracts.events.portal import StaffUserChanged
-from portico.kit.testing.services import RunningPortico
 from portico.kit.testing.smtp import Mailbox, text_and_html
+
+if TYPE_CHECKING:
+    from conftest import Publish, StaffMember
 
 NOTIFICATIONS = "/api/notifier/v1/notifications"
 DELIVERIES = "/api/notifier/v1/deliveries"
@@ -106,49 +106,13 @@ def reviewed(
     )
 
 
-async def publish(portico: RunningPortico, *events: Event | Envelope) -> None:
-    await portico.host.bus.publish(
-        [
-            event if isinstance(event, Envelope) else Envelope.wrap(event, source="documents")
-            for event in events
-        ]
-    )
+async def notifications(staff: StaffMember, count: int) -> dict[str, dict[str, Any]]:
+    """The staff member's notifications by kind, once there are ``count`` of them."""
+    return {item["kind"]: item for item in await staff.notifications(count)}
 
 
-async def staff_speaking(
-    portico: RunningPortico, admin: dict[str, str], locale: Locale
-) -> uuid.UUID:
-    """The admin's id, once the notifier knows the admin reads ``locale``."""
-    me = (await portico.http.get("/api/portal/v1/me", headers=admin)).json()
-    if me["locale"] != locale:
-        seen = len(portico.events.of_type(StaffUserChanged.event_type))
-        changed = await portico.http.patch(
-            "/api/portal/v1/me", json={"locale": locale}, headers=admin
-        )
-        assert changed.status_code == 200, changed.text
-        # The notifier reads its queue in order: later events find the new locale.
-        await portico.events.wait_for(StaffUserChanged.event_type, seen + 1)
-    return uuid.UUID(me["id"])
-
-
-async def notifications(
-    portico: RunningPortico, admin: dict[str, str], count: int
-) -> dict[str, dict[str, Any]]:
-    """The admin's notifications by kind, once there are ``count`` of them."""
-    for _ in range(200):
-        items: list[dict[str, Any]] = (await portico.http.get(NOTIFICATIONS, headers=admin)).json()[
-            "items"
-        ]
-        if len(items) >= count:
-            assert len(items) == count, [item["title"] for item in items]
-            return {item["kind"]: item for item in items}
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"expected {count} notification(s)")
-
-
-async def delivery_kinds(portico: RunningPortico, admin: dict[str, str]) -> list[str]:
-    log = (await portico.http.get(DELIVERIES, headers=admin)).json()
-    return sorted(delivery["kind"] for delivery in log["items"])
+async def delivery_kinds(staff: StaffMember) -> list[str]:
+    return sorted(delivery["kind"] for delivery in await staff.deliveries())
 
 
 def by_recipient(messages: list[EmailMessage]) -> dict[str, EmailMessage]:
@@ -190,22 +154,25 @@ UPLOAD_WORDING = {
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
 async def test_staff_hear_of_uploads_but_their_own_and_of_complete_files(
-    portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox, locale: Locale
+    staff: StaffMember, publish: Publish, notifier_smtp: Mailbox, locale: Locale
 ) -> None:
     words = UPLOAD_WORDING[locale]
-    staff_id = await staff_speaking(portico, admin, locale)
+    await staff.change(locale=locale)
+    staff_id = staff.id
     by_contact = uploaded(staff_id)
-    await publish(portico, uploaded(staff_id, by_staff=staff_id), by_contact, complete(staff_id))
+    await publish(
+        "documents", uploaded(staff_id, by_staff=staff_id), by_contact, complete(staff_id)
+    )
 
     # Both later events are in the bell: the admin's own upload, handled first, made nothing.
-    bell = await notifications(portico, admin, 2)
+    bell = await notifications(staff, 2)
     assert bell["document_uploaded"]["title"] == words["uploaded"]
     assert bell["document_uploaded"]["body"].startswith(words["uploaded_body"])
     assert bell["document_uploaded"]["link"] == by_contact.document_url
     assert bell["documents_complete"]["title"] == words["complete"]
     assert bell["documents_complete"]["body"] == words["complete_body"]
     assert bell["documents_complete"]["link"] is None
-    assert await delivery_kinds(portico, admin) == ["document_uploaded", "documents_complete"]
+    assert await delivery_kinds(staff) == ["document_uploaded", "documents_complete"]
 
     emails = {subject(message): message for message in await notifier_smtp.wait_for(2)}
     assert set(emails) == {words["uploaded"], words["complete"]}
@@ -242,12 +209,13 @@ EXPIRING_WORDING = {
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
 async def test_an_expiring_document_asks_the_contact_for_a_new_one_and_tells_the_staff(
-    portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox, locale: Locale
+    staff: StaffMember, publish: Publish, notifier_smtp: Mailbox, locale: Locale
 ) -> None:
     words = EXPIRING_WORDING[locale]
-    staff_id = await staff_speaking(portico, admin, locale)
+    await staff.change(locale=locale)
+    staff_id = staff.id
     camille = contact("Camille Durand", "camille@atelier-lumiere.example", locale)
-    await publish(portico, expiring(staff_id, camille))
+    await publish("documents", expiring(staff_id, camille))
 
     emails = by_recipient(await notifier_smtp.wait_for(2))
     asked = emails["Camille Durand <camille@atelier-lumiere.example>"]
@@ -262,7 +230,7 @@ async def test_an_expiring_document_asks_the_contact_for_a_new_one_and_tells_the
     told = emails[ADMIN]
     assert subject(told) == words["staff_subject"]
     assert words["staff_body"] in text_and_html(told)[0]
-    bell = await notifications(portico, admin, 1)
+    bell = await notifications(staff, 1)
     assert bell["document_expiring_staff"]["title"] == words["staff_subject"]
     assert bell["document_expiring_staff"]["body"] == words["staff_body"]
 
@@ -293,10 +261,11 @@ REVIEW_WORDING = {
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
 async def test_a_review_tells_the_contact_once_with_the_reason_and_the_upload_link(
-    portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox, locale: Locale
+    staff: StaffMember, publish: Publish, notifier_smtp: Mailbox, locale: Locale
 ) -> None:
     words = REVIEW_WORDING[locale]
-    staff_id = await staff_speaking(portico, admin, "en")
+    await staff.change(locale="en")
+    staff_id = staff.id
     camille = contact("Camille Durand", "camille@atelier-lumiere.example", locale)
     hugo = contact("Hugo Martin", "hugo@atelier-lumiere.example", locale)
     lea = contact("Léa Petit", "lea@atelier-lumiere.example", locale)
@@ -305,7 +274,7 @@ async def test_a_review_tells_the_contact_once_with_the_reason_and_the_upload_li
         reviewed(staff_id, camille, "rejected", reason=reason), source="documents"
     )
     await publish(
-        portico,
+        "documents",
         rejected,
         rejected,
         reviewed(staff_id, hugo, "accepted"),
@@ -315,7 +284,7 @@ async def test_a_review_tells_the_contact_once_with_the_reason_and_the_upload_li
     emails = by_recipient(await notifier_smtp.wait_for(3))
     assert len(emails) == 3
     # Léa's email was recorded after the duplicate was handled: the log is complete.
-    assert await delivery_kinds(portico, admin) == ["document_reviewed"] * 3
+    assert await delivery_kinds(staff) == ["document_reviewed"] * 3
     assert {message["Reply-To"] for message in emails.values()} == {"admin@studio.example"}
 
     to_camille = emails["Camille Durand <camille@atelier-lumiere.example>"]
@@ -339,27 +308,25 @@ async def test_a_review_tells_the_contact_once_with_the_reason_and_the_upload_li
 
 
 async def test_nobody_to_tell_sends_nothing_and_a_duplicate_notifies_once(
-    portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox
+    staff: StaffMember, publish: Publish, notifier_smtp: Mailbox
 ) -> None:
-    preferences = (await portico.http.get("/api/notifier/v1/preferences", headers=admin)).json()
+    preferences = (
+        await staff.portico.http.get("/api/notifier/v1/preferences", headers=staff.headers)
+    ).json()
     defaults = {
         p["kind"]: (p["email"], p["sms"], p["in_app"], p["customised"]) for p in preferences
     }
     for kind in STAFF_KINDS:
         assert defaults[kind] == (True, False, True, False)
     assert "document_expiring" not in defaults and "document_reviewed" not in defaults
-    chosen = await portico.http.put(
-        "/api/notifier/v1/preferences/documents_complete",
-        json={"email": False, "sms": False, "in_app": True},
-        headers=admin,
-    )
-    assert chosen.status_code == 200
+    await staff.choose("documents_complete", email=False, sms=False, in_app=True)
 
-    staff_id = await staff_speaking(portico, admin, "en")
+    await staff.change(locale="en")
+    staff_id = staff.id
     no_email = contact("Camille Durand", None, "fr")
     twice = Envelope.wrap(complete(staff_id), source="documents")
     await publish(
-        portico,
+        "documents",
         uploaded(None),
         expiring(None, None),
         expiring(None, no_email),
@@ -372,14 +339,10 @@ async def test_nobody_to_tell_sends_nothing_and_a_duplicate_notifies_once(
     )
 
     # The last event's notification proves every earlier one was handled.
-    bell = await notifications(portico, admin, 2)
-    assert set(bell) == {"documents_complete"}
-    titles = {
-        n["title"] for n in (await portico.http.get(NOTIFICATIONS, headers=admin)).json()["items"]
-    }
+    titles = {notification["title"] for notification in await staff.notifications(2)}
     assert titles == {
         "Documents complete: Atelier Lumière",
         "Documents complete: Boulangerie Martin",
     }
-    assert (await portico.http.get(DELIVERIES, headers=admin)).json()["items"] == []
+    assert await staff.deliveries() == []
     assert notifier_smtp.messages == []

@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from portico.contracts import Envelope, Event
 from portico.contracts.events.common import Person
-from portico.contracts.events.portal import StaffUserChanged
 from portico.contracts.events.quotes import (
     InvoiceIssued,
     QuoteDeclined,
@@ -31,7 +29,7 @@ from portico.kit.testing.services import RunningPortico
 from portico.kit.testing.smtp import Mailbox, text_and_html
 
 if TYPE_CHECKING:
-    from conftest import FakeProvider
+    from conftest import FakeProvider, Publish, StaffMember
 
 NOTIFICATIONS = "/api/notifier/v1/notifications"
 PREFERENCES = "/api/notifier/v1/preferences"
@@ -112,56 +110,22 @@ def quote_message(assignee_id: str, locale: str, **fields: Any) -> dict[str, Any
     }
 
 
-async def publish(portico: RunningPortico, *events: Event) -> list[Envelope]:
-    envelopes = [Envelope.wrap(event, source="quotes") for event in events]
-    await portico.host.bus.publish(envelopes)
-    return envelopes
-
-
 async def store_pdf(portico: RunningPortico, key: str) -> bytes:
     pdf = small_pdf()
     await portico.runtime("notifier").store.put(key, pdf, content_type="application/pdf")
     return pdf
 
 
-async def admin_id(portico: RunningPortico, admin: dict[str, str], **changes: str) -> str:
-    """The admin's id, after changing their profile when asked (and the notifier knowing)."""
-    if not changes:
-        me = await portico.http.get("/api/portal/v1/me", headers=admin)
-        return str(me.json()["id"])
-    answer = await portico.http.patch("/api/portal/v1/me", json=changes, headers=admin)
-    assert answer.status_code == 200, answer.text
-    me = answer.json()
-    # The notifier reads its queue in order: events published once the change is on the bus
-    # reach it after the change. Matched by content, as the admin's creation is one too.
-    for _ in range(200):
-        for envelope in portico.events.of_type(StaffUserChanged.event_type):
-            changed = envelope.event()
-            assert isinstance(changed, StaffUserChanged)
-            if (changed.locale, changed.phone) == (me["locale"], me["phone"]):
-                return str(me["id"])
-        await asyncio.sleep(0.05)
-    raise AssertionError("the admin's change never reached the bus")
-
-
-async def notifications(
-    portico: RunningPortico, headers: dict[str, str], count: int
-) -> dict[str, list[dict[str, Any]]]:
+async def notifications(staff: StaffMember, count: int) -> dict[str, list[dict[str, Any]]]:
     """The staff member's notifications by kind, once there are ``count`` of them."""
-    for _ in range(200):
-        items = (await portico.http.get(NOTIFICATIONS, headers=headers)).json()["items"]
-        if len(items) >= count:
-            by_kind: dict[str, list[dict[str, Any]]] = {}
-            for item in items:
-                by_kind.setdefault(item["kind"], []).append(item)
-            return by_kind
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"expected {count} notification(s)")
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for item in await staff.notifications(count):
+        by_kind.setdefault(item["kind"], []).append(item)
+    return by_kind
 
 
-async def delivered_kinds(portico: RunningPortico, admin: dict[str, str]) -> list[str]:
-    log = (await portico.http.get("/api/notifier/v1/deliveries", headers=admin)).json()
-    return sorted(f"{d['kind']}:{d['channel']}" for d in log["items"])
+async def delivered_kinds(staff: StaffMember) -> list[str]:
+    return sorted(f"{d['kind']}:{d['channel']}" for d in await staff.deliveries())
 
 
 def by_subject(messages: list[EmailMessage]) -> dict[str, EmailMessage]:
@@ -175,15 +139,20 @@ def assert_link(link: str, text: str, html: str) -> None:
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
 async def test_a_sent_quote_brings_its_link_its_amount_and_its_pdf(
-    portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox, locale: str
+    portico: RunningPortico,
+    admin: dict[str, str],
+    staff: StaffMember,
+    publish: Publish,
+    notifier_smtp: Mailbox,
+    locale: str,
 ) -> None:
-    staff_id = await admin_id(portico, admin)
+    staff_id = str(staff.id)
     key = f"quotes/{uuid.uuid4()}/{NUMBER}.pdf"
     pdf = await store_pdf(portico, key)
     sent = QuoteSent(
         **quote_message(staff_id, locale, attach_pdf=True, pdf_key=key, message=NOTE[locale])
     )
-    await publish(portico, sent)
+    await publish("quotes", sent)
 
     [message] = await notifier_smtp.wait_for()
     assert message["To"] == CONTACT
@@ -212,12 +181,17 @@ async def test_a_sent_quote_brings_its_link_its_amount_and_its_pdf(
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
 async def test_a_quote_once_even_if_sent_twice_then_its_reminder_then_the_invoice(
-    portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox, locale: str
+    portico: RunningPortico,
+    admin: dict[str, str],
+    staff: StaffMember,
+    publish: Publish,
+    notifier_smtp: Mailbox,
+    locale: str,
 ) -> None:
-    staff_id = await admin_id(portico, admin)
+    staff_id = str(staff.id)
     key = f"quotes/{uuid.uuid4()}/{NUMBER}.pdf"
     pdf = await store_pdf(portico, key)
-    [sent] = await publish(portico, QuoteSent(**quote_message(staff_id, locale)))
+    [sent] = await publish("quotes", QuoteSent(**quote_message(staff_id, locale)))
     await notifier_smtp.wait_for()
     await portico.host.bus.publish([sent])
     reminder = QuoteReminded(
@@ -233,12 +207,12 @@ async def test_a_quote_once_even_if_sent_twice_then_its_reminder_then_the_invoic
         due_on=date(2027, 1, 10),
         invoice_url=INVOICE_URL,
     )
-    await publish(portico, reminder, invoice)
+    await publish("quotes", reminder, invoice)
 
     messages = await notifier_smtp.wait_for(3)
     # Recorded in order, inside each event's transaction: the invoice's delivery proves the
     # duplicate was handled before it.
-    assert await delivered_kinds(portico, admin) == [
+    assert await delivered_kinds(staff) == [
         "invoice_issued:email",
         "quote_reminded:email",
         "quote_sent:email",
@@ -289,9 +263,13 @@ async def test_a_quote_once_even_if_sent_twice_then_its_reminder_then_the_invoic
 
 
 async def test_views_and_downloads_reach_the_assignee_on_the_channels_they_choose(
-    portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox
+    portico: RunningPortico,
+    admin: dict[str, str],
+    staff: StaffMember,
+    publish: Publish,
+    notifier_smtp: Mailbox,
 ) -> None:
-    staff_id = await admin_id(portico, admin)
+    staff_id = str(staff.id)
     defaults = {
         p["kind"]: (p["email"], p["sms"], p["in_app"])
         for p in (await portico.http.get(PREFERENCES, headers=admin)).json()
@@ -302,12 +280,12 @@ async def test_views_and_downloads_reach_the_assignee_on_the_channels_they_choos
     moment = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     client = {"client_name": "Atelier Lumière", "ip": "203.0.113.7"}
     await publish(
-        portico,
+        "quotes",
         QuoteViewed(**ids, **client, viewed_at=moment),
         QuoteDownloaded(**ids, **client, downloaded_at=moment),
     )
 
-    seen = await notifications(portico, admin, 2)
+    seen = await notifications(staff, 2)
     [viewed], [downloaded] = seen["quote_viewed"], seen["quote_downloaded"]
     assert viewed["title"] == f"Atelier Lumière opened quote {NUMBER}"
     assert viewed["body"].startswith(f"Atelier Lumière opened quote {NUMBER} on November 25, 2026.")
@@ -329,15 +307,15 @@ async def test_views_and_downloads_reach_the_assignee_on_the_channels_they_choos
     )
     assert chosen.status_code == 200
     await publish(
-        portico,
+        "quotes",
         QuoteViewed(**ids, **client, viewed_at=moment),
         QuoteDownloaded(**ids, **client, downloaded_at=moment),
     )
-    seen = await notifications(portico, admin, 4)
+    seen = await notifications(staff, 4)
     assert (len(seen["quote_viewed"]), len(seen["quote_downloaded"])) == (2, 2)
     messages = await notifier_smtp.wait_for(3)
     # The second download, published after the second view, was recorded after it.
-    assert await delivered_kinds(portico, admin) == [
+    assert await delivered_kinds(staff) == [
         "quote_downloaded:email",
         "quote_downloaded:email",
         "quote_viewed:email",
@@ -345,28 +323,21 @@ async def test_views_and_downloads_reach_the_assignee_on_the_channels_they_choos
     assert [m["Subject"] for m in messages].count(viewed["title"]) == 1
 
 
-@pytest.fixture
-def sms_provider(provider: FakeProvider, monkeypatch: pytest.MonkeyPatch) -> FakeProvider:
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_PROVIDER", "http")
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_BASE_URL", provider.url)
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_ACCOUNT_SID", provider.account)
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_AUTH_TOKEN", provider.token)
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_FROM", provider.from_number)
-    return provider
-
-
-@pytest.mark.usefixtures("sms_provider")
+@pytest.mark.usefixtures("sms_provider")  # configured before the services start
 async def test_a_signed_quote_tells_the_assignee_everywhere_and_sends_the_signer_a_copy(
     portico: RunningPortico,
     admin: dict[str, str],
+    staff: StaffMember,
+    publish: Publish,
     notifier_smtp: Mailbox,
-    provider: FakeProvider,
+    sms_provider: FakeProvider,
 ) -> None:
-    staff_id = await admin_id(portico, admin, locale="fr", phone="+33 6 12 34 56 78")
+    await staff.change(locale="fr", phone="+33 6 12 34 56 78")
+    staff_id = str(staff.id)
     ids = quote_ids(staff_id)
     signer = Person(id=uuid.uuid4(), name="Hugo Martin", email="hugo@lumiere.example")
     await publish(
-        portico,
+        "quotes",
         QuoteSigned(
             **ids,
             signer=signer,
@@ -398,15 +369,15 @@ async def test_a_signed_quote_tells_the_assignee_everywhere_and_sends_the_signer
     assert_link(COPY_URL, text, html)
     assert "Download my signed copy" in html
 
-    [notification] = (await notifications(portico, admin, 1))["quote_signed"]
+    [notification] = (await notifications(staff, 1))["quote_signed"]
     assert notification["title"] == f"Devis {NUMBER} signé par Hugo Martin"
     assert notification["link"] == ids["quote_admin_url"]
     assert "c0py" not in notification["body"]
     for _ in range(200):
-        if provider.received:
+        if sms_provider.received:
             break
         await asyncio.sleep(0.05)
-    [sms] = provider.received
+    [sms] = sms_provider.received
     assert sms.form["To"] == "+33612345678"
     assert sms.form["Body"] == (
         f"Bonne nouvelle : Hugo Martin a signé le devis {NUMBER}. {ids['quote_admin_url']}"
@@ -415,16 +386,21 @@ async def test_a_signed_quote_tells_the_assignee_everywhere_and_sends_the_signer
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
 async def test_feedback_and_a_decline_reach_the_assignee_with_the_clients_words(
-    portico: RunningPortico, admin: dict[str, str], notifier_smtp: Mailbox, locale: str
+    portico: RunningPortico,
+    admin: dict[str, str],
+    staff: StaffMember,
+    publish: Publish,
+    notifier_smtp: Mailbox,
+    locale: str,
 ) -> None:
-    # The admin speaks English already (and an unchanged profile emits no event).
-    staff_id = await admin_id(portico, admin, **({"locale": "fr"} if locale == "fr" else {}))
+    await staff.change(locale=locale)
+    staff_id = str(staff.id)
     ids = quote_ids(staff_id)
     moment = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
     excerpt = "Peut-on décaler le chantier à mars ?"
     reason = "Budget dépassé"
     await publish(
-        portico,
+        "quotes",
         QuoteFeedbackPosted(**ids, author_name="Camille Durand", excerpt=excerpt, posted_at=moment),
         QuoteDeclined(**ids, declined_at=moment, reason=reason, signer=contact(locale)),
     )
@@ -440,7 +416,7 @@ async def test_feedback_and_a_decline_reach_the_assignee_with_the_clients_words(
         },
     }[locale]
     words = {"quote_feedback_posted": excerpt, "quote_declined": reason}
-    seen = await notifications(portico, admin, 2)
+    seen = await notifications(staff, 2)
     received = by_subject(await notifier_smtp.wait_for(2))
     for kind, subject in expected.items():
         [notification] = seen[kind]

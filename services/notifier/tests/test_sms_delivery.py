@@ -11,37 +11,20 @@ import pytest
 
 from portico.contracts import Envelope
 from portico.contracts.events.notifier import NotificationFailed
-from portico.contracts.events.portal import StaffUserChanged
 from portico.kit.testing.services import RunningPortico
 
 if TYPE_CHECKING:
-    from conftest import FakeProvider
+    from conftest import FakeProvider, StaffMember
 
 
-@pytest.fixture(autouse=True)
-def sms_settings(provider: FakeProvider, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_PROVIDER", "http")
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_BASE_URL", provider.url)
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_ACCOUNT_SID", provider.account)
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_AUTH_TOKEN", provider.token)
-    monkeypatch.setenv("PORTICO_NOTIFIER_SMS_FROM", provider.from_number)
-    monkeypatch.setenv("PORTICO_NOTIFIER_RETRY_DELAYS", "[0.2, 0.4]")
+pytestmark = pytest.mark.usefixtures("sms_provider")
 
 
-async def texted_by_sms(portico: RunningPortico, admin: dict[str, str], phone: str) -> str:
+async def texted_by_sms(staff: StaffMember, phone: str) -> str:
     """Gives the admin a phone and SMS-only preferences; answers the admin's id."""
-    seen = len(portico.events.of_type(StaffUserChanged.event_type))
-    me = await portico.http.patch("/api/portal/v1/me", json={"phone": phone}, headers=admin)
-    assert me.status_code == 200, me.text
-    chosen = await portico.http.put(
-        "/api/notifier/v1/preferences/message_posted",
-        json={"email": False, "sms": True, "in_app": False},
-        headers=admin,
-    )
-    assert chosen.status_code == 200
-    # The notifier reads its queue in order: this message comes after the new phone.
-    await portico.events.wait_for(StaffUserChanged.event_type, seen + 1)
-    return str(me.json()["id"])
+    await staff.choose("message_posted", email=False, sms=True, in_app=False)
+    await staff.change(phone=phone)
+    return str(staff.id)
 
 
 async def deliveries(portico: RunningPortico, admin: dict[str, str], status: str) -> list[dict]:
@@ -58,10 +41,11 @@ async def deliveries(portico: RunningPortico, admin: dict[str, str], status: str
 async def test_an_sms_is_sent_to_the_normalised_number_with_its_link(
     portico: RunningPortico,
     admin: dict[str, str],
+    staff: StaffMember,
     provider: FakeProvider,
     message_posted: Callable[[str], Envelope],
 ) -> None:
-    staff_id = await texted_by_sms(portico, admin, "06 12 34 56 78")
+    staff_id = await texted_by_sms(staff, "06 12 34 56 78")
     envelope = message_posted(staff_id)
     await portico.host.bus.publish([envelope])
     [sent] = await deliveries(portico, admin, "sent")
@@ -77,10 +61,11 @@ async def test_an_sms_is_sent_to_the_normalised_number_with_its_link(
 async def test_a_provider_answering_503_gets_the_sms_on_a_later_try(
     portico: RunningPortico,
     admin: dict[str, str],
+    staff: StaffMember,
     provider: FakeProvider,
     message_posted: Callable[[str], Envelope],
 ) -> None:
-    staff_id = await texted_by_sms(portico, admin, "+33 6 12 34 56 78")
+    staff_id = await texted_by_sms(staff, "+33 6 12 34 56 78")
     provider.answer(503, {"message": "busy"})
     await portico.host.bus.publish([message_posted(staff_id)])
     for _ in range(200):
@@ -96,10 +81,11 @@ async def test_a_provider_answering_503_gets_the_sms_on_a_later_try(
 async def test_an_invalid_number_fails_without_calling_the_provider(
     portico: RunningPortico,
     admin: dict[str, str],
+    staff: StaffMember,
     provider: FakeProvider,
     message_posted: Callable[[str], Envelope],
 ) -> None:
-    staff_id = await texted_by_sms(portico, admin, "12")
+    staff_id = await texted_by_sms(staff, "12")
     await portico.host.bus.publish([message_posted(staff_id)])
     [failed] = await portico.events.wait_for(NotificationFailed.event_type)
     event = failed.event()
