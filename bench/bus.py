@@ -18,9 +18,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aio_pika
-from sqlalchemy import Column, String, Table, insert, text
+from sqlalchemy import Column, String, Table, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.orm import registry
 
 from bench.figures import Figure
 from portico.contracts import Envelope, Event
@@ -57,6 +58,16 @@ class BenchEventRecorded(Event):
 
 metadata = new_metadata()
 received = Table("bench_received", metadata, Column("id", String(36), primary_key=True))
+
+
+class Received:
+    """A row of ``bench_received``, as an object the session writes at flush."""
+
+    def __init__(self, id: str) -> None:
+        self.id = id
+
+
+registry().map_imperatively(Received, received)
 
 
 async def run() -> list[Figure]:
@@ -199,7 +210,9 @@ class Worker:
         self.handled: dict[str, float] = {}
 
     async def record(self, event: BenchEventRecorded, context: EventContext) -> None:
-        await context.session.execute(insert(received).values(id=str(event.item_id)))
+        # Written as the services' handlers write: a row added to the session, flushed with
+        # the batch's other writes when the transaction commits.
+        context.session.add(Received(id=str(event.item_id)))
 
     async def handle(self, envelopes: Sequence[Envelope]) -> list[BaseException | None]:
         failures = await self.consumer.handle_batch(envelopes)

@@ -128,10 +128,12 @@ class Consumer:
         if not rows:
             return set()
         dialect_insert = postgresql_insert if self.database.is_postgres else sqlite_insert
+        # Run for every row at once (SQLAlchemy batches them into multi-row statements
+        # itself): one compiled form, cached, rather than a new VALUES list per batch.
         inserted = await session.execute(
             dialect_insert(inbox_table)
-            .values(list(rows.values()))
             .on_conflict_do_nothing(index_elements=["event_key", "handler"])
-            .returning(inbox_table.c.event_key, inbox_table.c.handler)
+            .returning(inbox_table.c.event_key, inbox_table.c.handler),
+            list(rows.values()),
         )
         return {(row.event_key, row.handler) for row in inserted}
