@@ -10,8 +10,12 @@ export UV_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 UV := $(PYTHON) -m uv
 SERVICES := $(notdir $(wildcard services/*))
 BENCH ?= all
+GATEWAY := services/gateway
+VENDOR := $(GATEWAY)/src/portico/gateway/static/vendor
+CATALOGS := $(GATEWAY)/src/portico/gateway/translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(CATALOGS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: help sync run test bench lint fmt asyncapi migrate ci
+.PHONY: help sync assets messages run test bench lint fmt asyncapi migrate ci
 
 help:
 	@echo "make run       Portico in one process at http://127.0.0.1:8000 (data in ./var)"
@@ -20,18 +24,37 @@ help:
 	@echo "make lint      ruff and mypy;  make fmt  formats the code"
 	@echo "make asyncapi  regenerates docs/asyncapi.yaml from the event schemas"
 	@echo "make migrate   upgrades every service's database (distributed mode)"
+	@echo "make assets    builds the web UI's browser libraries (npm) and message catalogs"
+	@echo "make messages  extracts the UI's strings into the catalogs to translate"
 
 sync:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet 'uv>=0.13,<0.14'
 	@$(UV) sync --all-packages --locked --quiet
 
-run: sync
+# The web UI's browser libraries come from npm (package-lock.json), never from the repo.
+$(VENDOR)/htmx.min.js: $(GATEWAY)/package.json $(GATEWAY)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20 or newer with npm (Debian: apt-get install nodejs npm) to build the web UI"; exit 1; }
+	cd $(GATEWAY) && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp $(GATEWAY)/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+
+%.mo: %.po
+	$(UV) run --no-sync pybabel compile -i $< -o $@
+
+assets: sync $(VENDOR)/htmx.min.js $(MO_FILES)
+
+messages: sync
+	cd $(GATEWAY) && ../../.venv/bin/pybabel extract -F babel.cfg -o messages.pot --no-location --omit-header .
+	$(UV) run --no-sync pybabel update -i $(GATEWAY)/messages.pot -d $(CATALOGS) --no-wrap --ignore-obsolete
+	rm $(GATEWAY)/messages.pot
+
+run: sync assets
 	$(UV) run --no-sync python -m portico.kit.embedded
 
-test: sync
+test: sync assets
 	$(UV) run --no-sync pytest $(PYTEST_ARGS)
 
-bench: sync
+bench: sync assets
 	$(UV) run --no-sync python -m bench $(BENCH)
 
 lint: sync

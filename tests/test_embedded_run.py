@@ -88,7 +88,7 @@ def embedded(tmp_path: Path) -> Iterator[EmbeddedPortico]:
 
 def test_every_service_serves_health_readiness_and_openapi(embedded: EmbeddedPortico) -> None:
     embedded.start()
-    index = httpx.get(f"{embedded.url}/").json()
+    index = httpx.get(f"{embedded.url}/api").json()
     assert "portal" in index["services"]
     for service in index["services"]:
         base = f"{embedded.url}/api/{service}"

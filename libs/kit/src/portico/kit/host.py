@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
+import httpx
 import structlog
 import uvicorn
 from fastapi import FastAPI
@@ -21,6 +22,10 @@ from portico.kit.settings import PorticoSettings, ServiceSettings
 log = structlog.get_logger(__name__)
 
 SERVICES_ENTRY_POINT = "portico.services"
+WEB_ENTRY_POINT = "portico.web"
+
+# Builds the web UI over the services' APIs, reached through the transport given.
+WebFactory = Callable[[PorticoSettings, httpx.AsyncBaseTransport], FastAPI]
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,12 @@ def discover_services() -> list[Service]:
     return sorted(found, key=lambda service: service.name)
 
 
+def discover_web() -> WebFactory | None:
+    """The web UI (the gateway) when it is installed, through the ``portico.web`` entry point."""
+    found = list(entry_points(group=WEB_ENTRY_POINT))
+    return found[0].load() if found else None
+
+
 class Host:
     """Starts and stops the runtimes of a process around one shared bus."""
 
@@ -53,8 +64,10 @@ class Host:
         *,
         service_settings: Mapping[str, ServiceSettings] | None = None,
         bus: Bus | None = None,
+        web: WebFactory | None = None,
     ) -> None:
         self.settings = settings
+        self.web = web
         self.roles = roles
         self.bus: Bus = bus or create_bus(settings)
         overrides = service_settings or {}
@@ -83,7 +96,9 @@ class Host:
         await self.bus.close()
 
     def app(self) -> FastAPI:
-        """One ASGI app: each service under ``/api/<service>/``, and an index at ``/``."""
+        """One ASGI app: each service under ``/api/<service>/``, an index at ``/api``, and
+        the web UI at ``/`` when there is one (its pages call the services in-process)."""
+        web: FastAPI | None = None
 
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -94,7 +109,12 @@ class Host:
                 services=[runtime.service.name for runtime in self.runtimes],
             )
             try:
-                yield
+                if web is None:
+                    yield
+                else:
+                    # A mounted app's lifespan is not run by Starlette: run the UI's here.
+                    async with web.router.lifespan_context(web):
+                        yield
             finally:
                 await self.stop()
 
@@ -109,12 +129,17 @@ class Host:
             for runtime in self.runtimes
         }
 
-        @root.get("/", include_in_schema=False)
+        @root.get("/api", include_in_schema=False)
         async def services_index() -> dict[str, object]:
             return {"name": "Portico", "services": index}
 
         for runtime in self.runtimes:
             root.mount(runtime.service.mount_path, create_app(runtime, with_routes=self.roles.api))
+        if self.web is not None and self.roles.api:
+            web = self.web(self.settings, httpx.ASGITransport(app=root))
+            root.mount("/", web)
+        else:
+            root.add_api_route("/", services_index, include_in_schema=False)
         return root
 
     async def serve(self) -> None:
@@ -129,7 +154,13 @@ class Host:
         await uvicorn.Server(config).serve()
 
 
-def serve(services: Sequence[Service], roles: Roles, *, process_name: str) -> None:
+def serve(
+    services: Sequence[Service],
+    roles: Roles,
+    *,
+    process_name: str,
+    web: WebFactory | None = None,
+) -> None:
     settings = PorticoSettings()
     configure_logging(process_name, fmt=settings.log_format, level=settings.log_level)
     configure_tracing(process_name, settings.otlp_endpoint)
@@ -138,5 +169,5 @@ def serve(services: Sequence[Service], roles: Roles, *, process_name: str) -> No
         raise SystemExit("PORTICO_BUS_URL must be set to run one role of a service on its own")
     # uvicorn shuts down cleanly, then re-raises the Ctrl-C for us.
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(Host(services, settings, roles).serve())
+        asyncio.run(Host(services, settings, roles, web=web).serve())
     log.info("portico stopped")

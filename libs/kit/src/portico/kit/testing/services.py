@@ -19,7 +19,7 @@ import pytest
 from portico.contracts import Envelope, all_events
 from portico.kit.auth.principals import Principal
 from portico.kit.auth.tokens import TokenIssuer
-from portico.kit.host import EMBEDDED, Host, discover_services
+from portico.kit.host import EMBEDDED, Host, discover_services, discover_web
 from portico.kit.service import Runtime, Service
 from portico.kit.settings import PorticoSettings, ServiceSettings
 from portico.kit.testing.database import PostgresDatabases
@@ -114,7 +114,10 @@ async def portico(
         bus_retry_delays=FAST_RETRIES,
         keys_dir=tmp_path / "keys",
     )
-    host = Host(portico_services, settings, EMBEDDED, service_settings=overrides)
+    # The web UI too, when installed, at / as in `make run`.
+    host = Host(
+        portico_services, settings, EMBEDDED, service_settings=overrides, web=discover_web()
+    )
     spy = EventSpy()
     await host.start()
     await host.bus.subscribe("testspy", sorted(all_events()), spy)

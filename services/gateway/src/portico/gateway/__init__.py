@@ -1,0 +1,1 @@
+"""The gateway: every page people see, rendered over the services' HTTP APIs."""

@@ -1,0 +1,123 @@
+"""The gateway's ASGI app: its pages, the session around them, and what they call.
+
+``create_gateway`` is what the embedded host mounts at ``/`` (entry point ``portico.web``),
+with a transport that reaches the services in the same process; ``python -m
+portico.gateway`` serves it alone over the services' URLs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from portico.gateway.apis.backends import Backends
+from portico.gateway.apis.base import ApiProblem
+from portico.gateway.pages import ROUTERS
+from portico.gateway.settings import GatewaySettings
+from portico.gateway.web.context import (
+    CsrfRejected,
+    Gateway,
+    LoginRequired,
+    PageNotFound,
+    get_session,
+)
+from portico.gateway.web.i18n import _
+from portico.gateway.web.security import SessionMiddleware
+from portico.gateway.web.session import SessionCodec
+from portico.gateway.web.templating import STATIC, render
+from portico.kit.settings import PorticoSettings
+
+log = structlog.get_logger(__name__)
+# Every page makes a few in-process API calls: the services log those requests already.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def create_gateway(
+    shared: PorticoSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    settings = GatewaySettings()
+    backends = Backends.in_process(transport) if transport else Backends.over_http(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await backends.close()
+
+    app = FastAPI(
+        title="Portico", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.state.gateway = Gateway(settings=settings, backends=backends, development=shared.embedded)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    _install_error_pages(app)
+    secret = settings.resolved_secret(shared, hosted=transport is not None)
+    codec = SessionCodec(secret, settings.session_days * 86_400)
+    app.add_middleware(GZipMiddleware, minimum_size=600)
+    app.add_middleware(SessionMiddleware, codec=codec, secure=settings.cookie_secure(shared))
+    return app
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: Exception) -> Response:
+        session = get_session(request)
+        target = "/login"
+        if request.method == "GET" and request.url.path not in {"/", "/login"}:
+            target += "?" + httpx.QueryParams({"next": request.url.path}).__str__()
+        if session.logged_in:
+            # A staff page opened by a client (or the reverse): log in as someone else.
+            session.notify(_("Please log in with an account that can open this page."), "info")
+        return _redirect(request, target)
+
+    @app.exception_handler(PageNotFound)
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return await render(request, "errors/not_found.html", status_code=404)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404:
+            return await render(request, "errors/not_found.html", status_code=404)
+        return await render(request, "errors/problem.html", status_code=exc.status_code)
+
+    @app.exception_handler(CsrfRejected)
+    async def csrf_rejected(request: Request, exc: Exception) -> Response:
+        return await render(
+            request,
+            "errors/problem.html",
+            status_code=403,
+            message=_("This form has expired. Please go back, reload the page and try again."),
+        )
+
+    @app.exception_handler(ApiProblem)
+    async def api_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiProblem)
+        if exc.status == 401:
+            get_session(request).close()
+            return _redirect(request, "/login")
+        if exc.status in {403, 404}:
+            # Whatever a user may not see does not exist for them.
+            return await render(request, "errors/not_found.html", status_code=404)
+        log.warning("service problem", status=exc.status, title=exc.title, detail=exc.detail)
+        return await render(
+            request, "errors/problem.html", status_code=exc.status, message=exc.detail
+        )
+
+
+def _redirect(request: Request, target: str) -> Response:
+    if request.headers.get("hx-request") == "true":
+        # HTMX follows a redirect inside the swapped fragment; ask it for a full page.
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)

@@ -1,0 +1,188 @@
+"""Logging in and out, passwords, invitations, and the language switch."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated
+
+from fastapi import Form as Field
+from fastapi import Query, Request
+from fastapi.responses import Response
+
+from portico.gateway.apis.base import ApiProblem
+from portico.gateway.apis.portal import PortalApi
+from portico.gateway.web.context import Services, Session
+from portico.gateway.web.forms import Form, form_from_problem
+from portico.gateway.web.i18n import LOCALES, _
+from portico.gateway.web.routing import local_path, page_router, see_other
+from portico.gateway.web.session import WebSession
+from portico.gateway.web.templating import render
+
+router = page_router()
+
+
+def home_of(session: WebSession) -> str:
+    return "/portal" if session.is_client else "/"
+
+
+async def _open_session(session: WebSession, portal: PortalApi, tokens: dict[str, object]) -> None:
+    session.open(tokens)
+    if session.is_client:
+        account = await portal.client_account()
+        session.name = account["first_name"]
+        session.locale = session.locale or account["locale"]
+    else:
+        me = await portal.me()
+        session.name = me["first_name"]
+        session.locale = me["locale"]
+
+
+@router.get("/login")
+async def login_page(request: Request, session: Session, next: str | None = None) -> Response:
+    if session.logged_in:
+        return see_other(local_path(next, home_of(session)))
+    return await render(request, "auth/login.html", form=Form(), next=next)
+
+
+@router.post("/login")
+async def log_in(
+    request: Request,
+    session: Session,
+    apis: Services,
+    email: Annotated[str, Field()] = "",
+    password: Annotated[str, Field()] = "",
+    next: Annotated[str, Field()] = "",
+) -> Response:
+    values = {"email": email, "password": ""}
+    try:
+        tokens = await apis.portal.log_in(email.strip(), password)
+    except ApiProblem as problem:
+        if problem.status == 401:
+            form = Form(values=values, message=_("The email or the password is incorrect."))
+        elif problem.status == 429:
+            form = Form(values=values, message=_("Too many failed attempts. Try again later."))
+        elif problem.status == 422:
+            form = form_from_problem(problem, values)
+        else:
+            raise
+        return await render(request, "auth/login.html", 422, form=form, next=next)
+    await _open_session(session, apis.portal, tokens)
+    return see_other(local_path(next, home_of(session)))
+
+
+@router.post("/logout")
+async def log_out(session: Session, apis: Services) -> Response:
+    if session.logged_in:
+        # The session ends for good on the portal; a failure there still logs out here.
+        with contextlib.suppress(ApiProblem):
+            await apis.portal.log_out()
+    session.close()
+    session.notify(_("You are logged out."), "info")
+    return see_other("/login")
+
+
+@router.get("/password/forgot")
+async def forgot_page(request: Request) -> Response:
+    return await render(request, "auth/forgot.html", form=Form(), sent=False)
+
+
+@router.post("/password/forgot")
+async def forgot(request: Request, apis: Services, email: Annotated[str, Field()] = "") -> Response:
+    try:
+        await apis.portal.request_password_reset(email.strip())
+    except ApiProblem as problem:
+        if problem.status != 422:
+            raise
+        form = form_from_problem(problem, {"email": email})
+        return await render(request, "auth/forgot.html", 422, form=form, sent=False)
+    return await render(request, "auth/forgot.html", form=Form(), sent=True, email=email)
+
+
+@router.get("/password/reset")
+async def reset_page(request: Request, token: Annotated[str, Query()] = "") -> Response:
+    return await render(request, "auth/reset.html", form=Form(), token=token)
+
+
+@router.post("/password/reset")
+async def reset(
+    request: Request,
+    session: Session,
+    apis: Services,
+    token: Annotated[str, Field()] = "",
+    password: Annotated[str, Field()] = "",
+) -> Response:
+    try:
+        await apis.portal.reset_password(token, password)
+    except ApiProblem as problem:
+        if problem.status == 410 or (problem.status == 422 and not password):
+            form = Form(message=_("This link has expired or was already used. Ask for a new one."))
+        elif problem.status == 422:
+            form = form_from_problem(problem, {"password": ""})
+        else:
+            raise
+        return await render(request, "auth/reset.html", 422, form=form, token=token)
+    session.close()
+    session.notify(_("Your password is changed. Log in with it."))
+    return see_other("/login")
+
+
+@router.get("/invitations/accept")
+async def invitation_page(
+    request: Request, session: Session, apis: Services, token: Annotated[str, Query()] = ""
+) -> Response:
+    try:
+        invitation = await apis.portal.invitation(token)
+    except ApiProblem as problem:
+        if problem.status not in {410, 422}:
+            raise
+        return await render(request, "auth/invitation_gone.html", 410)
+    if session.locale is None:
+        # The contact's language, as the staff member recorded it, until they choose.
+        session.locale = invitation["locale"]
+        session.changed = True
+        return see_other(str(request.url.path) + "?" + str(request.url.query))
+    return await render(
+        request, "auth/accept.html", form=Form(), token=token, invitation=invitation
+    )
+
+
+@router.post("/invitations/accept")
+async def accept_invitation(
+    request: Request,
+    session: Session,
+    apis: Services,
+    token: Annotated[str, Field()] = "",
+    password: Annotated[str, Field()] = "",
+) -> Response:
+    try:
+        tokens = await apis.portal.accept_invitation(token, password)
+    except ApiProblem as problem:
+        if problem.status in {409, 410}:
+            return await render(request, "auth/invitation_gone.html", 410)
+        if problem.status != 422:
+            raise
+        invitation = await apis.portal.invitation(token)
+        form = form_from_problem(problem, {"password": ""})
+        return await render(
+            request, "auth/accept.html", 422, form=form, token=token, invitation=invitation
+        )
+    await _open_session(session, apis.portal, tokens)
+    session.notify(_("Welcome! Your account is ready."))
+    return see_other("/portal")
+
+
+@router.post("/language")
+async def switch_language(
+    session: Session,
+    apis: Services,
+    locale: Annotated[str, Field()] = "en",
+    next: Annotated[str, Field()] = "/",
+) -> Response:
+    if locale in LOCALES:
+        session.locale = locale
+        session.changed = True
+        if session.is_staff:
+            # A staff member's language is their setting: emails follow it too.
+            with contextlib.suppress(ApiProblem):
+                await apis.portal.update_me(locale=locale)
+    return see_other(local_path(next, "/"))

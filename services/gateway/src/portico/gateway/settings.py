@@ -1,0 +1,52 @@
+"""The gateway's settings (``PORTICO_GATEWAY_*``)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from portico.kit.settings import PorticoSettings
+
+SECRET_FILE = "gateway-secret"  # noqa: S105 (a file name, not a secret)
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTICO_GATEWAY_", extra="ignore")
+
+    # Signs the session cookie. The embedded run keeps a generated one in the data folder.
+    secret_key: str | None = Field(default=None, min_length=32)
+    # The services' APIs in the distributed mode (the embedded mode calls them in-process).
+    portal_url: str = "http://portal:8000/api/portal"
+    notifier_url: str = "http://notifier:8000/api/notifier"
+    # Secure cookies unless the public address is plain http (localhost in development).
+    secure_cookies: bool | None = None
+    # Refresh the access token this long before it expires.
+    refresh_margin_seconds: int = Field(default=60, ge=0, le=600)
+    session_days: int = Field(default=30, ge=1, le=365)
+
+    def cookie_secure(self, shared: PorticoSettings) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return (shared.public_url or "").startswith("https://")
+
+    def resolved_secret(self, shared: PorticoSettings, *, hosted: bool) -> str:
+        """The configured key; a process hosting the services too keeps one in its data."""
+        if self.secret_key:
+            return self.secret_key
+        if not hosted:
+            # Gateways behind a load balancer must share it: it cannot be made up here.
+            raise SystemExit("PORTICO_GATEWAY_SECRET_KEY (32 characters or more) must be set")
+        return _local_secret(shared.data_dir / SECRET_FILE)
+
+
+def _local_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret

@@ -1,0 +1,1 @@
+"""What every page shares: the session cookie, CSRF, languages, rendering, security headers."""

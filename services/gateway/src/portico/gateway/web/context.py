@@ -1,0 +1,120 @@
+"""What a page handler receives: the session, the service APIs as its user, who is viewing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from portico.gateway.apis.backends import Apis, Backends
+from portico.gateway.apis.base import ApiProblem, TokenSource
+from portico.gateway.settings import GatewaySettings
+from portico.gateway.web.session import CSRF_FIELD, CSRF_HEADER, WebSession
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class LoginRequired(Exception):
+    """The page needs a logged-in user of another kind, or the session has ended."""
+
+
+class PageNotFound(Exception):
+    """Shown as the 404 page: also what a client gets for what is not theirs."""
+
+
+class CsrfRejected(Exception):
+    pass
+
+
+@dataclass
+class Gateway:
+    """The gateway's state, shared by its requests."""
+
+    settings: GatewaySettings
+    backends: Backends
+    # The embedded run: no email leaves the machine, the development inbox shows them.
+    development: bool = False
+    # (read at, organisation): the layout's name, logo and colour, cached a few seconds.
+    branding: tuple[float, dict[str, Any]] | None = None
+
+
+def gateway_of(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+def get_session(request: Request) -> WebSession:
+    session: WebSession = request.state.session
+    return session
+
+
+def get_apis(request: Request) -> Apis:
+    apis: Apis | None = getattr(request.state, "apis", None)
+    if apis is None:
+        gateway = gateway_of(request)
+        session = get_session(request)
+        apis = Apis.of(gateway.backends, _token_source(gateway, session))
+        request.state.apis = apis
+    return apis
+
+
+def _token_source(gateway: Gateway, session: WebSession) -> TokenSource:
+    anonymous = Apis.of(gateway.backends, None)
+
+    async def token() -> str | None:
+        if session.needs_refresh(gateway.settings.refresh_margin_seconds):
+            assert session.refresh is not None
+            try:
+                session.store_tokens(await anonymous.portal.refresh(session.refresh))
+            except ApiProblem as problem:
+                if problem.status in {401, 422}:
+                    session.close()
+                    raise LoginRequired from problem
+                raise
+        return session.access
+
+    return token
+
+
+async def verify_csrf(request: Request) -> None:
+    """Every state-changing request carries the session's CSRF token (form field or header)."""
+    if request.method in SAFE_METHODS:
+        return
+    session = get_session(request)
+    candidate = request.headers.get(CSRF_HEADER)
+    if candidate is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        candidate = value if isinstance(value, str) else None
+    if not session.csrf_matches(candidate):
+        raise CsrfRejected
+
+
+def require_staff(request: Request) -> WebSession:
+    session = get_session(request)
+    if not session.is_staff:
+        raise LoginRequired
+    return session
+
+
+def require_admin(request: Request) -> WebSession:
+    session = require_staff(request)
+    if not session.is_admin:
+        raise PageNotFound
+    return session
+
+
+def require_client(request: Request) -> WebSession:
+    session = get_session(request)
+    if not session.is_client:
+        raise LoginRequired
+    return session
+
+
+Session = Annotated[WebSession, Depends(get_session)]
+Services = Annotated[Apis, Depends(get_apis)]
+Staff = Annotated[WebSession, Depends(require_staff)]
+Admin = Annotated[WebSession, Depends(require_admin)]
+ClientUser = Annotated[WebSession, Depends(require_client)]

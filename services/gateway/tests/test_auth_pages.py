@@ -1,0 +1,111 @@
+"""Logging in and out through the pages: session cookie, CSRF, languages, invitations."""
+
+from __future__ import annotations
+
+from portico.contracts.events.portal import ClientInvited
+from portico.gateway.testing import PASSWORD, Accounts, Site
+from portico.kit.testing.services import RunningPortico
+
+
+async def test_staff_log_in_and_out(site: Site, accounts: Accounts) -> None:
+    admin = await accounts.staff("admin")
+    assert (await site.get("/")).headers["location"] == "/login"
+
+    login = await site.get("/login")
+    assert '<label for="field-email">Email' in login.text
+    assert '<label for="field-password">Password' in login.text
+
+    response = await site.log_in(admin["email"])
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+    dashboard = await site.get("/")
+    assert dashboard.status_code == 200
+    assert "Hello, Léa" in dashboard.text
+
+    out = await site.post("/logout")
+    assert out.headers["location"] == "/login"
+    assert (await site.get("/")).headers["location"] == "/login"
+
+
+async def test_wrong_password_is_said_beside_the_form(site: Site, accounts: Accounts) -> None:
+    admin = await accounts.staff("admin")
+    await site.get("/login")
+    response = await site.post("/login", {"email": admin["email"], "password": "wrong-one"})
+    assert response.status_code == 422
+    assert "The email or the password is incorrect." in response.text
+    assert f'value="{admin["email"]}"' in response.text
+
+    invalid = await site.post("/login", {"email": "not-an-email", "password": "x"})
+    assert invalid.status_code == 422
+    assert 'aria-invalid="true" aria-describedby="error-email"' in invalid.text
+
+
+async def test_a_form_without_its_csrf_token_is_refused(site: Site, accounts: Accounts) -> None:
+    admin = await accounts.staff("admin")
+    await site.get("/login")
+    forged = await site.http.post(
+        "/login", data={"email": admin["email"], "password": PASSWORD, "csrf_token": "forged"}
+    )
+    assert forged.status_code == 403
+    assert "This form has expired" in forged.text
+    assert (await site.get("/")).headers["location"] == "/login"
+    # An HTMX request carries it in a header instead.
+    await site.log_in(admin["email"])
+    refused = await site.http.post("/notifications/read-all")
+    assert refused.status_code == 403
+    accepted = await site.http.post(
+        "/notifications/read-all", headers={"X-CSRF-Token": site.csrf, "HX-Request": "true"}
+    )
+    assert accepted.status_code == 303
+
+
+async def test_pages_carry_a_strict_content_security_policy(site: Site) -> None:
+    page = await site.get("/login")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "<script>" not in page.text and " style=" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+async def test_language_from_the_browser_then_from_the_switch(site: Site) -> None:
+    french = await site.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    assert '<html lang="fr">' in french.text
+    assert '<label for="field-email">E-mail' in french.text
+    assert '<label for="field-password">Mot de passe' in french.text
+
+    switched = await site.post("/language", {"locale": "en", "next": "/login"})
+    assert switched.headers["location"] == "/login"
+    english = await site.get("/login", headers={"Accept-Language": "fr"})
+    assert '<html lang="en">' in english.text
+
+
+async def test_a_contact_accepts_an_invitation_and_lands_in_the_portal(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    client = await accounts.client_with_contact(locale="fr")
+    contact = client["contacts"][0]
+    path = f"/api/portal/v1/clients/{client['id']}/contacts/{contact['id']}/invitation"
+    await portico.http.post(path, headers=portico.headers("admin"))
+    invited = await portico.events.wait_for(ClientInvited.event_type, subject=str(client["id"]))
+    link = str(invited[-1].data["accept_url"])
+    accept_path = link.split("127.0.0.1:8000", 1)[1] if "127.0.0.1:8000" in link else link
+
+    # The contact's language, as recorded, until they choose another.
+    first = await site.get(accept_path)
+    page = await site.follow(first) if first.status_code == 303 else first
+    assert "Bienvenue, Camille" in page.text
+    token = accept_path.split("token=")[1]
+
+    weak = await site.post("/invitations/accept", {"token": token, "password": "short"})
+    assert weak.status_code == 422
+    assert "trop faible" in weak.text
+
+    accepted = await site.post("/invitations/accept", {"token": token, "password": PASSWORD})
+    assert accepted.headers["location"] == "/portal"
+    home = await site.follow(accepted)
+    assert home.status_code == 200
+    assert "Bonjour, Camille" in home.text
+
+    # The link works once.
+    again = await site.get(accept_path)
+    assert again.status_code == 410
