@@ -5,4 +5,5 @@ pytest_plugins = [
     "portico.kit.testing.services",
     "portico.kit.testing.smtp",
     "portico.portal.testing",
+    "portico.gateway.testing",
 ]

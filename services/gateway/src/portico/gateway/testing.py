@@ -1,22 +1,32 @@
-"""Gateway test helpers (a pytest plugin): a browser-like client of the pages (cookies, CSRF)
-on the running services, and staff and client accounts to log in with."""
+"""Gateway test helpers (a pytest plugin): a browser-like client of the pages in-process
+(cookies, CSRF) with staff and client accounts to log in with; and for browser tests,
+Portico running as `make run` starts it, driven by Debian's Chromium, and axe-core."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
+from playwright.sync_api import Page
 
 from portico.contracts.events.portal import ClientInvited
+from portico.kit.testing.database import PostgresDatabases
+from portico.kit.testing.live import LivePortico
 from portico.kit.testing.services import RunningPortico
+from portico.kit.testing.smtp import Mailbox
 
+T = TypeVar("T")
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
-PASSWORD = "a-long-test-passphrase"  # noqa: S105 (test accounts)
+PASSWORD = "a-long-test-passphrase"
 
 
 class Site:
@@ -139,3 +149,90 @@ async def site(portico: RunningPortico) -> AsyncIterator[Site]:
 @pytest.fixture
 def accounts(portico: RunningPortico) -> Accounts:
     return Accounts(portico)
+
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parents[3] / "node_modules" / "axe-core" / "axe.min.js"
+ADMIN_EMAIL = "owner@studio.example"
+ADMIN_PASSWORD = "a-long-admin-passphrase"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # Debian's Chromium (installed by .ci/run); Playwright's own download is not reachable.
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (see .ci/run)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+class RunningSite(LivePortico):
+    """Portico in its own process, with the first admin's credentials and its mail."""
+
+    admin_email = ADMIN_EMAIL
+    admin_password = ADMIN_PASSWORD
+
+    def __init__(self, data_dir: Path, env: dict[str, str], mailbox: Mailbox | None) -> None:
+        super().__init__(data_dir, env)
+        self.mailbox = mailbox
+
+    @property
+    def development(self) -> bool:
+        return self.mailbox is None
+
+
+@pytest.fixture(params=["embedded", "distributed"])
+def live_site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningSite]:
+    env = {"PORTICO_ADMIN_EMAIL": ADMIN_EMAIL, "PORTICO_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    mailbox: Mailbox | None = None
+    databases: PostgresDatabases | None = None
+    if request.param == "distributed":
+        databases = PostgresDatabases(request.getfixturevalue("postgres_server_url"))
+        mailbox = request.getfixturevalue("smtp_server")
+        env |= {
+            "PORTICO_BUS_URL": request.getfixturevalue("amqp_vhost_url"),
+            "PORTICO_PORTAL_DATABASE_URL": _run(databases.create("portal")),
+            "PORTICO_NOTIFIER_DATABASE_URL": _run(databases.create("notifier")),
+            "PORTICO_NOTIFIER_SMTP_HOST": mailbox.host,
+            "PORTICO_NOTIFIER_SMTP_PORT": str(mailbox.port),
+            "PORTICO_BUS_RETRY_DELAYS": json.dumps([0.05, 0.1, 0.2, 0.3]),
+            "PORTICO_KEYS_DIR": str(tmp_path / "keys"),
+        }
+    site = RunningSite(tmp_path / "data", env, mailbox)
+    site.start()
+    try:
+        yield site
+    finally:
+        site.kill()
+        if databases is not None:
+            _run(databases.drop_all())
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    # Playwright's sync API keeps an event loop in this thread: run ours in another.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    # Evaluated rather than added as a <script>: the page's CSP refuses inline scripts.
+    page.evaluate(AXE.read_text())
+    violations = page.evaluate("async () => (await axe.run()).violations")
+    grave = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+        for violation in violations
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert not grave, f"{page.url}:\n" + "\n".join(grave)
