@@ -10,7 +10,7 @@ import pytest
 from portico.kit.testing.services import RunningPortico
 
 ADMIN_EMAIL = "admin@studio.example"
-ADMIN_PASSWORD = "Correct-Horse-Battery-7"  # noqa: S105 (a test account)
+ADMIN_PASSWORD = "Correct-Horse-Battery-7"
 
 LogIn = Callable[[str, str], Awaitable[dict[str, str]]]
 
