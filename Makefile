@@ -9,6 +9,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 UV := $(PYTHON) -m uv
 SERVICES := $(notdir $(wildcard services/*))
+# The services with a database (the gateway, the web UI, has none).
+DATA_SERVICES := $(filter-out gateway,$(SERVICES))
 BENCH ?= all
 GATEWAY := services/gateway
 VENDOR := $(GATEWAY)/src/portico/gateway/static/vendor
@@ -70,4 +72,4 @@ asyncapi: sync
 	$(UV) run --no-sync python -m portico.contracts.asyncapi --output docs/asyncapi.yaml
 
 migrate: sync
-	@for service in $(SERVICES); do $(UV) run --no-sync python -m portico.$$service migrate || exit 1; done
+	@for service in $(DATA_SERVICES); do $(UV) run --no-sync python -m portico.$$service migrate || exit 1; done

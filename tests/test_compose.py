@@ -7,7 +7,10 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = sorted(path.name for path in (ROOT / "services").iterdir() if path.is_dir())
+# The services with a database and events; the gateway (the web UI) has neither.
+SERVICES = sorted(
+    path.name for path in (ROOT / "services").iterdir() if path.is_dir() and path.name != "gateway"
+)
 ROLES = ("api", "worker", "relay")
 
 
@@ -60,3 +63,21 @@ def test_dockerfile_is_multi_stage_and_runs_as_a_non_root_user() -> None:
     users = [line.split()[1] for line in dockerfile if line.startswith("USER ")]
     assert users and users[-1] not in ("root", "0")
     assert any("--locked" in line for line in dockerfile)
+
+
+def test_the_gateway_serves_the_ui_over_each_service_api() -> None:
+    services = compose()["services"]
+    gateway = services["gateway"]
+    assert gateway["command"] == ["python", "-m", "portico.gateway"]
+    assert gateway["ports"] == ["8000:8000"]
+    env = gateway["environment"]
+    assert len(env["PORTICO_GATEWAY_SECRET_KEY"]) >= 32
+    for service in SERVICES:
+        assert (
+            env[f"PORTICO_GATEWAY_{service.upper()}_URL"]
+            == f"http://{service}-api:8000/api/{service}"
+        )
+        assert gateway["depends_on"][f"{service}-api"]["condition"] == "service_healthy"
+    # The gateway's proxy headers are trusted by the services, and only from inside.
+    for service in SERVICES:
+        assert services[f"{service}-api"]["environment"]["PORTICO_TRUSTED_PROXIES"]

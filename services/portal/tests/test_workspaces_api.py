@@ -264,6 +264,32 @@ async def test_staff_and_a_client_work_together_in_a_workspace(
     assert [m["body"] for m in newer.json()] == ["Merci, bien reçu !"]
 
 
+async def test_the_latest_page_of_a_long_thread_and_the_pages_before_it(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    client = await create_client(portico, admin, "Atelier Lumière", CAMILLE)
+    ws = (await create_workspace(portico, admin, client))["id"]
+    for number in range(7):
+        posted = await portico.http.post(
+            f"{API}/workspaces/{ws}/messages", json={"body": f"n{number}"}, headers=admin
+        )
+        assert posted.status_code == 201, posted.text
+    thread = f"{API}/workspaces/{ws}/messages"
+    latest = await portico.http.get(
+        thread, params={"before": "2999-01-01T00:00:00Z", "limit": 3}, headers=admin
+    )
+    assert [m["body"] for m in latest.json()] == ["n4", "n5", "n6"]
+    earlier = await portico.http.get(
+        thread, params={"before": latest.json()[0]["created_at"], "limit": 3}, headers=admin
+    )
+    assert [m["body"] for m in earlier.json()] == ["n1", "n2", "n3"]
+    both = await portico.http.get(
+        thread, params={"before": "2999-01-01T00:00:00Z", "after": "2000-01-01"}, headers=admin
+    )
+    assert both.status_code == 422
+    assert both.json()["errors"][0]["field"] == "before"
+
+
 async def test_a_client_message_goes_to_the_staff_user_in_charge(
     portico: RunningPortico, admin: dict[str, str]
 ) -> None:

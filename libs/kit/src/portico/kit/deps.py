@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +24,33 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed when the endpoint returns without error."""
     async with get_runtime(request).database.sessions.begin() as session:
         yield session
+
+
+def client_address(request: Request) -> str:
+    """The address of the person behind the request, through a trusted proxy's header."""
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded and _trusted(peer, get_runtime(request).settings.trusted_proxies):
+        # The right-most entry is what our proxy saw; entries left of it are the client's say.
+        return forwarded.rsplit(",", 1)[-1].strip() or peer
+    return peer
+
+
+def _trusted(peer: str, proxies: tuple[str, ...]) -> bool:
+    """``peer`` is one of ``proxies``: a name (the in-process peer), an address, a network."""
+    if peer in proxies:
+        return True
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    for proxy in proxies:
+        try:
+            if address in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def get_store(request: Request) -> BlobStore:

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from portico.kit.bus import Bus, create_bus
 from portico.kit.observability import configure_logging, configure_tracing
 from portico.kit.service import Runtime, Service, create_app
-from portico.kit.settings import PorticoSettings, ServiceSettings
+from portico.kit.settings import IN_PROCESS_PEER, PorticoSettings, ServiceSettings
 
 log = structlog.get_logger(__name__)
 
@@ -136,7 +136,9 @@ class Host:
         for runtime in self.runtimes:
             root.mount(runtime.service.mount_path, create_app(runtime, with_routes=self.roles.api))
         if self.web is not None and self.roles.api:
-            web = self.web(self.settings, httpx.ASGITransport(app=root))
+            # In-process calls name themselves, so that services trust their X-Forwarded-For.
+            transport = httpx.ASGITransport(app=root, client=(IN_PROCESS_PEER, 0))
+            web = self.web(self.settings, transport)
             root.mount("/", web)
         else:
             root.add_api_route("/", services_index, include_in_schema=False)

@@ -8,6 +8,9 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# How the embedded web UI's in-process calls appear to the services (never an IP address).
+IN_PROCESS_PEER = "in-process"
+
 
 class PorticoSettings(BaseSettings):
     """What every process reads from ``PORTICO_*``; built once at start-up."""
@@ -19,6 +22,10 @@ class PorticoSettings(BaseSettings):
     port: int = 8000
     # Where people reach Portico (links in emails); defaults to http://<host>:<port>.
     public_url: str | None = None
+    # Peers whose X-Forwarded-For names the real client: the web UI's in-process calls,
+    # and in the distributed mode the gateway's addresses (a login throttle or an audit
+    # trail needs the browser's address, not the gateway's).
+    trusted_proxies: tuple[str, ...] = (IN_PROCESS_PEER,)
     # amqp://user:pass@host:5672/vhost; unset means the in-process bus (embedded mode).
     bus_url: str | None = None
     bus_prefetch: int = 64

@@ -21,6 +21,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from portico.gateway.apis.backends import Backends
 from portico.gateway.apis.base import ApiProblem
+from portico.gateway.apis.passthrough import passthrough_route
 from portico.gateway.pages import ROUTERS
 from portico.gateway.settings import GatewaySettings
 from portico.gateway.web.context import (
@@ -60,6 +61,14 @@ def create_gateway(
     app.state.gateway = Gateway(settings=settings, backends=backends, development=shared.embedded)
     for router in ROUTERS:
         app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    if transport is None:
+        # Alone (distributed mode): the services' APIs are reached through the gateway too.
+        app.router.routes.append(passthrough_route(backends))
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     _install_error_pages(app)
     secret = settings.resolved_secret(shared, hosted=transport is not None)

@@ -157,6 +157,17 @@ ADMIN_EMAIL = "owner@studio.example"
 ADMIN_PASSWORD = "a-long-admin-passphrase"
 
 
+BROWSER_FIXTURES = {"page", "context", "new_context", "live_site"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API leaves an event loop running in the main
+    thread, and no asyncio test can run after it."""
+    browser = [item for item in items if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    others = [item for item in items if item not in browser]
+    items[:] = others + browser
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     # Debian's Chromium (installed by .ci/run); Playwright's own download is not reachable.

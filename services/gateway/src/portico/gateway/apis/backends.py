@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -39,6 +40,9 @@ class Backends:
             notifier=httpx.AsyncClient(base_url=settings.notifier_url, timeout=TIMEOUT),
         )
 
+    def by_name(self, service: str) -> httpx.AsyncClient | None:
+        return {"portal": self.portal, "notifier": self.notifier}.get(service)
+
     async def close(self) -> None:
         await self.portal.aclose()
         await self.notifier.aclose()
@@ -52,8 +56,13 @@ class Apis:
     notifier: NotifierApi
 
     @classmethod
-    def of(cls, backends: Backends, token: TokenSource | None) -> Apis:
+    def of(
+        cls,
+        backends: Backends,
+        token: TokenSource | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Apis:
         return cls(
-            portal=PortalApi(backends.portal, token),
-            notifier=NotifierApi(backends.notifier, token),
+            portal=PortalApi(backends.portal, token, headers),
+            notifier=NotifierApi(backends.notifier, token, headers),
         )

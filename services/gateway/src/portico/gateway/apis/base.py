@@ -43,9 +43,16 @@ class ApiProblem(Exception):
 class ServiceClient:
     """Calls one service's API as the person behind the request (or anonymously)."""
 
-    def __init__(self, http: httpx.AsyncClient, token: TokenSource | None = None) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        token: TokenSource | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self._http = http
         self._token = token
+        # Who is really asking (address, browser), for login throttles and audit trails.
+        self._headers = dict(headers or {})
 
     async def call(
         self,
@@ -57,7 +64,7 @@ class ServiceClient:
         files: Any = None,
         anonymous: bool = False,
     ) -> httpx.Response:
-        headers: dict[str, str] = {}
+        headers = dict(self._headers)
         if not anonymous and self._token is not None:
             token = await self._token()
             if token:

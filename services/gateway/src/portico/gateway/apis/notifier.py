@@ -19,3 +19,37 @@ class NotifierApi(ServiceClient):
 
     async def mark_all_read(self) -> None:
         await self.call("POST", "/v1/notifications/read-all")
+
+    # My notification preferences: per kind of event, email, SMS and in-app.
+    async def preferences(self) -> list[dict[str, Any]]:
+        return await self.get("/v1/preferences")
+
+    async def set_preference(self, kind: str, *, email: bool, sms: bool, in_app: bool) -> None:
+        body = {"email": email, "sms": sms, "in_app": in_app}
+        await self.call("PUT", f"/v1/preferences/{kind}", json=body)
+
+    # Email templates (admins): each kind of message per language.
+    async def message_kinds(self) -> list[dict[str, Any]]:
+        return await self.get("/v1/templates")
+
+    async def template(self, kind: str, locale: str) -> dict[str, Any]:
+        return await self.get(f"/v1/templates/{kind}/{locale}")
+
+    async def save_template(self, kind: str, locale: str, **parts: Any) -> dict[str, Any]:
+        return await self.put(f"/v1/templates/{kind}/{locale}", json=parts)
+
+    async def reset_template(self, kind: str, locale: str) -> None:
+        await self.delete(f"/v1/templates/{kind}/{locale}")
+
+    async def preview_template(
+        self, kind: str, locale: str, parts: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The saved template rendered with sample data, or ``parts`` when given."""
+        return await self.post(f"/v1/templates/{kind}/{locale}/preview", json=parts)
+
+    # The development inbox (embedded mode): every email and SMS written instead of sent.
+    async def mailbox(self) -> list[dict[str, Any]]:
+        return await self.get("/v1/mailbox")
+
+    async def mailbox_message(self, entry_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/mailbox/{entry_id}")

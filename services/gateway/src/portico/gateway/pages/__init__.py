@@ -2,6 +2,24 @@
 
 from fastapi import APIRouter
 
-from portico.gateway.pages import auth, home, notifications
+from portico.gateway.pages import (
+    auth,
+    client_portal,
+    clients,
+    home,
+    inbox,
+    notifications,
+    settings,
+    workspaces,
+)
 
-ROUTERS: list[APIRouter] = [auth.router, home.router, notifications.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    home.router,
+    notifications.router,
+    clients.router,
+    settings.router,
+    inbox.router,
+    workspaces.router,
+    client_portal.router,
+]

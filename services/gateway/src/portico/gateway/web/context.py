@@ -54,9 +54,16 @@ def get_apis(request: Request) -> Apis:
     if apis is None:
         gateway = gateway_of(request)
         session = get_session(request)
-        apis = Apis.of(gateway.backends, _token_source(gateway, session))
+        apis = Apis.of(gateway.backends, _token_source(gateway, session), _forwarded(request))
         request.state.apis = apis
     return apis
+
+
+def _forwarded(request: Request) -> dict[str, str]:
+    headers = {"x-forwarded-for": request.client.host if request.client else "unknown"}
+    if user_agent := request.headers.get("user-agent"):
+        headers["user-agent"] = user_agent
+    return headers
 
 
 def _token_source(gateway: Gateway, session: WebSession) -> TokenSource:

@@ -30,6 +30,22 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
+# An email's HTML as its own document, in a sandboxed <iframe> of this site's pages: its
+# inline styles and remote images, but no script, form, plugin or frame of its own.
+FRAMED_EMAIL_HEADERS = {
+    "content-security-policy": "; ".join(
+        [
+            "default-src 'none'",
+            "style-src 'unsafe-inline'",
+            "img-src * data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'self'",
+            "sandbox allow-popups allow-popups-to-escape-sandbox",
+        ]
+    ),
+    "x-frame-options": "SAMEORIGIN",
+}
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -51,16 +67,20 @@ class SessionMiddleware:
         locale = session.locale or i18n.from_accept_language(request.headers.get("accept-language"))
         token = i18n.use_locale(locale or i18n.DEFAULT_LOCALE)
         static = scope["path"].startswith("/static/")
+        # The services' APIs passed through answer for themselves (their docs need scripts).
+        passthrough = scope["path"].startswith("/api/")
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and not passthrough:
                 response = Response(status_code=message["status"])
                 response.raw_headers = list(message.get("headers", []))
                 if static:
                     if request.query_params.get("v"):
                         response.headers["cache-control"] = IMMUTABLE
                 else:
-                    response.headers.update(SECURITY_HEADERS)
+                    # A response may bring its own policy: an email shown in a sandboxed frame.
+                    for name, value in SECURITY_HEADERS.items():
+                        response.headers.setdefault(name, value)
                     response.headers.setdefault("cache-control", "no-store")
                     self._write_cookie(session, response)
                 message["headers"] = response.raw_headers

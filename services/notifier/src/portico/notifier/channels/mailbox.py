@@ -27,6 +27,9 @@ class MailboxEntry:
     at: datetime
     text: str
     html: str | None
+    # An email's From and Reply-To headers, as written.
+    sender: str | None = None
+    reply_to: str | None = None
 
 
 class LocalMailbox:
@@ -97,6 +100,8 @@ class LocalMailbox:
             at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
             text=text.get_content() if text is not None else "",
             html=html.get_content() if html is not None else None,
+            sender=str(message["From"]) if message["From"] else None,
+            reply_to=str(message["Reply-To"]) if message["Reply-To"] else None,
         )
 
 

@@ -62,9 +62,13 @@ class MailboxEntryOut(BaseModel):
     to: str
     subject: str | None
     at: datetime
+    # An SMS has no subject: the list shows its text.
+    sms: str | None = None
 
 
 class MailboxMessage(MailboxEntryOut):
+    sender: str | None = None
+    reply_to: str | None = None
     text: str
     html: str | None
 
@@ -135,7 +139,14 @@ def _mailbox(request: Request) -> LocalMailbox:
 )
 async def list_mailbox(request: Request, _: CurrentStaff) -> list[MailboxEntryOut]:
     return [
-        MailboxEntryOut(id=e.id, channel=e.channel, to=e.to, subject=e.subject, at=e.at)
+        MailboxEntryOut(
+            id=e.id,
+            channel=e.channel,
+            to=e.to,
+            subject=e.subject,
+            at=e.at,
+            sms=e.text if e.channel == "sms" else None,
+        )
         for e in _mailbox(request).entries()
     ]
 
@@ -155,6 +166,9 @@ async def read_mailbox_entry(entry_id: str, request: Request, _: CurrentStaff) -
         to=entry.to,
         subject=entry.subject,
         at=entry.at,
+        sms=entry.text if entry.channel == "sms" else None,
+        sender=entry.sender,
+        reply_to=entry.reply_to,
         text=entry.text,
         html=entry.html,
     )

@@ -26,7 +26,3 @@ def token_issuer(
 
 
 Issuer = Annotated[TokenIssuer, Depends(token_issuer)]
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Request, Response, status
 
 from portico.kit.auth import CurrentPrincipal
 from portico.kit.auth.keys import public_jwk
-from portico.kit.deps import DbSession, get_runtime
+from portico.kit.deps import DbSession, client_address, get_runtime
 from portico.kit.problems import TooManyRequests, Unauthorized, problem_responses
 from portico.portal.apikeys.service import principal_for_key
 from portico.portal.identity import login, resets, sessions
-from portico.portal.identity.deps import Issuer, client_address
+from portico.portal.identity.deps import Issuer
 from portico.portal.identity.schemas import (
     AccessToken,
     ApiKeyExchangeIn,

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy import select
 
 from portico.kit.auth import CurrentClient, CurrentStaff
-from portico.kit.deps import DbSession, get_runtime
+from portico.kit.deps import DbSession, client_address, get_runtime
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import NotFound, problem_responses
 from portico.portal.clients import service as clients
 from portico.portal.clients.history import Origin
 from portico.portal.identity import sessions
-from portico.portal.identity.deps import Issuer, client_address
+from portico.portal.identity.deps import Issuer
 from portico.portal.identity.schemas import TokenPair
 from portico.portal.invitations import service
 from portico.portal.invitations.schemas import (

@@ -26,6 +26,7 @@ from portico.kit.problems import (
     NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
+    ValidationProblem,
     problem_responses,
 )
 from portico.kit.store import BlobNotFound
@@ -536,6 +537,11 @@ async def delete_task(
     "/workspaces/{workspace_id}/messages",
     responses=READ,
     summary="The thread, oldest first; poll with ?after=<created_at of the last one seen>",
+    description=(
+        "Oldest first. `after`: the first `limit` messages posted after that time (polling). "
+        "`before`: the last `limit` messages posted before that time (the latest page: a "
+        "time in the future; earlier pages: the first message shown)."
+    ),
 )
 async def list_messages(
     workspace_id: uuid.UUID,
@@ -544,10 +550,18 @@ async def list_messages(
     after: Annotated[
         datetime | None, Query(description="Only messages posted after this time (ISO 8601)")
     ] = None,
+    before: Annotated[
+        datetime | None,
+        Query(description="The last messages posted before this time (ISO 8601)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="How many at most")] = 200,
 ) -> list[MessageOut]:
+    if after is not None and before is not None:
+        raise ValidationProblem.for_field("before", "cannot be given with after", location="query")
     workspace = await visible_workspace(session, principal, workspace_id)
-    messages = await service.list_messages(session, workspace, after=after, limit=limit)
+    messages = await service.list_messages(
+        session, workspace, after=after, before=before, limit=limit
+    )
     return [MessageOut.model_validate(message) for message in messages]
 
 

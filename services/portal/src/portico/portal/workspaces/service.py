@@ -533,14 +533,29 @@ async def update_task(
 
 
 async def list_messages(
-    session: AsyncSession, workspace: Workspace, *, after: datetime | None, limit: int
+    session: AsyncSession,
+    workspace: Workspace,
+    *,
+    after: datetime | None,
+    limit: int,
+    before: datetime | None = None,
 ) -> list[Message]:
+    """Oldest first: the first ``limit`` after ``after``, or the last ``limit`` before
+    ``before`` (read newest first through the index, then put back in order)."""
     query = select(Message).where(Message.workspace_id == workspace.id)
     if after is not None:
-        # A timestamp without a zone is read as UTC, the zone every answer is given in.
-        after = after.replace(tzinfo=UTC) if after.tzinfo is None else after
-        query = query.where(Message.created_at > after)
+        query = query.where(Message.created_at > _aware(after))
+    if before is not None:
+        newest_first = query.where(Message.created_at < _aware(before)).order_by(
+            Message.created_at.desc(), Message.id.desc()
+        )
+        return list(reversed(list(await session.scalars(newest_first.limit(limit)))))
     return list(await session.scalars(query.order_by(Message.created_at, Message.id).limit(limit)))
+
+
+def _aware(moment: datetime) -> datetime:
+    # A timestamp without a zone is read as UTC, the zone every answer is given in.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 async def _staff_recipients(session: AsyncSession, client_id: uuid.UUID) -> list[StaffUser]:

@@ -48,3 +48,17 @@ document.addEventListener("htmx:xhr:progress", (event) => {
     bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
   }
 });
+
+// Settings: a button with data-copy="<input id>" copies that input's value (an API key).
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest?.("[data-copy]");
+  const input = button && document.getElementById(button.dataset.copy);
+  if (!input) return;
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    document.execCommand("copy");
+  }
+  if (button.dataset.copied) button.textContent = button.dataset.copied;
+});

@@ -1,0 +1,160 @@
+"""A workspace in the client portal: the sections staff see, as the client may use them.
+
+Notes and links are read-only; files are downloaded (and uploaded when the workspace
+allows it); the client ticks the tasks asked of them; the thread is read and written.
+Whatever is not the client's is the 404 page: the portal answers 404 (or 403) for it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import File, Query, Request, UploadFile
+from fastapi import Form as Field
+from fastapi.responses import Response
+
+from portico.gateway.apis.backends import Apis
+from portico.gateway.pages.workspaces import (
+    PageRenderer,
+    WorkspaceView,
+    download,
+    forms_with,
+    load_sections,
+    member_names,
+    post_message,
+    thread,
+    tick,
+    upload,
+)
+from portico.gateway.web.context import ClientUser, LoginRequired, Services, Session
+from portico.gateway.web.forms import Form
+from portico.gateway.web.i18n import _
+from portico.gateway.web.routing import page_router, see_other
+from portico.gateway.web.templating import branding, render
+
+router = page_router()
+
+
+async def client_view(request: Request, apis: Apis, workspace_id: uuid.UUID) -> WorkspaceView:
+    # The workspace first, alone: it refreshes the session's token if needed, once.
+    workspace = await apis.portal.workspace(str(workspace_id))
+    account = await apis.portal.client_account()
+    organisation = await branding(request)
+    return WorkspaceView(
+        id=str(workspace_id),
+        base=f"/portal/workspaces/{workspace_id}",
+        staff=False,
+        me=str(account["contact_id"]),
+        workspace=workspace,
+        names=member_names(workspace),
+        team=str(organisation.get("name") or _("The team")),
+    )
+
+
+async def client_page(
+    request: Request,
+    apis: Apis,
+    workspace_id: uuid.UUID,
+    status_code: int = 200,
+    forms: Mapping[str, Form] | None = None,
+) -> Response:
+    view = await client_view(request, apis, workspace_id)
+    menu = await apis.portal.workspaces()
+    sections = await load_sections(apis, view.id)
+    return await render(
+        request,
+        "workspaces/client.html",
+        status_code,
+        view=view,
+        menu_workspaces=menu["items"],
+        current_workspace=view.id,
+        forms=forms_with(forms),
+        **sections,
+    )
+
+
+def _renderer(request: Request, apis: Apis, workspace_id: uuid.UUID) -> PageRenderer:
+    async def page(status_code: int, forms: Mapping[str, Form]) -> Response:
+        return await client_page(request, apis, workspace_id, status_code, forms)
+
+    return page
+
+
+@router.get("/portal/workspaces/{workspace_id:uuid}")
+async def workspace_page(
+    request: Request, workspace_id: uuid.UUID, session: Session, apis: Services
+) -> Response:
+    if session.is_staff:
+        # Notifications and emails link here, for staff and clients alike.
+        return see_other(f"/workspaces/{workspace_id}")
+    if not session.is_client:
+        raise LoginRequired
+    return await client_page(request, apis, workspace_id)
+
+
+@router.get("/portal/workspaces/{workspace_id:uuid}/messages")
+async def messages_thread(
+    request: Request,
+    workspace_id: uuid.UUID,
+    _client: ClientUser,
+    apis: Services,
+    after: Annotated[str, Query()] = "",
+) -> Response:
+    async def view_of() -> WorkspaceView:
+        account = await apis.portal.client_account()
+        return WorkspaceView(
+            id=str(workspace_id),
+            base=f"/portal/workspaces/{workspace_id}",
+            staff=False,
+            me=str(account["contact_id"]),
+        )
+
+    return await thread(request, apis, str(workspace_id), view_of, after)
+
+
+@router.post("/portal/workspaces/{workspace_id:uuid}/messages")
+async def send_message(
+    request: Request,
+    workspace_id: uuid.UUID,
+    session: ClientUser,
+    apis: Services,
+    body: Annotated[str, Field()] = "",
+) -> Response:
+    view = await client_view(request, apis, workspace_id)
+    page = _renderer(request, apis, workspace_id)
+    return await post_message(request, session, apis, view, body, page)
+
+
+@router.post("/portal/workspaces/{workspace_id:uuid}/tasks/{task_id:uuid}/done")
+async def tick_task(
+    request: Request,
+    workspace_id: uuid.UUID,
+    task_id: uuid.UUID,
+    session: ClientUser,
+    apis: Services,
+    done: Annotated[bool, Field()] = True,
+) -> Response:
+    view = await client_view(request, apis, workspace_id)
+    return await tick(request, session, apis, view, str(task_id), done)
+
+
+@router.get("/portal/workspaces/{workspace_id:uuid}/files/{file_id:uuid}/download")
+async def download_file(
+    workspace_id: uuid.UUID, file_id: uuid.UUID, _client: ClientUser, apis: Services
+) -> Response:
+    return await download(apis, str(workspace_id), str(file_id))
+
+
+@router.post("/portal/workspaces/{workspace_id:uuid}/files")
+async def upload_file(
+    request: Request,
+    workspace_id: uuid.UUID,
+    session: ClientUser,
+    apis: Services,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    view = await client_view(request, apis, workspace_id)
+    page = _renderer(request, apis, workspace_id)
+    return await upload(request, session, apis, view, file, page)
