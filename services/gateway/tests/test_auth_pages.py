@@ -109,3 +109,17 @@ async def test_a_contact_accepts_an_invitation_and_lands_in_the_portal(
     # The link works once.
     again = await site.get(accept_path)
     assert again.status_code == 410
+
+
+async def test_a_client_opening_a_staff_page_is_offered_another_login(
+    site: Site, accounts: Accounts
+) -> None:
+    client = await accounts.client_with_contact()
+    email = await accounts.client_account(client)
+    await site.log_in(email)
+    staff_page = await site.get("/clients")
+    assert staff_page.headers["location"] == "/login?next=%2Fclients"
+    login = await site.get(staff_page.headers["location"])
+    assert login.status_code == 200
+    assert "Please log in with an account that can open this page." in login.text
+    assert (await site.get("/login")).headers["location"] == "/portal"

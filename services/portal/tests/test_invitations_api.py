@@ -217,6 +217,20 @@ async def test_only_staff_invite(portico: RunningPortico, admin: dict[str, str])
     assert as_client.status_code == 403
 
 
+async def test_a_token_of_no_staff_user_invites_without_a_sender(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    # An admin token whose subject is not a staff user's id (a service account, a script).
+    client = await create_client(portico, admin)
+    contact = client["contacts"][0]
+    invited = await portico.http.post(
+        f"{CLIENTS}/{client['id']}/contacts/{contact['id']}/invitation",
+        headers=portico.headers("admin", subject="deploy-script"),
+    )
+    assert invited.status_code == 201, invited.text
+    assert invited.json()["invited_by"] is None
+
+
 async def test_a_client_resets_their_password_by_the_emailed_link(
     portico: RunningPortico, admin: dict[str, str], log_in: LogIn
 ) -> None:

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -91,6 +92,9 @@ class LivePortico:
             self.process = None
 
     def admin_headers(self) -> dict[str, str]:
-        private = (self.data_dir / "keys" / "jwt-private.pem").read_text()
-        token, _ = TokenIssuer(private, "portico").issue(Principal(subject="admin", role="admin"))
+        keys = Path(self.env.get("PORTICO_KEYS_DIR") or self.data_dir / "keys")
+        private = (keys / "jwt-private.pem").read_text()
+        token, _ = TokenIssuer(private, "portico").issue(
+            Principal(subject=str(uuid.uuid4()), role="admin")
+        )
         return {"Authorization": f"Bearer {token}"}

@@ -39,8 +39,10 @@ async def _open_session(session: WebSession, portal: PortalApi, tokens: dict[str
 
 @router.get("/login")
 async def login_page(request: Request, session: Session, next: str | None = None) -> Response:
-    if session.logged_in:
-        return see_other(local_path(next, home_of(session)))
+    if session.logged_in and not next:
+        return see_other(home_of(session))
+    # With ``next``, a page this account cannot open sent them here: offer another login
+    # (redirecting back would loop).
     return await render(request, "auth/login.html", form=Form(), next=next)
 
 

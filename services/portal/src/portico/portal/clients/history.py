@@ -28,6 +28,17 @@ class Origin:
         return cls("api_key" if principal.role == "api_key" else "staff", principal.subject)
 
     @property
+    def staff_user_id(self) -> uuid.UUID | None:
+        """The staff user behind the change; None for anything else (or a token whose
+        subject is not a staff user's id)."""
+        if self.kind != "staff" or not self.id:
+            return None
+        try:
+            return uuid.UUID(self.id)
+        except ValueError:
+            return None
+
+    @property
     def label(self) -> str | None:
         """As ClientUpdated's ``origin`` names it: a staff user id, or ``<kind>:<id>``."""
         if self.kind == "staff":

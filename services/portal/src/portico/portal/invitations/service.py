@@ -53,7 +53,7 @@ async def invite(
     invitation = Invitation(
         client_id=client.id,
         contact_id=contact.id,
-        invited_by=uuid.UUID(origin.id) if origin.kind == "staff" and origin.id else None,
+        invited_by=origin.staff_user_id,
         token_hash=token_hash,
         expires_at=now + lifetime,
         created_at=now,
