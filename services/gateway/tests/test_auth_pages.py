@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from portico.contracts.events.portal import ClientInvited
+from portico.gateway.settings import SECRET_FILE
 from portico.gateway.testing import PASSWORD, Accounts, Site
+from portico.gateway.web.session import COOKIE, SessionCodec, WebSession
 from portico.kit.testing.services import RunningPortico
 
 
@@ -123,3 +125,46 @@ async def test_a_client_opening_a_staff_page_is_offered_another_login(
     assert login.status_code == 200
     assert "Please log in with an account that can open this page." in login.text
     assert (await site.get("/login")).headers["location"] == "/portal"
+
+
+def _session_of(site: Site, portico: RunningPortico) -> tuple[SessionCodec, WebSession]:
+    secret = (portico.host.settings.data_dir / SECRET_FILE).read_text()
+    codec = SessionCodec(secret, 3600)
+    [cookie] = [cookie for cookie in site.http.cookies.jar if cookie.name == COOKIE]
+    return codec, codec.loads(cookie.value)
+
+
+async def test_an_expiring_access_token_is_refreshed_quietly(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    admin = await accounts.staff("admin")
+    await site.log_in(admin["email"])
+    codec, session = _session_of(site, portico)
+    # As if the access token were about to expire: the next page refreshes it first.
+    session.expires_at = 0
+    [cookie] = [cookie for cookie in site.http.cookies.jar if cookie.name == COOKIE]
+    site.http.cookies.set(COOKIE, codec.dumps(session), domain=cookie.domain, path=cookie.path)
+    page = await site.get("/")
+    assert page.status_code == 200 and "Hello, Léa" in page.text
+    _, renewed = _session_of(site, portico)
+    assert renewed.refresh != session.refresh and renewed.expires_at > 0
+    # The refresh token works once: the old one is spent.
+    replayed = await portico.http.post(
+        "/api/portal/v1/auth/refresh", json={"refresh_token": session.refresh}
+    )
+    assert replayed.status_code == 401
+
+
+async def test_logging_out_ends_the_session_on_the_portal(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    admin = await accounts.staff("admin")
+    await site.log_in(admin["email"])
+    _, session = _session_of(site, portico)
+    await site.post("/logout")
+    refreshed = await portico.http.post(
+        "/api/portal/v1/auth/refresh", json={"refresh_token": session.refresh}
+    )
+    assert refreshed.status_code == 401
+    _, after = _session_of(site, portico)
+    assert after.access is None and after.refresh is None

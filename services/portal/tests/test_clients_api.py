@@ -85,6 +85,28 @@ async def test_clients_are_listed_by_name_and_found_by_contact(portico: RunningP
     assert [c["name"] for c in found["items"]] == ["Atelier Lumière"]
 
 
+async def test_the_latest_changed_clients_come_first_when_asked(portico: RunningPortico) -> None:
+    ids = {}
+    for name in ("Alpha Bâtiment", "Zeta Conseil", "Mu Design"):
+        response = await portico.http.post(
+            "/api/portal/v1/clients", json={"name": name}, headers=portico.headers()
+        )
+        ids[name] = response.json()["id"]
+    changed = await portico.http.patch(
+        f"/api/portal/v1/clients/{ids['Alpha Bâtiment']}",
+        json={"phone": "+33 1 23 45 67 89"},
+        headers=portico.headers(),
+    )
+    assert changed.status_code == 200, changed.text
+    recent = (
+        await portico.http.get("/api/portal/v1/clients?sort=recent", headers=portico.headers())
+    ).json()
+    assert [c["name"] for c in recent["items"]] == ["Alpha Bâtiment", "Mu Design", "Zeta Conseil"]
+    wrong = await portico.http.get("/api/portal/v1/clients?sort=size", headers=portico.headers())
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "sort"
+
+
 async def test_invalid_client_is_refused_naming_the_field_and_nothing_is_stored(
     portico: RunningPortico,
 ) -> None:

@@ -68,6 +68,7 @@ class PortalApi(ServiceClient):
         tag: str | None = None,
         assigned_staff_id: str | None = None,
         portal_status: str | None = None,
+        sort: str | None = None,
         limit: int = 25,
         offset: int = 0,
     ) -> dict[str, Any]:
@@ -76,6 +77,7 @@ class PortalApi(ServiceClient):
             "tag": tag,
             "assigned_staff_id": assigned_staff_id,
             "portal_status": portal_status,
+            "sort": sort,
             "limit": limit,
             "offset": offset,
         }

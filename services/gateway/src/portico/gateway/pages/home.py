@@ -30,7 +30,7 @@ async def home(request: Request, session: Session, apis: Services) -> Response:
 async def _dashboard(request: Request, apis: Apis) -> Response:
     invitations = await apis.portal.invitations(status="pending", limit=5)
     notifications = await apis.notifier.notifications(limit=5)
-    clients = await apis.portal.clients(limit=5)
+    clients = await apis.portal.clients(sort="recent", limit=6)
     return await render(
         request,
         "staff/dashboard.html",

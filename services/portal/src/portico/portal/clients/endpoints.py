@@ -81,6 +81,9 @@ async def list_clients(
     portal_status: Annotated[
         PortalStatus | None, Query(description="Where they stand with the client portal")
     ] = None,
+    sort: Annotated[
+        service.ClientSort, Query(description="name (A to Z) or recent (latest changed first)")
+    ] = "name",
 ) -> Page[ClientOut]:
     clients, total = await service.list_clients(
         session,
@@ -89,6 +92,7 @@ async def list_clients(
         tag=tag,
         assigned_staff_id=assigned_staff_id,
         portal_status=portal_status,
+        sort=sort,
     )
     return Page[ClientOut](
         items=await clients_out(session, clients),

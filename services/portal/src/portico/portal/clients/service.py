@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -158,6 +158,10 @@ async def remove_contact(
     await changed(session, client, [change], origin, summary="contact_removed")
 
 
+# "name": alphabetical; "recent": the latest changed first (the dashboard's activity).
+ClientSort = Literal["name", "recent"]
+
+
 async def list_clients(
     session: AsyncSession,
     page: PageParams,
@@ -166,6 +170,7 @@ async def list_clients(
     tag: str | None = None,
     assigned_staff_id: uuid.UUID | None = None,
     portal_status: PortalStatus | None = None,
+    sort: ClientSort = "name",
 ) -> tuple[list[Client], int]:
     query = select(Client)
     if search:
@@ -188,6 +193,8 @@ async def list_clients(
         # Tags are a JSON list kept as text on both databases: match the quoted tag in it.
         query = query.where(cast(Client.tags, String).contains(json.dumps(tag), autoescape=True))
     query = query.options(selectinload(Client.contacts))
+    if sort == "recent":
+        return await fetch_page(session, query, page, Client.updated_at.desc(), Client.id)
     return await fetch_page(session, query, page, func.lower(Client.name), Client.id)
 
 
