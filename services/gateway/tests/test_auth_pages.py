@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portico.contracts.events.portal import ClientInvited
+from portico.contracts.events.portal import ClientInvited, PasswordResetRequested
 from portico.gateway.settings import SECRET_FILE
 from portico.gateway.testing import PASSWORD, Accounts, Site
 from portico.gateway.web.session import COOKIE, SessionCodec, WebSession
@@ -168,3 +168,29 @@ async def test_logging_out_ends_the_session_on_the_portal(
     assert refreshed.status_code == 401
     _, after = _session_of(site, portico)
     assert after.access is None and after.refresh is None
+
+
+async def test_a_forgotten_password_is_reset_from_the_emailed_link(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    client = await accounts.client_with_contact()
+    email = await accounts.client_account(client)
+    asked = await site.post("/password/forgot", {"email": email})
+    assert "If an account uses" in asked.text
+    [requested] = await portico.events.wait_for(PasswordResetRequested.event_type)
+    link = str(requested.data["reset_url"])
+    token = link.split("token=")[1]
+    page = await site.get(f"/password/reset?token={token}")
+    assert '<label for="field-password">New password' in page.text
+
+    weak = await site.post("/password/reset", {"token": token, "password": "short"})
+    assert weak.status_code == 422 and "too weak" in weak.text
+    done = await site.post(
+        "/password/reset", {"token": token, "password": "a-brand-new-passphrase"}
+    )
+    assert done.headers["location"] == "/login"
+    await site.log_in(email, "a-brand-new-passphrase")
+    assert (await site.get("/")).headers["location"] == "/portal"
+
+    spent = await site.post("/password/reset", {"token": token, "password": "another-passphrase-1"})
+    assert spent.status_code == 422 and "expired or was already used" in spent.text

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -129,6 +129,7 @@ class Relay:
             await self._release(seqs)
             raise
         async with self.database.sessions.begin() as session:
+            await self._no_disk_wait(session)
             await session.execute(
                 update(outbox_table)
                 .where(outbox_table.c.seq.in_(seqs))
@@ -182,11 +183,21 @@ class Relay:
             .returning(outbox_table.c.seq, outbox_table.c.body)
         )
         async with self.database.sessions.begin() as session:
+            await self._no_disk_wait(session)
             rows = (await session.execute(statement)).all()
         return sorted((row.seq, row.body) for row in rows)
 
+    async def _no_disk_wait(self, session: AsyncSession) -> None:
+        """The relay's own writes (a lease, a "published" mark) commit without waiting for
+        the disk: if a crash loses one, the events are published again, which delivery
+        at least once and the consumers' inbox already absorb. Two fewer flushes per batch
+        on the path from a commit to its handler."""
+        if self.database.is_postgres:
+            await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
     async def _release(self, seqs: Sequence[int]) -> None:
         async with self.database.sessions.begin() as session:
+            await self._no_disk_wait(session)
             await session.execute(
                 update(outbox_table).where(outbox_table.c.seq.in_(seqs)).values(claimed_until=None)
             )
