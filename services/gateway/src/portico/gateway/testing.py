@@ -67,7 +67,9 @@ class Site:
         response = await self.post("/login", {"email": email, "password": password})
         assert response.status_code == 303, response.text[:2000]
         # Logging in changes the CSRF token: read the new one from the home page.
-        await self.follow(response)
+        home = await self.follow(response)
+        while home.status_code == 303:
+            home = await self.follow(home)
         return response
 
     def _remember_csrf(self, response: httpx.Response) -> None:

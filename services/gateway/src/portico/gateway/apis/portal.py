@@ -143,7 +143,9 @@ class PortalApi(ServiceClient):
         return await self.get("/v1/attributes")
 
     async def client_workspaces(self, client_id: str, *, limit: int = 200) -> dict[str, Any]:
-        return await self.get(f"/v1/clients/{client_id}/workspaces", params={"limit": limit})
+        """Archived ones too: staff restore them from their page."""
+        params = {"limit": limit, "include_archived": "true"}
+        return await self.get(f"/v1/clients/{client_id}/workspaces", params=params)
 
     async def create_client_workspace(self, client_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return await self.post(f"/v1/clients/{client_id}/workspaces", json=body)
@@ -240,3 +242,13 @@ class PortalApi(ServiceClient):
 
     async def post_workspace_message(self, workspace_id: str, body: str) -> dict[str, Any]:
         return await self.post(f"/v1/workspaces/{workspace_id}/messages", json={"body": body})
+
+    async def update_workspace(self, workspace_id: str, **changes: Any) -> dict[str, Any]:
+        return await self.patch(f"/v1/workspaces/{workspace_id}", json=changes)
+
+    async def share_workspace(self, workspace_id: str, contact_ids: list[str]) -> dict[str, Any]:
+        body = {"contact_ids": contact_ids}
+        return await self.put(f"/v1/workspaces/{workspace_id}/members", json=body)
+
+    async def delete_workspace(self, workspace_id: str) -> None:
+        await self.delete(f"/v1/workspaces/{workspace_id}")

@@ -10,6 +10,7 @@ from portico.gateway.pages import (
     inbox,
     notifications,
     settings,
+    workspace_settings,
     workspaces,
 )
 
@@ -21,5 +22,6 @@ ROUTERS: list[APIRouter] = [
     settings.router,
     inbox.router,
     workspaces.router,
+    workspace_settings.router,
     client_portal.router,
 ]
