@@ -194,3 +194,12 @@ async def test_a_forgotten_password_is_reset_from_the_emailed_link(
 
     spent = await site.post("/password/reset", {"token": token, "password": "another-passphrase-1"})
     assert spent.status_code == 422 and "expired or was already used" in spent.text
+
+
+async def test_a_hand_edited_address_gets_a_page_not_json(site: Site, accounts: Accounts) -> None:
+    admin = await accounts.staff("admin")
+    await site.log_in(admin["email"])
+    wrong = await site.get("/notifications?offset=-1")
+    assert wrong.status_code == 422
+    assert wrong.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in wrong.text

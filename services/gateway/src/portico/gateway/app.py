@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 import httpx
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -84,7 +86,7 @@ def _install_error_pages(app: FastAPI) -> None:
         session = get_session(request)
         target = "/login"
         if request.method == "GET" and request.url.path not in {"/", "/login"}:
-            target += "?" + httpx.QueryParams({"next": request.url.path}).__str__()
+            target += "?" + urlencode({"next": request.url.path})
         if session.logged_in:
             # A staff page opened by a client (or the reverse): log in as someone else.
             session.notify(_("Please log in with an account that can open this page."), "info")
@@ -100,6 +102,14 @@ def _install_error_pages(app: FastAPI) -> None:
         if exc.status_code == 404:
             return await render(request, "errors/not_found.html", status_code=404)
         return await render(request, "errors/problem.html", status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        # A hand-edited address (?offset=-1, a malformed id): a page, never FastAPI's JSON.
+        assert isinstance(exc, RequestValidationError)
+        if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+            return await render(request, "errors/not_found.html", status_code=404)
+        return await render(request, "errors/problem.html", status_code=422)
 
     @app.exception_handler(CsrfRejected)
     async def csrf_rejected(request: Request, exc: Exception) -> Response:
