@@ -59,6 +59,17 @@ def test_an_envelope_round_trips_through_json() -> None:
     assert document["data"]["expires_at"] == "2026-12-01T09:00:00Z"
 
 
+def test_an_envelope_read_back_from_its_outbox_is_the_one_stored() -> None:
+    event = ClientInvited.model_validate(example(ClientInvited))
+    envelope = Envelope.wrap(event, source="portal", correlation_id="corr-1", traceparent="00-x")
+    stored = envelope.to_json()
+    read = Envelope.from_stored(stored)
+    assert read == envelope
+    assert read.to_json() is stored
+    assert isinstance(read.id, uuid.UUID) and read.time == envelope.time
+    assert read.event() == event
+
+
 def test_a_new_envelope_correlates_to_itself_when_nothing_caused_it() -> None:
     envelope = Envelope.wrap(ClientDeleted(client_id=uuid.uuid4()), source="portal")
     assert envelope.correlation_id == str(envelope.id)

@@ -564,7 +564,8 @@ async def test_messages_carry_the_envelope_in_their_properties(
     assert message.content_type == "application/json"
     assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
     assert message.headers["traceparent"] == envelope.traceparent
-    assert message.headers["correlation_id"] == "corr-1"
+    assert message.correlation_id == "corr-1"
+    assert message.body == envelope.to_json()
 
 
 async def test_a_body_that_is_not_an_envelope_is_parked_under_its_message_id(

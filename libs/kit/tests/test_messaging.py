@@ -9,7 +9,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 from opentelemetry import trace
@@ -159,6 +158,21 @@ async def test_the_relay_wakes_on_commit_without_polling(node: Node) -> None:
     await eventually(lambda: node.handled, timeout=3.0)
 
 
+@pytest.mark.parametrize("node", ["distributed"], indirect=True)
+async def test_a_commit_in_another_process_wakes_the_relay(node: Node) -> None:
+    # Another handle on the same database, as the API process has: only the database's
+    # notification, sent by the outbox trigger at commit, can reach this relay.
+    node.start_relay(idle_check=3600.0)
+    await asyncio.sleep(0.2)
+    other = Database(node.database.url, service="kittest")
+    try:
+        async with other.sessions.begin() as session:
+            await emit(session, NoteRecorded(note_id=uuid.uuid4(), text="from elsewhere"))
+    finally:
+        await other.dispose()
+    await eventually(lambda: node.handled, timeout=3.0)
+
+
 async def test_a_duplicate_delivery_changes_nothing(node: Node) -> None:
     node.start_relay()
     await node.record("once")
@@ -185,13 +199,17 @@ async def test_a_failed_handler_leaves_no_writes_and_succeeds_on_retry(node: Nod
 async def test_a_relay_killed_between_publish_and_mark_causes_a_duplicate_the_inbox_absorbs(
     node: Node,
 ) -> None:
+    class DyingAfterPublish:
+        """The bus confirms the events; the relay dies before it can mark them."""
+
+        async def publish(self, envelopes: Sequence[Envelope]) -> None:
+            await node.bus.publish(envelopes)
+            raise ConnectionError("the relay died here")
+
     await node.record("crash")
-    crashing = Relay(node.database, node.bus, lease=timedelta(milliseconds=200))
-    claimed = await crashing._claim()
-    await node.bus.publish([Envelope.model_validate_json(body) for _, body in claimed])
-    # ...and the relay dies here: the row is published but never marked.
+    with pytest.raises(ConnectionError):
+        await Relay(node.database, DyingAfterPublish()).publish_pending()  # type: ignore[arg-type]
     await eventually(lambda: node.handled)
-    await asyncio.sleep(0.3)  # the lease runs out
     node.start_relay()
     await eventually(lambda: _all_published(node))
     await asyncio.sleep(0.3)
@@ -225,14 +243,48 @@ async def test_events_are_published_in_creation_order(node: Node) -> None:
     publish = node.bus.publish
 
     async def recording_publish(envelopes: Sequence[Envelope]) -> None:
-        await publish(envelopes)
         published.extend(envelope.subject for envelope in envelopes)
+        await publish(envelopes)
 
     node.bus.publish = recording_publish  # type: ignore[method-assign]
     node.start_relay(batch_size=7)
     await eventually(lambda: len(node.handled) == 30)
-    # Handlers may run concurrently (they must not assume order); the relay keeps it.
     assert published == [str(note_id) for note_id in recorded]
+    # One consumer takes its batches one after the other: it sees the relay's order.
+    assert [envelope.subject for envelope in node.handled] == published
+
+
+@pytest.mark.parametrize("node", ["distributed"], indirect=True)
+async def test_overlapping_passes_reach_the_broker_in_creation_order(node: Node) -> None:
+    relay = node.start_relay(batch_size=3, passes_in_flight=4)
+    assert relay.passes_in_flight == 4
+    recorded = [await node.record(f"note {index}") for index in range(60)]
+    await eventually(lambda: len(node.handled) == 60, timeout=20)
+    assert [envelope.subject for envelope in node.handled] == [str(n) for n in recorded]
+    assert await _all_published(node)
+
+
+@pytest.mark.parametrize("node", ["distributed"], indirect=True)
+async def test_a_pass_that_fails_beside_others_is_published_again(node: Node) -> None:
+    publish = node.bus.publish
+    calls = 0
+
+    async def failing_third_publish(envelopes: Sequence[Envelope]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            await asyncio.sleep(0.05)  # the passes after it are under way
+            raise ConnectionError("the broker went away for this batch")
+        await publish(envelopes)
+
+    node.bus.publish = failing_third_publish  # type: ignore[method-assign]
+    recorded = [await node.record(f"note {index}") for index in range(40)]
+    node.start_relay(batch_size=4, passes_in_flight=3)
+    await eventually(lambda: _all_published(node), timeout=20)
+    await eventually(lambda: len(node.handled) == 40, timeout=10)
+    await asyncio.sleep(0.3)
+    assert sorted(envelope.subject for envelope in node.handled) == sorted(map(str, recorded))
+    assert await node.count(copies) == 40
 
 
 # SQLite has a single writer: the embedded mode runs one relay per file (DESIGN §10).
@@ -257,12 +309,10 @@ async def test_unmarked_rows_stay_pending_when_the_bus_refuses(node: Node) -> No
     relay = Relay(node.database, RefusingBus())  # type: ignore[arg-type]
     with pytest.raises(ConnectionError):
         await relay.publish_pending()
-    # The claim was released: a working relay publishes at once, without waiting a lease.
-    async with node.database.sessions() as session:
-        claimed = await session.scalar(select(outbox_table.c.claimed_until))
-    assert claimed is None
-    node.start_relay()
-    await eventually(lambda: node.handled)
+    assert not await _all_published(node)
+    # Nothing stays held by the failed pass: a working relay publishes at once.
+    node.start_relay(idle_check=3600.0)
+    await eventually(lambda: node.handled, timeout=3.0)
 
 
 async def test_a_failing_event_does_not_hold_back_the_others_of_its_batch(node: Node) -> None:

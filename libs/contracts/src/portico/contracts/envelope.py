@@ -69,6 +69,8 @@ class Envelope(BaseModel):
     datacontenttype: Literal["application/json"] = "application/json"
     data: dict[str, Any]
     _event: Event | None = PrivateAttr(default=None)
+    # The JSON this envelope was read from, when it came from its own service's outbox.
+    _stored_json: bytes | None = PrivateAttr(default=None)
 
     @field_validator("time")
     @classmethod
@@ -120,7 +122,23 @@ class Envelope(BaseModel):
         return self._event
 
     def to_json(self) -> bytes:
+        if self._stored_json is not None:
+            return self._stored_json
         return orjson.dumps(self.model_dump(mode="json"))
+
+    @classmethod
+    def from_stored(cls, raw: bytes) -> Envelope:
+        """An envelope its own service wrote (``to_json``) to its outbox: not checked again.
+
+        The relay reads every event this way; validating what ``wrap`` already validated
+        was a third of its work per event. ``to_json`` gives back the very same bytes.
+        """
+        document = orjson.loads(raw)
+        document["id"] = uuid.UUID(document["id"])
+        document["time"] = datetime.fromisoformat(document["time"])
+        envelope = cls.model_construct(**document)
+        envelope._stored_json = raw
+        return envelope
 
     def redacted(self) -> dict[str, Any]:
         """The envelope as JSON data fit for a log line: every secret link masked.

@@ -6,7 +6,8 @@ import asyncio
 from pathlib import Path
 from typing import Any, Literal
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from sqlalchemy import MetaData
@@ -75,3 +76,23 @@ def upgrade(database_url: str, migrations: Path, revision: str = "head") -> None
 
 async def upgrade_async(database_url: str, migrations: Path, revision: str = "head") -> None:
     await asyncio.to_thread(upgrade, database_url, migrations, revision)
+
+
+def outbox_relays_by_row_locks() -> None:
+    """Migration step (Alembic ``op`` context) of every service: the relay holds row locks
+    instead of a lease (``claimed_until`` goes), and PostgreSQL notifies the relays from a
+    trigger instead of a statement of the writer's own."""
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("claimed_until")
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in tables.OUTBOX_NOTIFY_DDL:
+            op.execute(statement)
+
+
+def outbox_relays_by_lease() -> None:
+    """The downgrade of ``outbox_relays_by_row_locks``."""
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in tables.OUTBOX_NOTIFY_DROP:
+            op.execute(statement)
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))

@@ -1,11 +1,12 @@
 """The transactional outbox: ``emit`` inside the caller's transaction, a relay publishes.
 
-Rows are claimed with a lease (``claimed_until``) by an UPDATE ... RETURNING that works on
-SQLite and PostgreSQL; on PostgreSQL the inner SELECT also takes ``FOR UPDATE SKIP
-LOCKED`` so that several relays share the table without waiting on each other. A row is
-marked published only after the bus confirmed it; a relay that dies in between leaves
-the lease to expire and the row is published again (the consumers' inbox absorbs the
-duplicate).
+A relay pass is one transaction: take the oldest pending rows, publish them, mark them.
+On PostgreSQL the rows are taken ``FOR UPDATE SKIP LOCKED``, so several relays share the
+table without waiting on each other (and one relay overlaps its own passes), and a relay
+that dies mid-pass leaves nothing behind: its transaction aborts, the rows are pending
+again at once and are published again (the consumers' inbox absorbs the duplicate).
+SQLite has a single writer and no row locks: the embedded process runs one relay per
+database file, one pass at a time (DESIGN §10).
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -31,11 +30,9 @@ from portico.kit.observability import (
     current_correlation_id,
     current_traceparent,
 )
-from portico.kit.tables import outbox_table
+from portico.kit.tables import OUTBOX_CHANNEL, outbox_table
 
 log = structlog.get_logger(__name__)
-
-NOTIFY_CHANNEL = "portico_outbox"
 
 
 async def emit(session: AsyncSession, event: Event) -> Envelope:
@@ -73,11 +70,9 @@ def _write_outbox(session: Session) -> None:
     rows = session.info.pop(PENDING, None)
     if not rows:
         return
+    # On PostgreSQL a trigger also notifies the listening relays, delivered when (and if)
+    # the transaction commits (``tables.OUTBOX_CHANNEL``).
     session.execute(insert(outbox_table), rows)
-    database: Database = session.info["portico_database"]
-    if database.is_postgres:
-        # Delivered to listening relays only when (and if) the transaction commits.
-        session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
     session.info[WRITTEN] = True
 
 
@@ -94,7 +89,16 @@ def _forget_outbox_writes(session: Session) -> None:
 
 
 class Relay:
-    """Publishes a service's outbox rows to the bus, oldest first, in batches."""
+    """Publishes a service's outbox rows to the bus, oldest first, in batches.
+
+    On PostgreSQL up to ``passes_in_flight`` passes overlap: while one waits for the
+    broker's confirms and marks its rows, the next one takes the following rows (its
+    own row locks keep the passes apart) and sends them, so that an event committed
+    during a pass does not wait for that pass to end. Each pass sends once the one
+    before it has queued its messages, so the broker receives them in creation order;
+    a pass that fails is published again later, after newer events (consumers never
+    rely on order, DESIGN §4). SQLite runs one pass at a time.
+    """
 
     def __init__(
         self,
@@ -102,13 +106,22 @@ class Relay:
         bus: Bus,
         *,
         batch_size: int = 200,
-        lease: timedelta = timedelta(seconds=30),
         idle_check: float = 30.0,
+        passes_in_flight: int = 3,
     ) -> None:
         self.database = database
         self.bus = bus
         self.batch_size = batch_size
-        self.lease = lease
+        self.passes_in_flight = passes_in_flight if database.is_postgres else 1
+        pending = (
+            select(outbox_table.c.seq, outbox_table.c.body)
+            .where(outbox_table.c.published_at.is_(None))
+            .order_by(outbox_table.c.seq)
+            .limit(batch_size)
+        )
+        if database.is_postgres:
+            pending = pending.with_for_update(skip_locked=True)
+        self._pending = pending
         # Without any wake-up (another process's commit on SQLite, a lost NOTIFY), rows
         # are still found within this many seconds.
         self.idle_check = idle_check
@@ -117,90 +130,102 @@ class Relay:
         self._next_lag_record = 0.0
 
     async def publish_pending(self) -> int:
-        """One pass: claim a batch, publish it, mark it. Returns how many were published."""
-        claimed = await self._claim()
-        if not claimed:
-            return 0
-        envelopes = [Envelope.model_validate_json(body) for _, body in claimed]
-        seqs = [seq for seq, _ in claimed]
+        """One pass: publish the oldest pending rows, then mark them. Returns how many."""
+        taken: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        await self._pass(taken)
+        return taken.result()
+
+    async def _pass(self, taken: asyncio.Future[int]) -> None:
+        """Take a batch, publish it, mark it, in one transaction (a failure rolls it back
+        and leaves the rows pending). ``taken`` gets the batch's size once its messages
+        are on their way, which is when the next pass may take the following rows."""
         try:
-            await self.bus.publish(envelopes)
-        except Exception:
-            await self._release(seqs)
+            async with self.database.sessions.begin() as session:
+                rows = (await session.execute(self._pending)).all()
+                envelopes = [Envelope.from_stored(row.body) for row in rows]
+                taken.set_result(len(rows))
+                if not rows:
+                    return
+                # ``publish`` queues its messages before its first pause (in the order of
+                # the calls), and this pass started it before the next one can.
+                await self.bus.publish(envelopes)
+                await self._no_disk_wait(session)
+                await session.execute(
+                    update(outbox_table)
+                    .where(outbox_table.c.seq.in_([row.seq for row in rows]))
+                    .values(published_at=utcnow())
+                )
+        except BaseException as exc:
+            if not taken.done():
+                taken.set_exception(
+                    exc if isinstance(exc, Exception) else RuntimeError("relay pass cancelled")
+                )
             raise
-        async with self.database.sessions.begin() as session:
-            await self._no_disk_wait(session)
-            await session.execute(
-                update(outbox_table)
-                .where(outbox_table.c.seq.in_(seqs))
-                .values(published_at=utcnow(), claimed_until=None)
-            )
-        return len(seqs)
 
     async def run(self) -> None:
         """Publish until stopped, waking as soon as a transaction with events commits."""
         await self._listen()
+        slots = asyncio.Semaphore(self.passes_in_flight)
+        passes: set[asyncio.Task[None]] = set()
+        failed = asyncio.Event()
         backoff = 0.5
+
+        def finished(task: asyncio.Task[None]) -> None:
+            passes.discard(task)
+            slots.release()
+            if not task.cancelled() and task.exception() is not None:
+                log.error(
+                    "outbox relay pass failed",
+                    service=self.database.service,
+                    exc_info=task.exception(),
+                )
+                failed.set()
+
         try:
             while not self._stopping.is_set():
                 self.database.outbox_committed.clear()
-                try:
-                    published = await self.publish_pending()
-                    backoff = 0.5
-                except Exception:
-                    log.exception("outbox relay pass failed", service=self.database.service)
+                await slots.acquire()
+                if failed.is_set():
+                    # Let the other passes end before taking their rows again.
+                    slots.release()
+                    await asyncio.gather(*passes, return_exceptions=True)
+                    failed.clear()
                     await self._sleep(backoff)
                     backoff = min(backoff * 2, 30.0)
                     continue
-                if published >= self.batch_size:
+                taken: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+                task = asyncio.create_task(self._pass(taken))
+                passes.add(task)
+                task.add_done_callback(finished)
+                try:
+                    count = await asyncio.shield(taken)
+                except Exception:
+                    # It took nothing: let ``finished`` see it, then back off.
+                    await asyncio.gather(task, return_exceptions=True)
+                    continue
+                if count:
+                    backoff = 0.5
+                if count >= self.batch_size:
                     continue
                 if time.monotonic() >= self._next_lag_record:
                     # At most once a second: it is a metric, not worth a query per pass.
                     self._next_lag_record = time.monotonic() + 1.0
                     await self._record_lag()
-                await self._wait_for_commit()
+                # A pass that fails later has put its rows back: that wakes the loop too.
+                await self._wait_for_commit(failed)
         finally:
+            await asyncio.gather(*passes, return_exceptions=True)
             await self._unlisten()
 
     def stop(self) -> None:
         self._stopping.set()
 
-    async def _claim(self) -> list[tuple[int, bytes]]:
-        now = utcnow()
-        pending = (
-            select(outbox_table.c.seq)
-            .where(outbox_table.c.published_at.is_(None))
-            .where((outbox_table.c.claimed_until.is_(None)) | (outbox_table.c.claimed_until < now))
-            .order_by(outbox_table.c.seq)
-            .limit(self.batch_size)
-        )
-        if self.database.is_postgres:
-            pending = pending.with_for_update(skip_locked=True)
-        statement = (
-            update(outbox_table)
-            .where(outbox_table.c.seq.in_(pending.scalar_subquery()))
-            .values(claimed_until=now + self.lease)
-            .returning(outbox_table.c.seq, outbox_table.c.body)
-        )
-        async with self.database.sessions.begin() as session:
-            await self._no_disk_wait(session)
-            rows = (await session.execute(statement)).all()
-        return sorted((row.seq, row.body) for row in rows)
-
     async def _no_disk_wait(self, session: AsyncSession) -> None:
-        """The relay's own writes (a lease, a "published" mark) commit without waiting for
-        the disk: if a crash loses one, the events are published again, which delivery
-        at least once and the consumers' inbox already absorb. Two fewer flushes per batch
-        on the path from a commit to its handler."""
+        """The "published" mark commits without waiting for the disk: if a crash loses
+        it, the events are published again, which delivery at least once and the
+        consumers' inbox already absorb. One flush fewer per pass."""
         if self.database.is_postgres:
             await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-
-    async def _release(self, seqs: Sequence[int]) -> None:
-        async with self.database.sessions.begin() as session:
-            await self._no_disk_wait(session)
-            await session.execute(
-                update(outbox_table).where(outbox_table.c.seq.in_(seqs)).values(claimed_until=None)
-            )
 
     async def _record_lag(self) -> None:
         async with self.database.sessions() as session:
@@ -216,16 +241,16 @@ class Relay:
         lag = 0.0 if oldest is None else (utcnow() - oldest).total_seconds()
         OUTBOX_LAG_SECONDS.labels(service=service).set(max(lag, 0.0))
 
-    async def _wait_for_commit(self) -> None:
-        committed = asyncio.ensure_future(self.database.outbox_committed.wait())
-        stopping = asyncio.ensure_future(self._stopping.wait())
+    async def _wait_for_commit(self, failed: asyncio.Event) -> None:
+        waits = {
+            asyncio.ensure_future(signal.wait())
+            for signal in (self.database.outbox_committed, self._stopping, failed)
+        }
         try:
-            await asyncio.wait(
-                {committed, stopping}, timeout=self.idle_check, return_when=asyncio.FIRST_COMPLETED
-            )
+            await asyncio.wait(waits, timeout=self.idle_check, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            committed.cancel()
-            stopping.cancel()
+            for wait in waits:
+                wait.cancel()
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -242,7 +267,7 @@ class Relay:
         def wake(*_: object) -> None:
             signal.set()
 
-        await asyncpg_connection.add_listener(NOTIFY_CHANNEL, wake)
+        await asyncpg_connection.add_listener(OUTBOX_CHANNEL, wake)
         self._listener = (raw, asyncpg_connection, wake)
 
     async def _unlisten(self) -> None:
@@ -251,5 +276,5 @@ class Relay:
         raw, asyncpg_connection, wake = self._listener
         self._listener = None
         with contextlib.suppress(Exception):
-            await asyncpg_connection.remove_listener(NOTIFY_CHANNEL, wake)
+            await asyncpg_connection.remove_listener(OUTBOX_CHANNEL, wake)
         raw.close()

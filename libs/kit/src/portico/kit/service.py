@@ -13,7 +13,6 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +109,6 @@ class Runtime:
             self.database,
             bus,
             batch_size=self.service_settings.outbox_batch_size,
-            lease=timedelta(seconds=self.service_settings.outbox_lease_seconds),
         )
         self._relay_task: asyncio.Task[None] | None = None
         self._background: list[asyncio.Task[None]] = []

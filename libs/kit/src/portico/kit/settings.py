@@ -64,8 +64,6 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     database_url: str | None = None
-    # Several relays may run against one PostgreSQL database; each claims rows for this long.
-    outbox_lease_seconds: float = 30.0
     outbox_batch_size: int = Field(default=200, ge=1, le=5000)
 
     @classmethod

@@ -1,6 +1,7 @@
 """The kit's own tables, present in every service's database (its first migration creates them)."""
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Column,
     Index,
@@ -9,6 +10,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    event,
     text,
 )
 
@@ -24,7 +26,6 @@ outbox_table = Table(
     Column("event_type", String(200), nullable=False),
     Column("body", LargeBinary, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("claimed_until", UTCDateTime, nullable=True),
     Column("published_at", UTCDateTime, nullable=True),
     Index(
         "ix_outbox_pending",
@@ -33,6 +34,23 @@ outbox_table = Table(
         sqlite_where=text("published_at IS NULL"),
     ),
 )
+
+# Relays LISTEN on this channel. The trigger notifies once per INSERT statement, and
+# PostgreSQL folds a transaction's identical notifications into one, delivered at commit:
+# the writer spends no round trip of its own on waking the relays.
+OUTBOX_CHANNEL = "portico_outbox"
+OUTBOX_NOTIFY_DDL = (
+    "CREATE OR REPLACE FUNCTION portico_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN PERFORM pg_notify('{OUTBOX_CHANNEL}', ''); RETURN NULL; END $$",
+    "CREATE TRIGGER portico_outbox_notify AFTER INSERT ON outbox "
+    "FOR EACH STATEMENT EXECUTE FUNCTION portico_outbox_notify()",
+)
+OUTBOX_NOTIFY_DROP = (
+    "DROP TRIGGER IF EXISTS portico_outbox_notify ON outbox",
+    "DROP FUNCTION IF EXISTS portico_outbox_notify()",
+)
+for _statement in OUTBOX_NOTIFY_DDL:
+    event.listen(outbox_table, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
 
 inbox_table = Table(
     "inbox",

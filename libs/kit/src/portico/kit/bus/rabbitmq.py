@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -111,30 +111,39 @@ class _Subscription:
     queue: AbstractQueue | None = None
     consumer_tag: ConsumerTag | None = None
     pending: list[AbstractIncomingMessage] = field(default_factory=list)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    draining: asyncio.Task[None] | None = None
     in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def receive(self, message: AbstractIncomingMessage) -> None:
         """aio-pika runs each delivery in its own task, up to the prefetch at once.
 
-        In batch mode the deliveries that arrive while a batch is handled are taken
-        together into the next one, so one transaction serves many events under load.
+        In batch mode a delivery only joins the queue of this subscription's one draining
+        task, which takes what has arrived while it handled the last batch as the next
+        one: one transaction serves many events under load, batches run one after the
+        other, and each is acknowledged with one frame.
         """
+        if self.max_batch == 1:
+            await self._tracked(self._process([message]))
+            return
+        self.pending.append(message)
+        if self.draining is None or self.draining.done():
+            self.draining = asyncio.create_task(self._tracked(self._drain()))
+
+    async def _tracked(self, work: Awaitable[None]) -> None:
+        """Runs ``work`` as one of the tasks that ``close`` lets finish."""
         task = asyncio.current_task()
         if task is not None:
             self.in_flight.add(task)
         try:
-            if self.max_batch == 1:
-                await self._process([message])
-                return
-            self.pending.append(message)
-            async with self.lock:
-                batch, self.pending = self.pending[: self.max_batch], self.pending[self.max_batch :]
-                if batch:
-                    await self._process(batch)
+            await work
         finally:
             if task is not None:
                 self.in_flight.discard(task)
+
+    async def _drain(self) -> None:
+        while self.pending:
+            batch, self.pending = self.pending[: self.max_batch], self.pending[self.max_batch :]
+            await self._process(batch)
 
     async def _process(self, batch: list[AbstractIncomingMessage]) -> None:
         try:
@@ -151,6 +160,7 @@ class _Subscription:
                     await message.nack(requeue=True)
             return
         channel = _require(self.channel)
+        settled: list[AbstractIncomingMessage] = []
         for message, outcome in zip(batch, outcomes, strict=True):
             try:
                 if outcome.retry_in is not None:
@@ -166,7 +176,6 @@ class _Subscription:
                         message_id=outcome.message_id,
                         extra_headers=parked,
                     )
-                await message.ack()
             except Exception as exc:
                 # Not settled: the broker delivers it again (and parks it after the
                 # delivery limit), so it is never lost.
@@ -179,6 +188,31 @@ class _Subscription:
                 )
                 with contextlib.suppress(Exception):
                     await message.nack(requeue=True)
+            else:
+                settled.append(message)
+        await _acknowledge(settled, one_by_one=self.max_batch == 1)
+
+
+async def _acknowledge(messages: Sequence[AbstractIncomingMessage], *, one_by_one: bool) -> None:
+    """Acknowledge what a batch settled.
+
+    Batches run one after the other and each holds the oldest deliveries not yet
+    settled, so one ``multiple`` ack of the last message of each channel (a reconnect
+    opens a new one) settles exactly the batch. A message of a channel that closed needs
+    nothing: the broker has already put it back.
+    """
+    last_of_channel: dict[int, AbstractIncomingMessage] = {}
+    for message in messages:
+        try:
+            channel = message.channel
+        except aiormq.exceptions.ChannelInvalidStateError:
+            continue
+        last_of_channel[id(message) if one_by_one else id(channel)] = message
+    for message in last_of_channel.values():
+        try:
+            await message.ack(multiple=not one_by_one)
+        except Exception as exc:
+            log.info("acknowledgement lost; the broker delivers again", reason=repr(exc))
 
 
 class RabbitMqBus:
@@ -198,6 +232,7 @@ class RabbitMqBus:
         self._publisher: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
         self._subscriptions: list[_Subscription] = []
+        self._sending = asyncio.Lock()
 
     async def connect(self) -> None:
         self._connection = await aio_pika.connect_robust(
@@ -261,22 +296,37 @@ class RabbitMqBus:
             await queue.bind(EXCHANGE, routing_key=event_type)
 
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        exchange = _require(self._exchange)
+        publisher = _require(self._publisher)
+        _require(self._exchange)
         try:
             async with asyncio.timeout(CONFIRM_TIMEOUT_SECONDS):
-                # Sent in order (the channel writes under a FIFO lock); confirms awaited together.
-                results = await asyncio.gather(
-                    *(
-                        exchange.publish(_message(e), routing_key=e.type, mandatory=True)
+                # Publishes reach the socket in the order of the calls (the relay overlaps
+                # its batches) and, within one, of the envelopes: each is queued in order
+                # on the channel without waiting for the socket to drain (``wait=False``);
+                # the confirms are what is awaited, all together.
+                async with self._sending:
+                    channel = await publisher.get_underlay_channel()
+                    if not isinstance(channel, aiormq.Channel):
+                        raise PublishError(f"unexpected AMQP channel {channel!r}")
+                    confirms = [
+                        asyncio.ensure_future(
+                            channel.basic_publish(
+                                e.to_json(),
+                                exchange=EXCHANGE,
+                                routing_key=e.type,
+                                properties=_properties(e),
+                                mandatory=True,
+                                wait=False,
+                            )
+                        )
                         for e in envelopes
-                    ),
-                    return_exceptions=True,
-                )
+                    ]
+                results = await asyncio.gather(*confirms, return_exceptions=True)
         except TimeoutError:
             raise PublishError(
                 f"{len(envelopes)} events not confirmed in {CONFIRM_TIMEOUT_SECONDS:g}s"
             ) from None
-        failures = [result for result in results if isinstance(result, BaseException)]
+        failures = [failure for failure in map(_refusal, results) if failure is not None]
         if failures:
             log.warning(
                 "events not confirmed by the broker",
@@ -416,21 +466,28 @@ async def _declare_work_queue(channel: AbstractChannel, service: str) -> Abstrac
     )
 
 
-def _message(envelope: Envelope) -> aio_pika.Message:
-    headers: dict[str, Any] = {TRIES_HEADER: 0, "correlation_id": envelope.correlation_id}
-    if envelope.traceparent:
-        headers["traceparent"] = envelope.traceparent
-    return aio_pika.Message(
-        envelope.to_json(),
+def _properties(envelope: Envelope) -> aiormq.spec.Basic.Properties:
+    """The envelope's attributes mirrored as AMQP properties (DESIGN §10); the trace
+    context travels in the headers. No tries header: absent means none yet."""
+    return aiormq.spec.Basic.Properties(
         content_type="application/json",
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT.value,
         message_id=str(envelope.id),
-        type=envelope.type,
+        message_type=envelope.type,
         app_id=envelope.source,
         timestamp=envelope.time,
         correlation_id=envelope.correlation_id,
-        headers=headers,
+        headers={"traceparent": envelope.traceparent} if envelope.traceparent else None,
     )
+
+
+def _refusal(result: object) -> BaseException | None:
+    """Why the broker did not take a publish, from its confirm: an exception, a nack."""
+    if isinstance(result, BaseException):
+        return result
+    if isinstance(result, aiormq.spec.Basic.Ack):
+        return None
+    return PublishError(f"the broker answered {result!r}")
 
 
 async def _send_copy(

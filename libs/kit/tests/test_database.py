@@ -1,0 +1,50 @@
+"""The service's database handle on PostgreSQL: its pool outlives the server's connections."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from portico.kit.db import Database
+from portico.kit.testing.database import DatabaseFactory
+
+
+async def _backend_pids(database: Database) -> set[int]:
+    """Opens a few pooled connections at once and returns their server processes."""
+    pids: set[int] = set()
+    gate = asyncio.Barrier(3)
+
+    async def hold() -> None:
+        async with database.engine.connect() as connection:
+            pids.add(int(await connection.scalar(text("SELECT pg_backend_pid()"))))
+            await gate.wait()
+
+    await asyncio.gather(*(hold() for _ in range(3)))
+    return pids
+
+
+async def test_pooled_connections_the_server_closed_are_replaced_without_an_error(
+    postgres_database: DatabaseFactory,
+) -> None:
+    url = await postgres_database("kitdb")
+    database = Database(url, service="kitdb")
+    admin = create_async_engine(make_url(url), poolclass=NullPool)
+    try:
+        pooled = await _backend_pids(database)
+        assert len(pooled) == 3
+        async with admin.connect() as connection:
+            for pid in pooled:
+                await connection.execute(text(f"SELECT pg_terminate_backend({pid})"))
+        await asyncio.sleep(0.2)  # the event loop sees each socket close
+        # Every pooled connection is dead: each checkout must find a live one on its own.
+        for _ in range(5):
+            async with database.sessions() as session:
+                assert await session.scalar(text("SELECT 1")) == 1
+        assert not pooled & await _backend_pids(database)
+    finally:
+        await admin.dispose()
+        await database.dispose()
