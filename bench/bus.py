@@ -3,7 +3,8 @@
 Figures, each beside a raw aio-pika baseline from the same run (publish with confirms,
 consume with ack, no database):
 - end-to-end throughput for 20,000 events (emitted 20 per transaction by 8 producers);
-- p50 / p99 latency from the emitting commit to the handler's commit at 500 events/s.
+- p50 / p99 latency from the emitting commit to the handler's commit at 500 events/s, over
+  ten seconds that follow one second of warm-up at the same rate.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bench.figures import Figure
 from portico.contracts import Envelope, Event
 from portico.kit.bus.rabbitmq import RabbitMqBus, parking_queue, retry_queue, work_queue
 from portico.kit.db import Database, messaging_metadata, new_metadata
+from portico.kit.host import freeze_startup_heap
 from portico.kit.inbox import MAX_BATCH, Consumer, EventContext
 from portico.kit.outbox import Relay, emit
 
@@ -35,6 +37,10 @@ PER_TRANSACTION = 20
 PRODUCERS = 8
 STEADY_RATE = 500
 STEADY_SECONDS = 10
+# Traffic at the steady rate before the measured seconds, on both sides: what a deployed
+# relay and worker have long done (pools connected, statements prepared) and a fresh
+# process has not.
+WARM_UP_SECONDS = 1
 
 DATABASE_URL = os.environ.get(
     "PORTICO_BENCH_DATABASE_URL",
@@ -155,12 +161,13 @@ async def raw_latency(rate: int, seconds: int) -> list[float]:
         queue = await channel.declare_queue(exclusive=True)
         consumer_channel = await connection.channel()
         consumer_queue = await consumer_channel.get_queue(queue.name, ensure=False)
-        latencies: list[float] = []
+        latencies: dict[str, float] = {}
         sent: dict[str, float] = {}
 
         async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
             await message.ack()
-            latencies.append((time.perf_counter() - sent[message.message_id or ""]) * 1000)
+            message_id = message.message_id or ""
+            latencies[message_id] = (time.perf_counter() - sent[message_id]) * 1000
 
         await consumer_queue.consume(on_message)
 
@@ -171,9 +178,11 @@ async def raw_latency(rate: int, seconds: int) -> list[float]:
                 aio_pika.Message(sample_body(), message_id=message_id), routing_key=queue.name
             )
 
+        await at_steady_rate(rate, WARM_UP_SECONDS, publish_one)
+        warm = set(sent)
         await at_steady_rate(rate, seconds, publish_one)
-        await wait_until(lambda: len(latencies) >= rate * seconds)
-        return latencies
+        await wait_until(lambda: len(latencies) >= len(sent))
+        return [latency for key, latency in latencies.items() if key not in warm]
 
 
 async def at_steady_rate(rate: int, seconds: int, action: Callable[[], Awaitable[None]]) -> None:
@@ -227,6 +236,7 @@ class Worker:
         await self.bus.subscribe_batches(
             self.database.service, self.consumer.event_types, self.handle, max_batch=MAX_BATCH
         )
+        freeze_startup_heap()  # as the host does once a process has started
         ready.set()
         while len(self.handled) < expected:
             await asyncio.sleep(0.01)
@@ -248,6 +258,7 @@ def run_relay(database_url: str, service: str, stop: Any) -> None:
         await bus.connect()
         relay = Relay(database, bus, batch_size=500)
         task = asyncio.create_task(relay.run())
+        freeze_startup_heap()
         await asyncio.to_thread(stop.wait)
         relay.stop()
         await task
@@ -301,7 +312,7 @@ class Rig:
         return count / (max(handled.values()) - started)
 
     async def latency(self, rate: int, seconds: int) -> list[float]:
-        self.start_worker(rate * seconds)
+        self.start_worker(rate * (WARM_UP_SECONDS + seconds))
 
         async def produce_one() -> None:
             item_id = uuid.uuid4()
@@ -309,9 +320,15 @@ class Rig:
                 await emit(session, BenchEventRecorded(item_id=item_id, label="x" * 64))
             self.committed[str(item_id)] = time.time()
 
+        await at_steady_rate(rate, WARM_UP_SECONDS, produce_one)
+        warm = set(self.committed)
         await at_steady_rate(rate, seconds, produce_one)
         handled = await asyncio.to_thread(self.handled)
-        return [(handled[key] - self.committed[key]) * 1000 for key in self.committed]
+        return [
+            (handled[key] - committed) * 1000
+            for key, committed in self.committed.items()
+            if key not in warm
+        ]
 
 
 async def with_portico(measure: Callable[[Rig], Awaitable[Any]]) -> Any:
@@ -332,6 +349,7 @@ async def with_portico(measure: Callable[[Rig], Awaitable[Any]]) -> Any:
         # The worker's queue exists before anything is emitted, as `migrate` ensures.
         await bus.declare(service, [BenchEventRecorded.event_type])
         rig = Rig(database, bus)
+        freeze_startup_heap()
         spawn = multiprocessing.get_context("spawn")
         stop = spawn.Event()
         relay = spawn.Process(target=run_relay, args=(url, service, stop))

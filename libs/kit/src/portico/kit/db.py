@@ -82,6 +82,25 @@ class Database:
         )
         # Set after a commit that wrote outbox rows; the relay of this process waits on it.
         self.outbox_committed = asyncio.Event()
+        self._relay_engine: AsyncEngine | None = None
+
+    @property
+    def relay_engine(self) -> AsyncEngine:
+        """The relay's connections. On PostgreSQL their commits do not wait for the disk:
+        the relay only commits "published" marks, and a mark lost in a crash only
+        publishes its events again, which delivery at least once and the consumers' inbox
+        already absorb. One flush and one statement fewer per relay pass."""
+        if not self.is_postgres:
+            return self.engine
+        if self._relay_engine is None:
+            self._relay_engine = create_async_engine(
+                self.url,
+                pool_size=4,
+                max_overflow=4,
+                connect_args={"server_settings": {"synchronous_commit": "off"}},
+            )
+            event.listen(self._relay_engine.sync_engine, "checkout", _replace_if_closed)
+        return self._relay_engine
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,6 +116,8 @@ class Database:
         return True
 
     async def dispose(self) -> None:
+        if self._relay_engine is not None:
+            await self._relay_engine.dispose()
         await self.engine.dispose()
 
 

@@ -17,7 +17,8 @@ import time
 from typing import Any
 
 import structlog
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import BigInteger, any_, bindparam, event, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -122,6 +123,16 @@ class Relay:
         if database.is_postgres:
             pending = pending.with_for_update(skip_locked=True)
         self._pending = pending
+        if database.is_postgres:
+            # One cached statement whatever the batch's size (``IN`` expands per size).
+            marked = outbox_table.c.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger)))
+        else:
+            marked = outbox_table.c.seq.in_(bindparam("seqs", expanding=True))
+        self._mark = (
+            update(outbox_table)
+            .where(marked)
+            .values(published_at=bindparam("now", type_=outbox_table.c.published_at.type))
+        )
         # Without any wake-up (another process's commit on SQLite, a lost NOTIFY), rows
         # are still found within this many seconds.
         self.idle_check = idle_check
@@ -140,8 +151,8 @@ class Relay:
         and leaves the rows pending). ``taken`` gets the batch's size once its messages
         are on their way, which is when the next pass may take the following rows."""
         try:
-            async with self.database.sessions.begin() as session:
-                rows = (await session.execute(self._pending)).all()
+            async with self.database.relay_engine.begin() as connection:
+                rows = (await connection.execute(self._pending)).all()
                 envelopes = [Envelope.from_stored(row.body) for row in rows]
                 taken.set_result(len(rows))
                 if not rows:
@@ -149,11 +160,8 @@ class Relay:
                 # ``publish`` queues its messages before its first pause (in the order of
                 # the calls), and this pass started it before the next one can.
                 await self.bus.publish(envelopes)
-                await self._no_disk_wait(session)
-                await session.execute(
-                    update(outbox_table)
-                    .where(outbox_table.c.seq.in_([row.seq for row in rows]))
-                    .values(published_at=utcnow())
+                await connection.execute(
+                    self._mark, {"seqs": [row.seq for row in rows], "now": utcnow()}
                 )
         except BaseException as exc:
             if not taken.done():
@@ -219,13 +227,6 @@ class Relay:
 
     def stop(self) -> None:
         self._stopping.set()
-
-    async def _no_disk_wait(self, session: AsyncSession) -> None:
-        """The "published" mark commits without waiting for the disk: if a crash loses
-        it, the events are published again, which delivery at least once and the
-        consumers' inbox already absorb. One flush fewer per pass."""
-        if self.database.is_postgres:
-            await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
     async def _record_lag(self) -> None:
         async with self.database.sessions() as session:

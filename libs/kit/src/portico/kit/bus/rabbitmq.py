@@ -408,7 +408,8 @@ class RabbitMqBus:
         await self.declare(subscription.service, event_types)
         connection = _require(self._connection)
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        await channel.set_qos(prefetch_count=self.prefetch)
+        # A batch consumer gets room for the batch it handles and the next one arriving.
+        await channel.set_qos(prefetch_count=max(self.prefetch, 2 * subscription.max_batch))
         # Declared and consumed through this robust channel, so that a reconnect restores
         # the queue and its consumer (same consumer tag).
         queue = await _declare_work_queue(channel, subscription.service)
