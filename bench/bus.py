@@ -348,6 +348,10 @@ async def with_portico(measure: Callable[[Rig], Awaitable[Any]]) -> Any:
         await bus.connect()
         # The worker's queue exists before anything is emitted, as `migrate` ensures.
         await bus.declare(service, [BenchEventRecorded.event_type])
+        async with admin.connect() as connection:
+            # What the previous figure wrote (and its dropped database) is flushed now,
+            # not by a checkpoint in the middle of this one.
+            await connection.execute(text("CHECKPOINT"))
         rig = Rig(database, bus)
         freeze_startup_heap()
         spawn = multiprocessing.get_context("spawn")

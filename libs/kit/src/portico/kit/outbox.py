@@ -108,7 +108,7 @@ class Relay:
         *,
         batch_size: int = 200,
         idle_check: float = 30.0,
-        passes_in_flight: int = 3,
+        passes_in_flight: int = 2,
     ) -> None:
         self.database = database
         self.bus = bus
