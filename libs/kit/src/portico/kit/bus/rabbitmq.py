@@ -305,9 +305,7 @@ class RabbitMqBus:
                 # on the channel without waiting for the socket to drain (``wait=False``);
                 # the confirms are what is awaited, all together.
                 async with self._sending:
-                    channel = await publisher.get_underlay_channel()
-                    if not isinstance(channel, aiormq.Channel):
-                        raise PublishError(f"unexpected AMQP channel {channel!r}")
+                    channel = await _open_channel(publisher)
                     confirms = [
                         asyncio.ensure_future(
                             channel.basic_publish(
@@ -465,6 +463,17 @@ async def _declare_work_queue(channel: AbstractChannel, service: str) -> Abstrac
             }
         ),
     )
+
+
+async def _open_channel(publisher: AbstractChannel) -> aiormq.Channel:
+    """The publisher's live AMQP channel (after a reconnect, once restored)."""
+    try:
+        channel = await publisher.get_underlay_channel()
+    except (aiormq.exceptions.AMQPError, aiormq.exceptions.ChannelInvalidStateError) as exc:
+        raise PublishError(f"no channel to publish on: {exc!r}") from exc
+    if not isinstance(channel, aiormq.Channel):
+        raise PublishError(f"unexpected AMQP channel {channel!r}")
+    return channel
 
 
 def _properties(envelope: Envelope) -> aiormq.spec.Basic.Properties:
