@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -47,4 +48,27 @@ async def test_pooled_connections_the_server_closed_are_replaced_without_an_erro
         assert not pooled & await _backend_pids(database)
     finally:
         await admin.dispose()
+        await database.dispose()
+
+
+async def test_only_the_relays_connections_commit_without_waiting_for_the_disk(
+    postgres_database: DatabaseFactory,
+) -> None:
+    database = Database(await postgres_database("kitrelay"), service="kitrelay")
+    try:
+        async with database.relay_engine.connect() as connection:
+            assert await connection.scalar(text("SHOW synchronous_commit")) == "off"
+        async with database.sessions() as session:
+            assert await session.scalar(text("SHOW synchronous_commit")) == "on"
+    finally:
+        await database.dispose()
+
+
+async def test_on_sqlite_the_relay_shares_the_services_engine(
+    sqlite_url: Callable[[str], str],
+) -> None:
+    database = Database(sqlite_url("kitrelay"), service="kitrelay")
+    try:
+        assert database.relay_engine is database.engine
+    finally:
         await database.dispose()
