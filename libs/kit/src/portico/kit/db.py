@@ -70,11 +70,7 @@ class Database:
     def __init__(self, url: str, *, service: str, echo: bool = False) -> None:
         self.url = url
         self.service = service
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, **_engine_options(url))
-        if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _configure_sqlite)
-        if self.is_postgres:
-            event.listen(self.engine.sync_engine, "checkout", _replace_if_closed)
+        self.engine: AsyncEngine = _create_engine(url, echo=echo)
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine,
             expire_on_commit=False,
@@ -93,13 +89,12 @@ class Database:
         if not self.is_postgres:
             return self.engine
         if self._relay_engine is None:
-            self._relay_engine = create_async_engine(
+            self._relay_engine = _create_engine(
                 self.url,
                 pool_size=4,
                 max_overflow=4,
                 connect_args={"server_settings": {"synchronous_commit": "off"}},
             )
-            event.listen(self._relay_engine.sync_engine, "checkout", _replace_if_closed)
         return self._relay_engine
 
     @property
@@ -119,6 +114,16 @@ class Database:
         if self._relay_engine is not None:
             await self._relay_engine.dispose()
         await self.engine.dispose()
+
+
+def _create_engine(url: str, *, echo: bool = False, **options: Any) -> AsyncEngine:
+    """An engine with the kit's options for its database, ``options`` over them."""
+    engine = create_async_engine(url, echo=echo, **{**_engine_options(url), **options})
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _configure_sqlite)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine.sync_engine, "checkout", _replace_if_closed)
+    return engine
 
 
 def _engine_options(url: str) -> dict[str, Any]:

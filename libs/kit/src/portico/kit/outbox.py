@@ -122,12 +122,11 @@ class Relay:
         )
         if database.is_postgres:
             pending = pending.with_for_update(skip_locked=True)
-        self._pending = pending
-        if database.is_postgres:
             # One cached statement whatever the batch's size (``IN`` expands per size).
             marked = outbox_table.c.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger)))
         else:
             marked = outbox_table.c.seq.in_(bindparam("seqs", expanding=True))
+        self._pending = pending
         self._mark = (
             update(outbox_table)
             .where(marked)

@@ -31,7 +31,6 @@ import aiormq
 import structlog
 from aio_pika.abc import (
     AbstractChannel,
-    AbstractExchange,
     AbstractIncomingMessage,
     AbstractQueue,
     AbstractRobustConnection,
@@ -190,29 +189,28 @@ class _Subscription:
                     await message.nack(requeue=True)
             else:
                 settled.append(message)
-        await _acknowledge(settled, one_by_one=self.max_batch == 1)
+        # Batches run one after the other and each holds the oldest deliveries not yet
+        # settled: a ``multiple`` ack of its last message settles exactly the batch. One
+        # at a time, deliveries run concurrently and each is acknowledged alone.
+        if self.max_batch > 1:
+            settled = _last_of_each_channel(settled)
+        for message in settled:
+            try:
+                await message.ack(multiple=self.max_batch > 1)
+            except Exception as exc:
+                log.info("acknowledgement lost; the broker delivers again", reason=repr(exc))
 
 
-async def _acknowledge(messages: Sequence[AbstractIncomingMessage], *, one_by_one: bool) -> None:
-    """Acknowledge what a batch settled.
-
-    Batches run one after the other and each holds the oldest deliveries not yet
-    settled, so one ``multiple`` ack of the last message of each channel (a reconnect
-    opens a new one) settles exactly the batch. A message of a channel that closed needs
-    nothing: the broker has already put it back.
-    """
-    last_of_channel: dict[int, AbstractIncomingMessage] = {}
+def _last_of_each_channel(
+    messages: Sequence[AbstractIncomingMessage],
+) -> list[AbstractIncomingMessage]:
+    """The last message of each channel (a reconnect mid-batch opens a new one). A message
+    of a channel that closed needs nothing: the broker has already put it back."""
+    last: dict[int, AbstractIncomingMessage] = {}
     for message in messages:
-        try:
-            channel = message.channel
-        except aiormq.exceptions.ChannelInvalidStateError:
-            continue
-        last_of_channel[id(message) if one_by_one else id(channel)] = message
-    for message in last_of_channel.values():
-        try:
-            await message.ack(multiple=not one_by_one)
-        except Exception as exc:
-            log.info("acknowledgement lost; the broker delivers again", reason=repr(exc))
+        with contextlib.suppress(aiormq.exceptions.ChannelInvalidStateError):
+            last[id(message.channel)] = message
+    return list(last.values())
 
 
 class RabbitMqBus:
@@ -230,7 +228,6 @@ class RabbitMqBus:
         self.reconnect_interval = reconnect_interval
         self._connection: AbstractRobustConnection | None = None
         self._publisher: AbstractChannel | None = None
-        self._exchange: AbstractExchange | None = None
         self._subscriptions: list[_Subscription] = []
         self._sending = asyncio.Lock()
 
@@ -248,7 +245,7 @@ class RabbitMqBus:
             UNROUTED, durable=True, arguments=_quorum({"x-max-length": UNROUTED_MAX})
         )
         await unrouted_queue.bind(unrouted_exchange)
-        self._exchange = await self._publisher.declare_exchange(
+        await self._publisher.declare_exchange(
             EXCHANGE,
             aio_pika.ExchangeType.TOPIC,
             durable=True,
@@ -271,7 +268,7 @@ class RabbitMqBus:
             await asyncio.wait(in_flight, timeout=CLOSE_GRACE_SECONDS)
         if self._connection is not None:
             await self._connection.close()
-        self._connection = self._publisher = self._exchange = None
+        self._connection = self._publisher = None
         self._subscriptions.clear()
 
     async def declare(self, service: str, event_types: Collection[str]) -> None:
@@ -297,7 +294,6 @@ class RabbitMqBus:
 
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
         publisher = _require(self._publisher)
-        _require(self._exchange)
         try:
             async with asyncio.timeout(CONFIRM_TIMEOUT_SECONDS):
                 # Publishes reach the socket in the order of the calls (the relay overlaps
