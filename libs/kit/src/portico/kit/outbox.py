@@ -92,13 +92,16 @@ def _forget_outbox_writes(session: Session) -> None:
 class Relay:
     """Publishes a service's outbox rows to the bus, oldest first, in batches.
 
-    On PostgreSQL up to ``passes_in_flight`` passes overlap: while one waits for the
-    broker's confirms and marks its rows, the next one takes the following rows (its
-    own row locks keep the passes apart) and sends them, so that an event committed
-    during a pass does not wait for that pass to end. Each pass sends once the one
-    before it has queued its messages, so the broker receives them in creation order;
-    a pass that fails is published again later, after newer events (consumers never
-    rely on order, DESIGN §4). SQLite runs one pass at a time.
+    One pass at a time by default: the events committed during a pass wait for it and go
+    together in the next, which costs less (a transaction for several events) than a
+    pass of its own each; on two cores that saving kept the tail latency lower than
+    overlapping did (docs/architecture.md, "Benchmark"). On PostgreSQL up to
+    ``passes_in_flight`` passes may overlap, for machines with cores to spare: while one
+    waits for the broker's confirms and marks its rows, the next one takes the following
+    rows (its own row locks keep the passes apart) and sends them. Each pass sends once
+    the one before it has queued its messages, so the broker receives them in creation
+    order; a pass that fails is published again later, after newer events (consumers
+    never rely on order, DESIGN §4). SQLite runs one pass at a time.
     """
 
     def __init__(
@@ -108,7 +111,7 @@ class Relay:
         *,
         batch_size: int = 200,
         idle_check: float = 30.0,
-        passes_in_flight: int = 2,
+        passes_in_flight: int = 1,
     ) -> None:
         self.database = database
         self.bus = bus
