@@ -58,3 +58,26 @@ def test_the_same_delivery_builds_the_same_structure() -> None:
     assert first.get_boundary() == second.get_boundary()
     other = parse(build_email(EmailContent(**{**CONTENT.__dict__, "message_id": "<x@y>"}), []))
     assert other.get_boundary() != first.get_boundary()
+
+
+def test_a_line_break_in_a_name_starts_no_header_of_its_own() -> None:
+    forged = EmailContent(**{**CONTENT.__dict__, "to_name": "Camille\r\nBcc: someone@else.example"})
+    message = parse(build_email(forged, []))
+    assert message["Bcc"] is None
+    assert message["To"].addresses[0].addr_spec == "camille@lumiere.example"
+
+
+def test_long_headers_are_folded_and_read_back_whole() -> None:
+    subject = "A long subject that goes on " * 6
+    raw = build_email(EmailContent(**{**CONTENT.__dict__, "subject": subject.strip()}), [])
+    head = raw.split(b"\n\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\n")) <= 78
+    assert parse(raw)["Subject"] == subject.strip()
+
+
+def test_an_attachment_named_in_any_language_keeps_its_name() -> None:
+    name = "Facture été « n° 7 ».pdf"
+    message = parse(build_email(CONTENT, [(name, "application/pdf", b"%PDF")]))
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == name
+    assert attachment.get_content() == b"%PDF"

@@ -75,7 +75,8 @@ def _environment(*, html: bool) -> SandboxedEnvironment:
         moment = _as_datetime(value)
         if moment is None:
             return ""
-        return format_date(moment, format="long", locale=locale or _current_locale(environment))
+        day = moment.date() if isinstance(moment, datetime) else moment
+        return _long_date(day, locale or _current_locale(environment))
 
     def datetime_filter(value: Any) -> str:
         moment = _as_datetime(value)
@@ -95,6 +96,13 @@ def _environment(*, html: bool) -> SandboxedEnvironment:
     environment.filters["datetime"] = datetime_filter
     environment.filters["money"] = money_filter
     return environment
+
+
+@lru_cache(maxsize=1024)
+def _long_date(day: date, locale: str) -> str:
+    # Babel looks the locale and its patterns up again on every call, which cost as much
+    # as the rest of a message's rendering; the dates messages show are few and recur.
+    return format_date(day, format="long", locale=locale)
 
 
 def _current_locale(environment: SandboxedEnvironment) -> str:
