@@ -310,6 +310,14 @@ async def test_unmarked_rows_stay_pending_when_the_bus_refuses(node: Node) -> No
     with pytest.raises(ConnectionError):
         await relay.publish_pending()
     assert not await _all_published(node)
+    if node.database.is_postgres:
+        # The pass began its transaction on the driver, which the pool's reset knows
+        # nothing of: the failed pass gave its connection back without it.
+        pooled = await node.database.relay_engine.raw_connection()
+        try:
+            assert not pooled.driver_connection.is_in_transaction()
+        finally:
+            pooled.close()
     # Nothing stays held by the failed pass: a working relay publishes at once.
     node.start_relay(idle_check=3600.0)
     await eventually(lambda: node.handled, timeout=3.0)

@@ -17,8 +17,7 @@ import time
 from typing import Any
 
 import structlog
-from sqlalchemy import BigInteger, any_, bindparam, event, func, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -89,6 +88,19 @@ def _forget_outbox_writes(session: Session) -> None:
     session.info.pop(WRITTEN, None)
 
 
+_TAKE = (
+    "SELECT seq, body FROM outbox WHERE published_at IS NULL"
+    " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED"
+)
+
+
+def _mark_and_commit(seqs: list[int]) -> str:
+    # The sequence numbers are integers read from the table: written into the statement,
+    # it travels with its COMMIT as one simple query.
+    listed = ",".join(str(int(seq)) for seq in seqs)
+    return f"UPDATE outbox SET published_at = now() WHERE seq = ANY('{{{listed}}}'); COMMIT"  # noqa: S608
+
+
 class Relay:
     """Publishes a service's outbox rows to the bus, oldest first, in batches.
 
@@ -117,22 +129,16 @@ class Relay:
         self.bus = bus
         self.batch_size = batch_size
         self.passes_in_flight = passes_in_flight if database.is_postgres else 1
-        pending = (
+        # SQLite's pass, through SQLAlchemy Core (PostgreSQL's speaks to the driver).
+        self._pending = (
             select(outbox_table.c.seq, outbox_table.c.body)
             .where(outbox_table.c.published_at.is_(None))
             .order_by(outbox_table.c.seq)
             .limit(batch_size)
         )
-        if database.is_postgres:
-            pending = pending.with_for_update(skip_locked=True)
-            # One cached statement whatever the batch's size (``IN`` expands per size).
-            marked = outbox_table.c.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger)))
-        else:
-            marked = outbox_table.c.seq.in_(bindparam("seqs", expanding=True))
-        self._pending = pending
         self._mark = (
             update(outbox_table)
-            .where(marked)
+            .where(outbox_table.c.seq.in_(bindparam("seqs", expanding=True)))
             .values(published_at=bindparam("now", type_=outbox_table.c.published_at.type))
         )
         # Without any wake-up (another process's commit on SQLite, a lost NOTIFY), rows
@@ -153,24 +159,59 @@ class Relay:
         and leaves the rows pending). ``taken`` gets the batch's size once its messages
         are on their way, which is when the next pass may take the following rows."""
         try:
-            async with self.database.relay_engine.begin() as connection:
-                rows = (await connection.execute(self._pending)).all()
-                envelopes = [Envelope.from_stored(row.body) for row in rows]
-                taken.set_result(len(rows))
-                if not rows:
-                    return
-                # ``publish`` queues its messages before its first pause (in the order of
-                # the calls), and this pass started it before the next one can.
-                await self.bus.publish(envelopes)
-                await connection.execute(
-                    self._mark, {"seqs": [row.seq for row in rows], "now": utcnow()}
-                )
+            if self.database.is_postgres:
+                await self._postgres_pass(taken)
+            else:
+                await self._sqlite_pass(taken)
         except BaseException as exc:
             if not taken.done():
                 taken.set_exception(
                     exc if isinstance(exc, Exception) else RuntimeError("relay pass cancelled")
                 )
             raise
+
+    async def _sqlite_pass(self, taken: asyncio.Future[int]) -> None:
+        async with self.database.relay_engine.begin() as connection:
+            rows = (await connection.execute(self._pending)).all()
+            taken.set_result(len(rows))
+            if not rows:
+                return
+            await self.bus.publish([Envelope.from_stored(row.body) for row in rows])
+            await connection.execute(
+                self._mark, {"seqs": [row.seq for row in rows], "now": utcnow()}
+            )
+
+    async def _postgres_pass(self, taken: asyncio.Future[int]) -> None:
+        """The pass on the driver's own connection (asyncpg), taken from the relay's pool.
+
+        Through SQLAlchemy's async layer a one-event pass cost 0.8 ms of CPU, on the
+        driver 0.25 ms: at a few hundred passes a second that was a sixth of a core. The
+        mark travels with the COMMIT, one round trip for both.
+        """
+        pooled = await self.database.relay_engine.raw_connection()
+        connection = pooled.driver_connection
+        try:
+            await connection.execute("BEGIN")
+            try:
+                rows = await connection.fetch(_TAKE, self.batch_size)
+                taken.set_result(len(rows))
+                if not rows:
+                    await connection.execute("COMMIT")
+                    return
+                # ``publish`` queues its messages before its first pause (in the order of
+                # the calls), and this pass started it before the next one can.
+                await self.bus.publish([Envelope.from_stored(row["body"]) for row in rows])
+                await connection.execute(_mark_and_commit([row["seq"] for row in rows]))
+            except BaseException:
+                # Back to the pool only without a transaction (the pool's own reset knows
+                # nothing of this one); a connection that cannot say so is dropped.
+                try:
+                    await connection.execute("ROLLBACK")
+                except BaseException:
+                    pooled.invalidate()
+                raise
+        finally:
+            pooled.close()
 
     async def run(self) -> None:
         """Publish until stopped, waking as soon as a transaction with events commits."""
