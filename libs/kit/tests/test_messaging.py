@@ -9,19 +9,20 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import Column, String, Table, func, insert, select
+from sqlalchemy import Column, String, Table, func, insert, select, update
 
 from portico.contracts import Envelope, Event
 from portico.kit.bus import Bus, RetryPolicy
 from portico.kit.bus.memory import InMemoryBus
 from portico.kit.bus.rabbitmq import RabbitMqBus
-from portico.kit.db import Database, messaging_metadata, new_metadata
+from portico.kit.db import Database, messaging_metadata, new_metadata, utcnow
 from portico.kit.inbox import MAX_BATCH, Consumer, EventContext
-from portico.kit.outbox import Relay, emit
+from portico.kit.outbox import Relay, Retention, emit
 from portico.kit.tables import inbox_table, outbox_table
 from portico.kit.testing.database import PostgresDatabases
 
@@ -347,3 +348,47 @@ async def _parked(node: Node) -> bool:
 
 async def _count_is(node: Node, expected: int) -> bool:
     return await node.count(copies) == expected
+
+
+async def test_the_relay_prunes_what_the_retention_no_longer_keeps(node: Node) -> None:
+    relay = node.start_relay()
+    for index in range(4):
+        await node.record(f"note {index}")
+    await eventually(lambda: len(node.handled) == 4 and _all_published(node))
+    # Two events published and handled long ago, the other two today; one more pending.
+    long_ago = utcnow() - timedelta(days=40)
+    old_keys = [envelope.key for envelope in node.handled[:2]]
+    old_ids = [str(envelope.id) for envelope in node.handled[:2]]
+    relay.stop()
+    await asyncio.gather(*node.tasks, return_exceptions=True)
+    async with node.database.sessions.begin() as session:
+        await session.execute(
+            update(outbox_table)
+            .where(outbox_table.c.event_id.in_(old_ids))
+            .values(created_at=long_ago, published_at=long_ago)
+        )
+        await session.execute(
+            update(inbox_table)
+            .where(inbox_table.c.event_key.in_(old_keys))
+            .values(processed_at=long_ago)
+        )
+    await node.record("not published yet")
+    async with node.database.sessions.begin() as session:
+        await session.execute(
+            update(outbox_table)
+            .where(outbox_table.c.published_at.is_(None))
+            .values(created_at=long_ago)
+        )
+
+    retention = Retention(outbox=timedelta(days=7), inbox=timedelta(days=30))
+    assert await Relay(node.database, node.bus, retention=retention).prune() == (2, 2)
+
+    async with node.database.sessions() as session:
+        kept = set(await session.scalars(select(outbox_table.c.event_id)))
+        remembered = set(await session.scalars(select(inbox_table.c.event_key)))
+        pending = await session.scalar(
+            select(func.count()).where(outbox_table.c.published_at.is_(None))
+        )
+    assert kept.isdisjoint(old_ids) and len(kept) == 3
+    assert pending == 1  # a pending row stays, however old
+    assert remembered == {envelope.key for envelope in node.handled[2:]}

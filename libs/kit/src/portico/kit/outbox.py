@@ -14,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, event, func, insert, select, update
+from sqlalchemy import bindparam, delete, event, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -30,7 +32,7 @@ from portico.kit.observability import (
     current_correlation_id,
     current_traceparent,
 )
-from portico.kit.tables import OUTBOX_CHANNEL, outbox_table
+from portico.kit.tables import OUTBOX_CHANNEL, inbox_table, outbox_table
 
 log = structlog.get_logger(__name__)
 
@@ -88,6 +90,20 @@ def _forget_outbox_writes(session: Session) -> None:
     session.info.pop(WRITTEN, None)
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long the relay keeps published outbox rows and inbox records before deleting
+    them: both tables would otherwise grow for ever. An inbox record must outlive every
+    redelivery of its event (a relay's republish, a broker's redelivery: minutes)."""
+
+    outbox: timedelta = timedelta(days=7)
+    inbox: timedelta = timedelta(days=30)
+
+
+# Rows deleted per statement: short transactions, however much has piled up.
+PRUNE_BATCH = 5_000
+PRUNE_INTERVAL_SECONDS = 3600.0
+
 _TAKE = (
     "SELECT seq, body FROM outbox WHERE published_at IS NULL"
     " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED"
@@ -124,10 +140,12 @@ class Relay:
         batch_size: int = 200,
         idle_check: float = 30.0,
         passes_in_flight: int = 1,
+        retention: Retention | None = None,
     ) -> None:
         self.database = database
         self.bus = bus
         self.batch_size = batch_size
+        self.retention = retention or Retention()
         self.passes_in_flight = passes_in_flight if database.is_postgres else 1
         # SQLite's pass, through SQLAlchemy Core (PostgreSQL's speaks to the driver).
         self._pending = (
@@ -147,6 +165,26 @@ class Relay:
         self._stopping = asyncio.Event()
         self._listener: Any = None
         self._next_lag_record = 0.0
+        self._next_prune = 0.0
+        published_before = outbox_table.c.published_at < bindparam("cutoff")
+        self._prune_outbox = delete(outbox_table).where(
+            outbox_table.c.seq.in_(
+                select(outbox_table.c.seq)
+                .where(published_before)
+                .order_by(outbox_table.c.seq)
+                .limit(PRUNE_BATCH)
+                .scalar_subquery()
+            )
+        )
+        # The oldest records come first in the table's own order: no index is needed.
+        inbox_key = tuple_(inbox_table.c.event_key, inbox_table.c.handler)
+        self._prune_inbox = delete(inbox_table).where(
+            inbox_key.in_(
+                select(inbox_table.c.event_key, inbox_table.c.handler)
+                .where(inbox_table.c.processed_at < bindparam("cutoff"))
+                .limit(PRUNE_BATCH)
+            )
+        )
 
     async def publish_pending(self) -> int:
         """One pass: publish the oldest pending rows, then mark them. Returns how many."""
@@ -262,6 +300,9 @@ class Relay:
                     # At most once a second: it is a metric, not worth a query per pass.
                     self._next_lag_record = time.monotonic() + 1.0
                     await self._record_lag()
+                if time.monotonic() >= self._next_prune:
+                    self._next_prune = time.monotonic() + PRUNE_INTERVAL_SECONDS
+                    await self._prune_quietly()
                 # A pass that fails later has put its rows back: that wakes the loop too.
                 await self._wait_for_commit(failed)
         finally:
@@ -270,6 +311,41 @@ class Relay:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    async def prune(self) -> tuple[int, int]:
+        """Delete what the retention no longer keeps; returns (outbox rows, inbox records).
+
+        Pending outbox rows are never deleted, however old.
+        """
+        now = utcnow()
+        outbox = await self._delete_all(self._prune_outbox, now - self.retention.outbox)
+        inbox = await self._delete_all(self._prune_inbox, now - self.retention.inbox)
+        return outbox, inbox
+
+    async def _delete_all(self, statement: Any, cutoff: Any) -> int:
+        deleted = 0
+        while not self._stopping.is_set():
+            async with self.database.relay_engine.begin() as connection:
+                count = (await connection.execute(statement, {"cutoff": cutoff})).rowcount
+            deleted += count
+            if count < PRUNE_BATCH:
+                break
+        return deleted
+
+    async def _prune_quietly(self) -> None:
+        # Housekeeping: a failure waits for the next round rather than stopping the relay.
+        try:
+            outbox, inbox = await self.prune()
+        except Exception:
+            log.exception("pruning the outbox and inbox failed", service=self.database.service)
+            return
+        if outbox or inbox:
+            log.info(
+                "outbox and inbox pruned",
+                service=self.database.service,
+                outbox_rows=outbox,
+                inbox_records=inbox,
+            )
 
     async def _record_lag(self) -> None:
         async with self.database.sessions() as session:

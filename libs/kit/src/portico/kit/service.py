@@ -13,6 +13,7 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from portico.kit.health import health_router
 from portico.kit.inbox import MAX_BATCH, Consumer, HandlerTable
 from portico.kit.migrations import upgrade_async
 from portico.kit.observability import bind_context, instrument_app
-from portico.kit.outbox import Relay
+from portico.kit.outbox import Relay, Retention
 from portico.kit.problems import install_problem_handlers
 from portico.kit.settings import PorticoSettings, ServiceSettings
 from portico.kit.store import BlobStore, create_store
@@ -109,6 +110,10 @@ class Runtime:
             self.database,
             bus,
             batch_size=self.service_settings.outbox_batch_size,
+            retention=Retention(
+                outbox=timedelta(days=settings.outbox_retention_days),
+                inbox=timedelta(days=settings.inbox_retention_days),
+            ),
         )
         self._relay_task: asyncio.Task[None] | None = None
         self._background: list[asyncio.Task[None]] = []

@@ -31,6 +31,9 @@ class PorticoSettings(BaseSettings):
     bus_prefetch: int = 64
     # Seconds between tries of a failing handler; a message is parked after the last one.
     bus_retry_delays: tuple[float, ...] = (1.0, 10.0, 60.0, 600.0)
+    # Days the relays keep published outbox rows and inbox records before deleting them.
+    outbox_retention_days: float = Field(default=7, gt=0)
+    inbox_retention_days: float = Field(default=30, gt=0)
     # S3-compatible storage; unset endpoint and bucket mean the local folder store.
     s3_endpoint_url: str | None = None
     s3_bucket: str | None = None
