@@ -392,3 +392,21 @@ async def test_the_relay_prunes_what_the_retention_no_longer_keeps(node: Node) -
     assert kept.isdisjoint(old_ids) and len(kept) == 3
     assert pending == 1  # a pending row stays, however old
     assert remembered == {envelope.key for envelope in node.handled[2:]}
+
+    # A running relay prunes by itself: the other two age out too, while the pending
+    # event is published and handled (and so kept, as of today).
+    async with node.database.sessions.begin() as session:
+        await session.execute(
+            update(outbox_table)
+            .where(outbox_table.c.published_at.is_not(None))
+            .values(published_at=long_ago)
+        )
+        await session.execute(update(inbox_table).values(processed_at=long_ago))
+    node.start_relay(retention=retention)
+    await eventually(
+        lambda: len(node.handled) == 5 and _counts_are(node, outbox=1, inbox=1), timeout=10
+    )
+
+
+async def _counts_are(node: Node, *, outbox: int, inbox: int) -> bool:
+    return (await node.count(outbox_table), await node.count(inbox_table)) == (outbox, inbox)

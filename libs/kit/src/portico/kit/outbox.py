@@ -15,11 +15,11 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, delete, event, func, insert, select, tuple_, update
+from sqlalchemy import Delete, bindparam, delete, event, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -165,7 +165,6 @@ class Relay:
         self._stopping = asyncio.Event()
         self._listener: Any = None
         self._next_lag_record = 0.0
-        self._next_prune = 0.0
         published_before = outbox_table.c.published_at < bindparam("cutoff")
         self._prune_outbox = delete(outbox_table).where(
             outbox_table.c.seq.in_(
@@ -252,8 +251,12 @@ class Relay:
             pooled.close()
 
     async def run(self) -> None:
-        """Publish until stopped, waking as soon as a transaction with events commits."""
+        """Publish until stopped, waking as soon as a transaction with events commits.
+
+        Pruning runs beside the passes, so that a first prune of a long history never
+        holds up the events of the moment."""
         await self._listen()
+        pruning = asyncio.create_task(self._prune_periodically())
         slots = asyncio.Semaphore(self.passes_in_flight)
         passes: set[asyncio.Task[None]] = set()
         failed = asyncio.Event()
@@ -300,13 +303,11 @@ class Relay:
                     # At most once a second: it is a metric, not worth a query per pass.
                     self._next_lag_record = time.monotonic() + 1.0
                     await self._record_lag()
-                if time.monotonic() >= self._next_prune:
-                    self._next_prune = time.monotonic() + PRUNE_INTERVAL_SECONDS
-                    await self._prune_quietly()
                 # A pass that fails later has put its rows back: that wakes the loop too.
                 await self._wait_for_commit(failed)
         finally:
-            await asyncio.gather(*passes, return_exceptions=True)
+            pruning.cancel()
+            await asyncio.gather(pruning, *passes, return_exceptions=True)
             await self._unlisten()
 
     def stop(self) -> None:
@@ -322,7 +323,7 @@ class Relay:
         inbox = await self._delete_all(self._prune_inbox, now - self.retention.inbox)
         return outbox, inbox
 
-    async def _delete_all(self, statement: Any, cutoff: Any) -> int:
+    async def _delete_all(self, statement: Delete, cutoff: datetime) -> int:
         deleted = 0
         while not self._stopping.is_set():
             async with self.database.relay_engine.begin() as connection:
@@ -332,20 +333,22 @@ class Relay:
                 break
         return deleted
 
-    async def _prune_quietly(self) -> None:
-        # Housekeeping: a failure waits for the next round rather than stopping the relay.
-        try:
-            outbox, inbox = await self.prune()
-        except Exception:
-            log.exception("pruning the outbox and inbox failed", service=self.database.service)
-            return
-        if outbox or inbox:
-            log.info(
-                "outbox and inbox pruned",
-                service=self.database.service,
-                outbox_rows=outbox,
-                inbox_records=inbox,
-            )
+    async def _prune_periodically(self) -> None:
+        while not self._stopping.is_set():
+            # Housekeeping: a failure waits for the next round, the relay goes on.
+            try:
+                outbox, inbox = await self.prune()
+            except Exception:
+                log.exception("pruning the outbox and inbox failed", service=self.database.service)
+            else:
+                if outbox or inbox:
+                    log.info(
+                        "outbox and inbox pruned",
+                        service=self.database.service,
+                        outbox_rows=outbox,
+                        inbox_records=inbox,
+                    )
+            await self._sleep(PRUNE_INTERVAL_SECONDS)
 
     async def _record_lag(self) -> None:
         async with self.database.sessions() as session:
