@@ -8,12 +8,13 @@ else the tests that need it are unavailable.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
 import subprocess
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -33,9 +34,14 @@ class AmqpServer:
     control: Callable[..., str]
 
 
-def _local_rabbitmqctl(*arguments: str) -> str:
+def _local_rabbitmqctl(*arguments: str, environment: Mapping[str, str]) -> str:
     done = subprocess.run(
-        ["rabbitmqctl", "-q", *arguments], check=True, capture_output=True, text=True, timeout=60
+        ["rabbitmqctl", "-q", *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
     )
     return done.stdout
 
@@ -46,7 +52,10 @@ def amqp_server() -> Iterator[AmqpServer]:
     if url:
         if shutil.which("rabbitmqctl") is None:
             unavailable("rabbitmqctl is needed to give each test a vhost of its own")
-        yield AmqpServer(url, _local_rabbitmqctl)
+        # Each rabbitmqctl gets the environment as it is now: the vhost pool runs it from a
+        # worker thread, and a child that inherits os.environ while the main thread changes
+        # it (a test's monkeypatch undone) can fail to start ("Bad address").
+        yield AmqpServer(url, functools.partial(_local_rabbitmqctl, environment=dict(os.environ)))
         return
     if not docker_available():
         unavailable("RabbitMQ: PORTICO_TEST_AMQP_URL is unset and Docker is not available")
