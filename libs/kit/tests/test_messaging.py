@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from opentelemetry import trace
@@ -23,6 +24,8 @@ from portico.kit.bus.rabbitmq import RabbitMqBus
 from portico.kit.db import Database, messaging_metadata, new_metadata, utcnow
 from portico.kit.inbox import MAX_BATCH, Consumer, EventContext
 from portico.kit.outbox import Relay, Retention, emit
+from portico.kit.service import Runtime, Service
+from portico.kit.settings import PorticoSettings
 from portico.kit.tables import inbox_table, outbox_table
 from portico.kit.testing.database import PostgresDatabases
 
@@ -410,3 +413,21 @@ async def test_the_relay_prunes_what_the_retention_no_longer_keeps(node: Node) -
 
 async def _counts_are(node: Node, *, outbox: int, inbox: int) -> bool:
     return (await node.count(outbox_table), await node.count(inbox_table)) == (outbox, inbox)
+
+
+def test_a_services_relay_keeps_what_the_settings_say(tmp_path: Path) -> None:
+    service = Service(
+        name="kittest",
+        title="Kit test",
+        description="A service with nothing but its relay.",
+        metadata=new_metadata(),
+        migrations=tmp_path,
+    )
+    settings = PorticoSettings(
+        data_dir=tmp_path,
+        keys_dir=tmp_path / "keys",
+        outbox_retention_days=2,
+        inbox_retention_days=45,
+    )
+    relay = Runtime(service, settings, InMemoryBus()).relay
+    assert relay.retention == Retention(outbox=timedelta(days=2), inbox=timedelta(days=45))

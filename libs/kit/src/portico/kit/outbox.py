@@ -94,15 +94,34 @@ def _forget_outbox_writes(session: Session) -> None:
 class Retention:
     """How long the relay keeps published outbox rows and inbox records before deleting
     them: both tables would otherwise grow for ever. An inbox record must outlive every
-    redelivery of its event (a relay's republish, a broker's redelivery: minutes)."""
+    redelivery of its event (a relay's republish, a broker's redelivery: minutes). The
+    defaults are the settings' (``PORTICO_OUTBOX_RETENTION_DAYS``, ``..._INBOX_...``)."""
 
-    outbox: timedelta = timedelta(days=7)
-    inbox: timedelta = timedelta(days=30)
+    outbox: timedelta
+    inbox: timedelta
 
 
 # Rows deleted per statement: short transactions, however much has piled up.
 PRUNE_BATCH = 5_000
 PRUNE_INTERVAL_SECONDS = 3600.0
+# No index serves these: the oldest rows come first in the scan, and once an hour a scan
+# to the table's end (a retention period of rows) is cheaper than an index on every write.
+_PRUNE_OUTBOX = delete(outbox_table).where(
+    outbox_table.c.seq.in_(
+        select(outbox_table.c.seq)
+        .where(outbox_table.c.published_at < bindparam("cutoff"))
+        .order_by(outbox_table.c.seq)
+        .limit(PRUNE_BATCH)
+        .scalar_subquery()
+    )
+)
+_PRUNE_INBOX = delete(inbox_table).where(
+    tuple_(inbox_table.c.event_key, inbox_table.c.handler).in_(
+        select(inbox_table.c.event_key, inbox_table.c.handler)
+        .where(inbox_table.c.processed_at < bindparam("cutoff"))
+        .limit(PRUNE_BATCH)
+    )
+)
 
 _TAKE = (
     "SELECT seq, body FROM outbox WHERE published_at IS NULL"
@@ -145,7 +164,8 @@ class Relay:
         self.database = database
         self.bus = bus
         self.batch_size = batch_size
-        self.retention = retention or Retention()
+        # None keeps everything (a relay of the tests); a service's relay has the settings'.
+        self.retention = retention
         self.passes_in_flight = passes_in_flight if database.is_postgres else 1
         # SQLite's pass, through SQLAlchemy Core (PostgreSQL's speaks to the driver).
         self._pending = (
@@ -165,25 +185,6 @@ class Relay:
         self._stopping = asyncio.Event()
         self._listener: Any = None
         self._next_lag_record = 0.0
-        published_before = outbox_table.c.published_at < bindparam("cutoff")
-        self._prune_outbox = delete(outbox_table).where(
-            outbox_table.c.seq.in_(
-                select(outbox_table.c.seq)
-                .where(published_before)
-                .order_by(outbox_table.c.seq)
-                .limit(PRUNE_BATCH)
-                .scalar_subquery()
-            )
-        )
-        # The oldest records come first in the table's own order: no index is needed.
-        inbox_key = tuple_(inbox_table.c.event_key, inbox_table.c.handler)
-        self._prune_inbox = delete(inbox_table).where(
-            inbox_key.in_(
-                select(inbox_table.c.event_key, inbox_table.c.handler)
-                .where(inbox_table.c.processed_at < bindparam("cutoff"))
-                .limit(PRUNE_BATCH)
-            )
-        )
 
     async def publish_pending(self) -> int:
         """One pass: publish the oldest pending rows, then mark them. Returns how many."""
@@ -318,9 +319,11 @@ class Relay:
 
         Pending outbox rows are never deleted, however old.
         """
+        if self.retention is None:
+            return 0, 0
         now = utcnow()
-        outbox = await self._delete_all(self._prune_outbox, now - self.retention.outbox)
-        inbox = await self._delete_all(self._prune_inbox, now - self.retention.inbox)
+        outbox = await self._delete_all(_PRUNE_OUTBOX, now - self.retention.outbox)
+        inbox = await self._delete_all(_PRUNE_INBOX, now - self.retention.inbox)
         return outbox, inbox
 
     async def _delete_all(self, statement: Delete, cutoff: datetime) -> int:
@@ -334,7 +337,7 @@ class Relay:
         return deleted
 
     async def _prune_periodically(self) -> None:
-        while not self._stopping.is_set():
+        while self.retention is not None and not self._stopping.is_set():
             # Housekeeping: a failure waits for the next round, the relay goes on.
             try:
                 outbox, inbox = await self.prune()
