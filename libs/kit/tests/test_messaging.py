@@ -16,6 +16,8 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Column, String, Table, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import registry
 
 from portico.contracts import Envelope, Event
 from portico.kit.bus import Bus, RetryPolicy
@@ -45,6 +47,16 @@ notes = Table("notes", metadata, Column("id", String(36), primary_key=True), Col
 copies = Table(
     "note_copies", metadata, Column("id", String(36), primary_key=True), Column("text", String)
 )
+
+
+class NoteRow:
+    """A row of ``notes`` as a service's model: written by the session's flush at commit."""
+
+    def __init__(self, id: str, text: str) -> None:
+        self.id, self.text = id, text
+
+
+registry().map_imperatively(NoteRow, notes)
 
 
 @dataclass
@@ -151,6 +163,21 @@ async def test_a_rolled_back_transaction_emits_nothing(node: Node) -> None:
     await eventually(lambda: node.handled)
     await asyncio.sleep(0.3)
     assert [envelope.subject for envelope in node.handled] == [str(kept)]
+    assert await node.count(outbox_table) == 1
+
+
+async def test_a_commit_that_fails_after_the_outbox_is_written_emits_nothing(node: Node) -> None:
+    node.start_relay()
+    taken = await node.record("taken")
+    await eventually(lambda: node.handled)
+    with pytest.raises(IntegrityError):
+        async with node.database.sessions.begin() as session:
+            # Nothing reaches the database before the commit: the outbox row is the
+            # transaction's first statement, the note (a key already taken) its last.
+            session.add(NoteRow(id=str(taken), text="again"))
+            await emit(session, NoteRecorded(note_id=uuid.uuid4(), text="never"))
+    await asyncio.sleep(0.3)
+    assert len(node.handled) == 1
     assert await node.count(outbox_table) == 1
 
 
