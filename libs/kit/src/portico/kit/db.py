@@ -132,10 +132,10 @@ def _engine_options(url: str) -> dict[str, Any]:
         # wait for the writer instead of failing with "database is locked".
         return {"connect_args": {"timeout": 30}}
     # A fixed pool of up to 20 connections, each kept once opened. With 10 kept and 10
-    # "overflow" ones (closed as soon as they are returned), a burst that needed more
-    # than 10 opened and closed a connection per transaction — a server process forked
-    # and a client handshake each time, exactly while the service was busiest: 200
-    # connections in 15 s of the bus benchmark, and a tail latency twice as long.
+    # "overflow" ones (closed as soon as they are returned), a slow moment that held
+    # more than 10 transactions open opened and closed a connection per transaction — a
+    # server process forked and a handshake each time, exactly while the service was
+    # busiest: 70 to 300 connections in the 15 s of a bus benchmark latency run, 21 now.
     return {"pool_size": 20, "max_overflow": 0}
 
 
