@@ -15,6 +15,8 @@ class Figure:
     minimum: float | None = None
     maximum: float | None = None
     minimum_ratio: float | None = None
+    # What the machine did during the measurement that a reader should weigh with it.
+    note: str | None = None
 
     @property
     def ratio(self) -> float:
@@ -40,7 +42,7 @@ class Figure:
         )
 
     def as_json(self) -> dict[str, object]:
-        return {
+        figure: dict[str, object] = {
             "metric": self.metric,
             "value": round(self.value, 3),
             "unit": self.unit,
@@ -50,6 +52,9 @@ class Figure:
             "target": self.target,
             "met": self.met,
         }
+        if self.note is not None:
+            figure["note"] = self.note
+        return figure
 
 
 def print_figures(figures: list[Figure]) -> None:
@@ -60,3 +65,5 @@ def print_figures(figures: list[Figure]) -> None:
             f" | ratio {figure.ratio:4.2f} | target {figure.target}:"
             f" {'met' if figure.met else 'MISSED'}"
         )
+        if figure.note is not None:
+            print(f"  {'':<30} {figure.note}")
