@@ -9,8 +9,10 @@ its tail: printed beside the figure, it tells a slow disk from a slow Portico.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -21,8 +23,11 @@ STALLED_SHARE = 0.8
 # Stalls shorter than this are ordinary flushes under load, not worth a reader's notice.
 REPORTED_MS = 20
 
+# (seconds on a monotonic clock, microseconds of "full" I/O pressure so far)
+Sample = tuple[float, int]
 
-def _full_microseconds() -> int | None:
+
+def full_microseconds() -> int | None:
     try:
         lines = IO_PRESSURE.read_text().splitlines()
     except OSError:  # not Linux, or a kernel built without PSI
@@ -33,12 +38,38 @@ def _full_microseconds() -> int | None:
     return None
 
 
+def stalls(samples: Sequence[Sample]) -> list[float]:
+    """The stalls in a series of samples, in milliseconds each."""
+    found: list[float] = []
+    current = 0.0
+    for (then, full_then), (now, full_now) in itertools.pairwise(samples):
+        waited_ms = (full_now - full_then) / 1000
+        if waited_ms >= STALLED_SHARE * (now - then) * 1000:
+            current += waited_ms
+        elif current:
+            found.append(current)
+            current = 0.0
+    if current:
+        found.append(current)
+    return found
+
+
+def describe(stalls_ms: Sequence[float]) -> str:
+    reported = [stall for stall in stalls_ms if stall >= REPORTED_MS]
+    if not reported:
+        return f"no disk stall of {REPORTED_MS} ms or more meanwhile (PSI)"
+    return (
+        f"{len(reported)} disk stall(s) of {REPORTED_MS} ms or more meanwhile, the longest"
+        f" {max(reported):.0f} ms: every task waited for the disk (PSI)"
+    )
+
+
 class DiskStalls:
-    """Samples, over a ``with`` block, the stalls of the disk (in a thread of its own)."""
+    """Samples I/O pressure over a ``with`` block, in a thread of its own."""
 
     def __init__(self) -> None:
-        self.stalls_ms: list[float] = []
-        self.supported = _full_microseconds() is not None
+        self.samples: list[Sample] = []
+        self.supported = full_microseconds() is not None
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -58,28 +89,13 @@ class DiskStalls:
             self._thread.join()
 
     def _sample(self) -> None:
-        previous, previous_at = _full_microseconds() or 0, time.perf_counter()
-        current = 0.0
-        while not self._done.wait(SAMPLE_SECONDS):
-            full, now = _full_microseconds() or 0, time.perf_counter()
-            waited_ms = (full - previous) / 1000
-            if waited_ms >= STALLED_SHARE * (now - previous_at) * 1000:
-                current += waited_ms
-            elif current:
-                self.stalls_ms.append(current)
-                current = 0.0
-            previous, previous_at = full, now
-        if current:
-            self.stalls_ms.append(current)
+        while True:
+            full = full_microseconds()
+            if full is not None:
+                self.samples.append((time.perf_counter(), full))
+            if self._done.wait(SAMPLE_SECONDS):
+                return
 
     def note(self) -> str | None:
         """What a reader of the figure should know, or None where Linux does not say."""
-        if not self.supported:
-            return None
-        reported = [stall for stall in self.stalls_ms if stall >= REPORTED_MS]
-        if not reported:
-            return f"no disk stall of {REPORTED_MS} ms or more meanwhile (PSI)"
-        return (
-            f"{len(reported)} disk stall(s) of {REPORTED_MS} ms or more meanwhile, the longest"
-            f" {max(reported):.0f} ms: every task waited for the disk (PSI)"
-        )
+        return describe(stalls(self.samples)) if self.supported else None
