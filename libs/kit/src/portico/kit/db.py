@@ -135,7 +135,7 @@ def _engine_options(url: str) -> dict[str, Any]:
     # "overflow" ones (closed as soon as they are returned), a slow moment that held
     # more than 10 transactions open opened and closed a connection per transaction — a
     # server process forked and a handshake each time, exactly while the service was
-    # busiest: 70 to 300 connections in the 15 s of a bus benchmark latency run, 21 now.
+    # busiest: 70 to 300 connections in 15 s of a bus benchmark latency run, 21 now.
     return {"pool_size": 20, "max_overflow": 0}
 
 
