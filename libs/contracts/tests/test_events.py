@@ -19,7 +19,8 @@ from portico.contracts.events.signing import MappedField, SubmissionSent
 
 EVENTS = all_events()
 SERVICES = {"portal", "signing", "quotes", "documents", "notifier"}
-# DESIGN.md §3, plus the expiry warning the signing service sends before a link dies.
+# The events each service emits (docs/asyncapi.yaml lists them), plus the expiry warning
+# the signing service sends before a link dies.
 DESIGNED = {
     "portal": {
         "OrganisationUpdated",

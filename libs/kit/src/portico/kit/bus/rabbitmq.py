@@ -1,4 +1,4 @@
-"""The RabbitMQ bus (aio-pika), with the topology of the design (§4, §10).
+"""The RabbitMQ bus (aio-pika): the topology docs/architecture.md ("Events") describes.
 
 - ``portico.events``: durable topic exchange, routing key = event type. Its alternate
   exchange ``portico.unrouted`` (fanout) feeds the queue ``portico.unrouted``, which keeps
@@ -473,8 +473,9 @@ async def _open_channel(publisher: AbstractChannel) -> aiormq.Channel:
 
 
 def _properties(envelope: Envelope) -> aiormq.spec.Basic.Properties:
-    """The envelope's attributes mirrored as AMQP properties (DESIGN §10); the trace
-    context travels in the headers. No tries header: absent means none yet."""
+    """The envelope's attributes mirrored as AMQP properties (message_id, type, app_id,
+    timestamp) so that broker tools show them; the trace context travels in the headers.
+    No tries header: absent means none yet."""
     return aiormq.spec.Basic.Properties(
         content_type="application/json",
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT.value,

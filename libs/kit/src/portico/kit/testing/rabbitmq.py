@@ -23,7 +23,8 @@ import pytest
 
 from portico.kit.testing.backends import docker_available, unavailable
 
-# The version Debian ships and production runs (DESIGN §10).
+# The version Debian ships, which CI runs: quorum queues there have no default delivery
+# limit and no delayed retry, so the bus sets both itself.
 RABBITMQ_IMAGE = "rabbitmq:3.10-alpine"
 
 
