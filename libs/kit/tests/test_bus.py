@@ -24,7 +24,7 @@ from portico.contracts import Envelope, Event
 from portico.kit.bus import Bus, PublishError, RetryPolicy, create_bus
 from portico.kit.bus import base as bus_base
 from portico.kit.bus.memory import InMemoryBus
-from portico.kit.bus.rabbitmq import EXCHANGE, UNROUTED, RabbitMqBus
+from portico.kit.bus.rabbitmq import EXCHANGE, UNROUTED_QUEUE, RabbitMqBus
 from portico.kit.settings import PorticoSettings
 from portico.kit.testing.rabbitmq import AmqpServer
 
@@ -368,7 +368,7 @@ async def test_an_event_nobody_subscribes_to_is_kept_not_dropped(harness: Harnes
     connection = await aio_pika.connect(harness.amqp_url)
     async with connection:
         channel = await connection.channel()
-        queue = await channel.get_queue(UNROUTED, ensure=False)
+        queue = await channel.get_queue(UNROUTED_QUEUE, ensure=False)
         message = await queue.get(timeout=5)
         assert message is not None
         assert Envelope.from_json(message.body) == envelope
@@ -536,7 +536,40 @@ async def test_the_topology_keeps_failures_apart_and_bounded(
         q[1]["x-dead-letter-routing-key"] == "portico.billing" for q in retry_queues.values()
     )
     assert queues["portico.billing.parked"][0] == "quorum"
-    assert queues[UNROUTED][0] == "quorum"
+    # Events no service consumes are kept a day at most, the latest 10,000.
+    assert queues[UNROUTED_QUEUE] == (
+        "quorum",
+        {"x-queue-type": "quorum", "x-max-length": 10_000, "x-message-ttl": 86_400_000},
+    )
+
+
+async def test_connecting_removes_the_unbounded_unrouted_queue_of_earlier_versions(
+    amqp_vhost_url: str,
+) -> None:
+    connection = await aio_pika.connect(amqp_vhost_url)
+    async with connection:
+        channel = await connection.channel()
+        legacy = await channel.declare_queue(
+            "portico.unrouted",
+            durable=True,
+            arguments={"x-queue-type": "quorum", "x-max-length": 100_000},
+        )
+        await channel.default_exchange.publish(aio_pika.Message(b"{}"), routing_key=legacy.name)
+
+    bus = RabbitMqBus(amqp_vhost_url, retry=RETRY, reconnect_interval=0.2)
+    await bus.connect()
+    try:
+        await bus.publish([happened()])
+    finally:
+        await bus.close()
+
+    connection = await aio_pika.connect(amqp_vhost_url)
+    async with connection:
+        channel = await connection.channel()
+        recent = await channel.declare_queue(UNROUTED_QUEUE, passive=True)
+        assert recent.declaration_result.message_count == 1
+        with pytest.raises(aio_pika.exceptions.ChannelNotFoundEntity):
+            await channel.declare_queue("portico.unrouted", passive=True)
 
 
 async def test_messages_carry_the_envelope_in_their_properties(
@@ -553,7 +586,7 @@ async def test_messages_carry_the_envelope_in_their_properties(
     connection = await aio_pika.connect(amqp_vhost_url)
     async with connection:
         channel = await connection.channel()
-        queue = await channel.get_queue(UNROUTED, ensure=False)
+        queue = await channel.get_queue(UNROUTED_QUEUE, ensure=False)
         message = await queue.get(timeout=5)
     assert message is not None
     assert message.message_id == str(envelope.id)

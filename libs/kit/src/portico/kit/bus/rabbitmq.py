@@ -1,8 +1,9 @@
 """The RabbitMQ bus (aio-pika): the topology docs/architecture.md ("Events") describes.
 
 - ``portico.events``: durable topic exchange, routing key = event type. Its alternate
-  exchange ``portico.unrouted`` (fanout) feeds the queue ``portico.unrouted``, which keeps
-  what no service is bound to yet instead of dropping it.
+  exchange ``portico.unrouted`` (fanout) feeds the queue ``portico.unrouted.recent``: an
+  event no service consumes is confirmed to the relay rather than returned (publishes are
+  mandatory), and kept a day at most, the latest 10,000, for an operator to look at.
 - ``portico.<service>``: one quorum queue per service, bound to the types it handles, with
   a delivery limit and a dead-letter route to its parking queue: a safety net against a
   message that kills the consumer before it can answer.
@@ -63,11 +64,17 @@ T = TypeVar("T")
 
 EXCHANGE = "portico.events"
 UNROUTED = "portico.unrouted"
+UNROUTED_QUEUE = "portico.unrouted.recent"
+# Until 0.1 the unrouted events went to a queue of the exchange's name that kept 100,000
+# of them with no age limit (24,000 after 8,000 invitations): removed at connection.
+LEGACY_UNROUTED_QUEUE = "portico.unrouted"
 # A message that crashed its consumer this many times is parked by the broker itself.
 DELIVERY_LIMIT = 20
-# Unrouted events are kept up to this many (the oldest go first), so that events no
-# service will ever consume cannot fill the broker.
-UNROUTED_MAX = 100_000
+# Events no service consumes (NotificationDelivered, or a service's events before its
+# consumers are deployed) are nobody's work: the queue is a window for an operator to see
+# what was published, not a store. Bounded in count (the oldest go first) and in age.
+UNROUTED_MAX = 10_000
+UNROUTED_TTL_MS = 24 * 60 * 60 * 1000
 CONFIRM_TIMEOUT_SECONDS = 30.0
 READY_TIMEOUT_SECONDS = 2.0
 TRACE_HEADERS = ("traceparent", "tracestate")
@@ -241,8 +248,11 @@ class RabbitMqBus:
         unrouted_exchange = await self._publisher.declare_exchange(
             UNROUTED, aio_pika.ExchangeType.FANOUT, durable=True
         )
+        await self._publisher.queue_delete(LEGACY_UNROUTED_QUEUE)
         unrouted_queue = await self._publisher.declare_queue(
-            UNROUTED, durable=True, arguments=_quorum({"x-max-length": UNROUTED_MAX})
+            UNROUTED_QUEUE,
+            durable=True,
+            arguments=_quorum({"x-max-length": UNROUTED_MAX, "x-message-ttl": UNROUTED_TTL_MS}),
         )
         await unrouted_queue.bind(unrouted_exchange)
         await self._publisher.declare_exchange(
