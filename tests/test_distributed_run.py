@@ -102,11 +102,11 @@ async def test_each_role_runs_alone_and_events_flow_from_api_to_the_broker(
     )
     assert created.status_code == 201, created.text
 
-    # No service consumes ClientCreated yet: the relay's publish is kept in portico.unrouted.
+    # No service consumes ClientCreated yet: the relay's publish goes to portico.unrouted.recent.
     connection = await aio_pika.connect(amqp_vhost_url)
     async with connection:
         channel = await connection.channel()
-        queue = await channel.get_queue("portico.unrouted", ensure=False)
+        queue = await channel.get_queue("portico.unrouted.recent", ensure=False)
         message = None
         deadline = time.monotonic() + 15
         while message is None and time.monotonic() < deadline:
