@@ -1,4 +1,8 @@
-"""The kit's own tables, present in every service's database (its first migration creates them)."""
+"""The kit's own tables, present in every service's database.
+
+The kit's branch of migrations (``portico/kit/migrations/versions``) creates and changes
+them; a service's own migrations never copy them.
+"""
 
 from sqlalchemy import (
     DDL,

@@ -119,35 +119,12 @@ def upgrade() -> None:
     with op.batch_alter_table('delivery_attempts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_delivery_attempts_delivery_id'), ['delivery_id'], unique=False)
 
-    op.create_table('inbox',
-    sa.Column('event_key', sa.String(length=300), nullable=False),
-    sa.Column('handler', sa.String(length=200), nullable=False),
-    sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('event_key', 'handler', name=op.f('pk_inbox'))
-    )
-    op.create_table('outbox',
-    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('body', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('seq', name=op.f('pk_outbox')),
-    sa.UniqueConstraint('event_id', name=op.f('uq_outbox_event_id'))
-    )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_pending', ['seq'], unique=False, postgresql_where=sa.text('published_at IS NULL'), sqlite_where=sa.text('published_at IS NULL'))
+    # The outbox and inbox are the kit's: its own branch of migrations creates them
+    # (portico.kit.migrations). Databases made before that branch have them from here.
 
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_pending', postgresql_where=sa.text('published_at IS NULL'), sqlite_where=sa.text('published_at IS NULL'))
-
-    op.drop_table('outbox')
-    op.drop_table('inbox')
     with op.batch_alter_table('delivery_attempts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delivery_attempts_delivery_id'))
 

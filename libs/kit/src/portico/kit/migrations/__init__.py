@@ -1,13 +1,20 @@
-"""Alembic per service: the shared ``env.py`` logic and a programmatic upgrade."""
+"""Alembic per service: the shared ``env.py`` logic and a programmatic upgrade.
+
+A service's database holds two branches of migrations: the service's own (its
+``migrations/versions``) and the kit's (``versions/`` beside this module, branch label
+``kit``), which owns the tables every service has (outbox, inbox). A change to a kit
+table is one migration here, applied by every service's migrate step; ``heads`` brings
+both branches up to date.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Any, Literal
 
-import sqlalchemy as sa
-from alembic import command, context, op
+from alembic import command, context
 from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from sqlalchemy import MetaData
@@ -61,38 +68,26 @@ def _render_item(kind: str, item: Any, _context: AutogenContext) -> str | Litera
     return False
 
 
+KIT_VERSIONS = Path(__file__).parent / "versions"
+
+
 def alembic_config(database_url: str, migrations: Path) -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option(
+        "version_locations", os.pathsep.join([str(migrations / "versions"), str(KIT_VERSIONS)])
+    )
     # ConfigParser interpolation: a '%' in a password must be doubled.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
 
 
-def upgrade(database_url: str, migrations: Path, revision: str = "head") -> None:
-    """Bring the database to ``revision``; blocking (env.py runs its own event loop)."""
+def upgrade(database_url: str, migrations: Path, revision: str = "heads") -> None:
+    """Bring the database to ``revision`` (by default the service's and the kit's heads);
+    blocking (env.py runs its own event loop)."""
     command.upgrade(alembic_config(database_url, migrations), revision)
 
 
-async def upgrade_async(database_url: str, migrations: Path, revision: str = "head") -> None:
+async def upgrade_async(database_url: str, migrations: Path, revision: str = "heads") -> None:
     await asyncio.to_thread(upgrade, database_url, migrations, revision)
-
-
-def outbox_relays_by_row_locks() -> None:
-    """Migration step (Alembic ``op`` context) of every service: the relay holds row locks
-    instead of a lease (``claimed_until`` goes), and PostgreSQL notifies the relays from a
-    trigger instead of a statement of the writer's own."""
-    with op.batch_alter_table("outbox") as batch:
-        batch.drop_column("claimed_until")
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in tables.OUTBOX_NOTIFY_DDL:
-            op.execute(statement)
-
-
-def outbox_relays_by_lease() -> None:
-    """The downgrade of ``outbox_relays_by_row_locks``."""
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in tables.OUTBOX_NOTIFY_DROP:
-            op.execute(statement)
-    with op.batch_alter_table("outbox") as batch:
-        batch.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
