@@ -55,6 +55,19 @@ def test_it_restarts_with_its_data_intact(embedded: LivePortico) -> None:
     assert embedded.stop() == 0
 
 
+def _started_line(text: str) -> str:
+    """The "portico started" log line, without its time and port."""
+    line = next(line for line in text.splitlines() if "portico started" in line)
+    return re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", line.split(" ", 1)[1])
+
+
+def test_the_readme_shows_the_line_it_logs_when_started(embedded: LivePortico) -> None:
+    embedded.start()
+    assert embedded.stop() == 0
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert _started_line(embedded.output) == _started_line(readme)
+
+
 def test_the_first_start_prints_the_first_admin_password_once(embedded: LivePortico) -> None:
     embedded.start()
     assert embedded.stop() == 0

@@ -272,3 +272,18 @@ def test_spans_are_exported_over_otlp_http_when_an_endpoint_is_given() -> None:
 
 def _attribute(span: ReadableSpan, name: str) -> object:
     return (span.attributes or {}).get(name)
+
+
+def test_a_library_line_keeps_its_extras_but_not_a_coloured_copy_of_its_message(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("portico-test", fmt="json", level="INFO")
+    logging.getLogger("uvicorn.error").info(
+        "Started server process [%d]",
+        42,
+        extra={"color_message": "Started server process [\x1b[36m%d\x1b[0m]", "worker": 1},
+    )
+    [line] = [line for line in logged(capsys) if line["event"].startswith("Started server")]
+    assert line["event"] == "Started server process [42]"
+    assert line["worker"] == 1
+    assert "color_message" not in line

@@ -63,3 +63,20 @@ async def test_a_template_that_drops_the_link_or_does_not_compile_is_refused(
     assert staff.status_code == 403
     unknown = await portico.http.get(f"{TEMPLATES}/nothing/fr", headers=admin)
     assert unknown.status_code == 404
+
+
+async def test_the_default_invitation_promises_only_what_the_portal_has(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    # Documents to sign and quotes come with their services; until then the invitation
+    # describes the workspaces, in both languages and both parts of the email.
+    for language, promised, absent in (
+        ("en", "messages, files and tasks", ("sign", "quote")),
+        ("fr", "messages, fichiers et tâches", ("signer", "devis")),
+    ):
+        default = (
+            await portico.http.get(f"{TEMPLATES}/client_invited/{language}", headers=admin)
+        ).json()
+        for part in ("html", "text"):
+            assert promised in default[part]
+            assert not any(word in default[part].lower() for word in absent)

@@ -35,6 +35,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Span, SpanKind
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from structlog.typing import EventDict
 
 from portico.contracts.envelope import Envelope
 from portico.kit.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS
@@ -161,6 +162,13 @@ class _PorticoLogHandler(logging.Handler):
             self.handleError(record)
 
 
+def _drop_colour_copies(_logger: Any, _method: str, event: EventDict) -> EventDict:
+    # uvicorn passes a copy of its message with terminal colour codes as an "extra";
+    # the renderer colours lines itself, and a JSON line has no use for escape codes.
+    event.pop("color_message", None)
+    return event
+
+
 def configure_logging(
     service: str, *, fmt: Literal["auto", "json", "console"] = "auto", level: str = "INFO"
 ) -> None:
@@ -201,7 +209,7 @@ def configure_logging(
     handler = _PorticoLogHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _drop_colour_copies],
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 *([structlog.processors.format_exc_info] if as_json else []),
