@@ -37,3 +37,23 @@ OUTBOX_LAG_SECONDS = Gauge(
 OUTBOX_PENDING = Gauge(
     "portico_outbox_pending", "Unpublished outbox rows at the relay's last pass", ["service"]
 )
+JOBS_DONE = Counter("portico_jobs_done_total", "Jobs whose handler returned", ["service", "kind"])
+JOBS_FAILED = Counter(
+    "portico_jobs_failed_total",
+    "Failed job tries, by what followed (retried or parked)",
+    ["service", "kind", "outcome"],
+)
+JOBS_DUE = Gauge(
+    "portico_jobs_due", "Pending jobs whose time has come, at the runner's last count", ["service"]
+)
+JOBS_RUNNING = Gauge(
+    "portico_jobs_running", "Jobs held by a runner, at the runner's last count", ["service"]
+)
+JOBS_PARKED = Gauge(
+    "portico_jobs_parked", "Jobs parked after their last try, waiting for an operator", ["service"]
+)
+JOBS_OLDEST_DUE_SECONDS = Gauge(
+    "portico_jobs_oldest_due_seconds",
+    "How long the oldest due job has waited, at the runner's last count",
+    ["service"],
+)

@@ -6,6 +6,7 @@ them; a service's own migrations never copy them.
 
 from sqlalchemy import (
     DDL,
+    JSON,
     BigInteger,
     Column,
     Index,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
     event,
     text,
 )
@@ -65,4 +67,31 @@ inbox_table = Table(
     Column("event_type", String(200), nullable=False),
     Column("processed_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("event_key", "handler"),
+)
+
+# Durable jobs (``portico.kit.jobs``). ``key`` is unique and may be NULL: a keyed enqueue
+# adds nothing when a job with that key exists. Finished jobs leave the partial index, so
+# claiming and counting read only the open ones however many are done.
+jobs_table = Table(
+    "jobs",
+    messaging_metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(200), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("key", String(300), nullable=True, unique=True),
+    Column("run_at", UTCDateTime, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("tries", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("claimed_until", UTCDateTime, nullable=True),
+    Column("claimed_by", String(200), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Index(
+        "ix_jobs_open",
+        "status",
+        "run_at",
+        postgresql_where=text("status <> 'done'"),
+        sqlite_where=text("status <> 'done'"),
+    ),
 )
