@@ -19,7 +19,8 @@ from sqlalchemy import Column, String, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 
-from portico.contracts import Envelope, Event
+from portico.contracts import MASK, Envelope, Event
+from portico.contracts.events.common import SecretLink
 from portico.kit.bus import Bus, RetryPolicy
 from portico.kit.bus.memory import InMemoryBus
 from portico.kit.bus.rabbitmq import RabbitMqBus
@@ -39,6 +40,16 @@ class NoteRecorded(Event):
     subject_field = "note_id"
 
     note_id: uuid.UUID
+    text: str
+
+
+class LinkShared(Event):
+    """An event with a capability link, as ClientInvited and PasswordResetRequested have."""
+
+    event_type = "portico.kittest.link_shared.v1"
+
+    note_id: uuid.UUID
+    link: SecretLink
     text: str
 
 
@@ -254,6 +265,41 @@ async def _all_published(node: Node) -> bool:
             select(func.count()).where(outbox_table.c.published_at.is_(None))
         )
     return pending == 0
+
+
+async def test_a_published_events_secret_link_is_masked_in_its_outbox_row(node: Node) -> None:
+    received: list[Envelope] = []
+
+    async def receive(envelope: Envelope) -> None:
+        received.append(envelope)
+
+    await node.bus.subscribe("kittest-links", [LinkShared.event_type], receive)
+    link = f"https://portico.test/invitations/accept?token=tok-{uuid.uuid4().hex}"
+    async with node.database.sessions() as session, session.begin():
+        await emit(session, LinkShared(note_id=uuid.uuid4(), link=link, text="Bienvenue"))
+        await emit(session, NoteRecorded(note_id=uuid.uuid4(), text="nothing secret"))
+    stored = await _bodies(node)
+    assert link.encode() in stored[LinkShared.event_type]
+
+    node.start_relay()
+    await eventually(lambda: received and node.handled)
+    await eventually(lambda: _all_published(node))
+    # The delivered event carried the link; the row kept after publishing does not.
+    assert received[0].event().link == link  # type: ignore[attr-defined]
+    kept = await _bodies(node)
+    assert b"tok-" not in kept[LinkShared.event_type]
+    masked = Envelope.from_stored(kept[LinkShared.event_type])
+    assert (masked.data["link"], masked.data["text"]) == (MASK, "Bienvenue")
+    assert masked.id == received[0].id
+    # An event without secrets is kept as it was written.
+    assert kept[NoteRecorded.event_type] == stored[NoteRecorded.event_type]
+
+
+async def _bodies(node: Node) -> dict[str, bytes]:
+    """Each outbox row's stored body by event type, read from the table itself."""
+    async with node.database.sessions() as session:
+        rows = await session.execute(select(outbox_table.c.event_type, outbox_table.c.body))
+        return {event_type: body for event_type, body in rows}
 
 
 async def test_a_trace_id_survives_the_trip_through_the_bus(node: Node) -> None:

@@ -106,16 +106,31 @@ async def test_a_text_message_is_listed_by_its_text_with_its_link_clickable(
 
 
 @pytest.mark.parametrize("portico", ["embedded"], indirect=True)
-async def test_the_inbox_is_for_staff_only(
+async def test_the_inbox_is_for_admins_only(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
     anonymous = await site.get("/dev/inbox")
     assert anonymous.headers["location"] == "/login?next=%2Fdev%2Finbox"
+    # Other people's reset links are in it: a staff member neither sees nor opens it.
     staff = await accounts.staff("staff")
     await site.log_in(staff["email"])
-    assert (await site.get("/dev/inbox")).status_code == 200
+    home = await site.get("/")
+    assert home.status_code == 200
+    assert 'href="/notifications"' in home.text
+    assert 'href="/dev/inbox"' not in home.text
+    for path in ("/dev/inbox", "/dev/inbox/20260101T000000000000-abcdef12"):
+        refused = await site.get(path)
+        assert refused.status_code == 403, path
+        assert "Only administrators can read the development inbox." in refused.text
+    polled = await site.get("/dev/inbox", headers={"HX-Request": "true"})
+    assert polled.status_code == 403
+
+    admin = await accounts.staff("admin")
+    await site.log_in(admin["email"])
+    assert 'href="/dev/inbox"' in (await site.get("/")).text
     # The list refreshes itself: a poll answers the list alone.
     polled = await site.get("/dev/inbox", headers={"HX-Request": "true"})
+    assert polled.status_code == 200
     assert polled.text.lstrip().startswith('<div id="inbox-list"')
 
 

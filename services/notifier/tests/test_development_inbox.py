@@ -55,3 +55,18 @@ async def test_inviting_a_contact_puts_the_email_in_the_local_mailbox(
         headers=portico.headers("client", client_id=client["id"], contact_id=contact["id"]),
     )
     assert as_client.status_code == 403
+
+
+@pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+async def test_a_staff_member_who_is_not_an_admin_cannot_read_the_inbox(
+    portico: RunningPortico,
+) -> None:
+    # Other people's reset and invitation links are in it: reading them is taking over.
+    staff = portico.headers("staff")
+    for path in ("/api/notifier/v1/mailbox", "/api/notifier/v1/mailbox/20260101T000000-abcdef12"):
+        refused = await portico.http.get(path, headers=staff)
+        assert refused.status_code == 403, path
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["detail"] == "Only administrators can do this."
+    allowed = await portico.http.get("/api/notifier/v1/mailbox", headers=portico.headers("admin"))
+    assert allowed.status_code == 200

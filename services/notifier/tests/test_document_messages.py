@@ -138,6 +138,8 @@ UPLOAD_WORDING = {
         "complete": "Documents complete: Atelier Lumière",
         "complete_body": "Every document required from Atelier Lumière is now uploaded and "
         "accepted: their file is complete.",
+        "uploaded_excerpt": "urssaf-2026.pdf, uploaded by Camille Durand.",
+        "complete_excerpt": "Every required document is uploaded and accepted.",
         "hello": "Hello Admin Portico,",
     },
     "fr": {
@@ -147,6 +149,8 @@ UPLOAD_WORDING = {
         "complete": "Dossier complet : Atelier Lumière",
         "complete_body": "Tous les documents demandés à Atelier Lumière sont déposés et "
         "acceptés : le dossier est complet.",
+        "uploaded_excerpt": "urssaf-2026.pdf, déposé par Camille Durand.",
+        "complete_excerpt": "Tous les documents demandés sont déposés et acceptés.",
         "hello": "Bonjour Admin Portico,",
     },
 }
@@ -167,10 +171,10 @@ async def test_staff_hear_of_uploads_but_their_own_and_of_complete_files(
     # Both later events are in the bell: the admin's own upload, handled first, made nothing.
     bell = await notifications(staff, 2)
     assert bell["document_uploaded"]["title"] == words["uploaded"]
-    assert bell["document_uploaded"]["body"].startswith(words["uploaded_body"])
+    assert bell["document_uploaded"]["excerpt"] == words["uploaded_excerpt"]
     assert bell["document_uploaded"]["link"] == by_contact.document_url
     assert bell["documents_complete"]["title"] == words["complete"]
-    assert bell["documents_complete"]["body"] == words["complete_body"]
+    assert bell["documents_complete"]["excerpt"] == words["complete_excerpt"]
     assert bell["documents_complete"]["link"] is None
     assert await delivery_kinds(staff) == ["document_uploaded", "documents_complete"]
 
@@ -195,6 +199,7 @@ EXPIRING_WORDING = {
         "staff_subject": "Document expiring: Attestation URSSAF (Atelier Lumière)",
         "staff_body": "The “Attestation URSSAF” of Atelier Lumière expires on December 31, "
         "2026.\n\nWe have asked Camille Durand to upload a new one.",
+        "staff_excerpt": "Expires on December 31, 2026. Camille Durand was asked for a new one.",
     },
     "fr": {
         "contact_subject": "Votre document « Attestation URSSAF » expire le 31 décembre 2026",
@@ -203,6 +208,8 @@ EXPIRING_WORDING = {
         "staff_subject": "Document arrivant à expiration : Attestation URSSAF (Atelier Lumière)",
         "staff_body": "Le document « Attestation URSSAF » du client Atelier Lumière expire le "
         "31 décembre 2026.\n\nNous avons demandé à Camille Durand d\u2019en déposer un nouveau.",
+        "staff_excerpt": "Expire le 31 décembre 2026. Un nouveau document a été demandé à "
+        "Camille Durand.",
     },
 }
 
@@ -232,7 +239,7 @@ async def test_an_expiring_document_asks_the_contact_for_a_new_one_and_tells_the
     assert words["staff_body"] in text_and_html(told)[0]
     bell = await notifications(staff, 1)
     assert bell["document_expiring_staff"]["title"] == words["staff_subject"]
-    assert bell["document_expiring_staff"]["body"] == words["staff_body"]
+    assert bell["document_expiring_staff"]["excerpt"] == words["staff_excerpt"]
 
 
 REVIEW_WORDING = {

@@ -288,7 +288,8 @@ async def test_views_and_downloads_reach_the_assignee_on_the_channels_they_choos
     seen = await notifications(staff, 2)
     [viewed], [downloaded] = seen["quote_viewed"], seen["quote_downloaded"]
     assert viewed["title"] == f"Atelier Lumière opened quote {NUMBER}"
-    assert viewed["body"].startswith(f"Atelier Lumière opened quote {NUMBER} on November 25, 2026.")
+    assert viewed["excerpt"] == f"Quote {NUMBER} is being read: a good moment to follow up."
+    assert downloaded["excerpt"] == f"Quote {NUMBER} was downloaded as a PDF."
     assert downloaded["title"] == f"Atelier Lumière downloaded quote {NUMBER}"
     assert viewed["link"] == downloaded["link"] == ids["quote_admin_url"]
     received = by_subject(await notifier_smtp.wait_for(2))
@@ -372,7 +373,8 @@ async def test_a_signed_quote_tells_the_assignee_everywhere_and_sends_the_signer
     [notification] = (await notifications(staff, 1))["quote_signed"]
     assert notification["title"] == f"Devis {NUMBER} signé par Hugo Martin"
     assert notification["link"] == ids["quote_admin_url"]
-    assert "c0py" not in notification["body"]
+    assert notification["excerpt"] == f"Montant accepté : {AMOUNT['fr']}."
+    assert "c0py" not in str(notification)
     for _ in range(200):
         if sms_provider.received:
             break
@@ -421,7 +423,7 @@ async def test_feedback_and_a_decline_reach_the_assignee_with_the_clients_words(
     for kind, subject in expected.items():
         [notification] = seen[kind]
         assert notification["title"] == subject
-        assert words[kind] in notification["body"]
+        assert words[kind] in notification["excerpt"]
         assert notification["link"] == ids["quote_admin_url"]
         email = received[subject]
         assert email["To"] == ADMIN
@@ -433,4 +435,6 @@ async def test_feedback_and_a_decline_reach_the_assignee_with_the_clients_words(
         "en": f"Camille Durand declined quote {NUMBER} on November 25, 2026. Their reason:",
         "fr": f"Camille Durand a refusé le devis {NUMBER} le 25 novembre 2026. Motif indiqué :",
     }[locale]
-    assert declined in seen["quote_declined"][0]["body"]
+    assert declined in text_and_html(received[expected["quote_declined"]])[0]
+    colon = {"en": ": ", "fr": " : "}[locale]
+    assert seen["quote_declined"][0]["excerpt"] == f"Camille Durand{colon}{reason}"

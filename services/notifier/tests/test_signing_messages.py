@@ -180,10 +180,10 @@ async def test_signers_get_their_copies_and_the_sender_hears_of_the_outcome(
     )
     viewed, declined, completed = await staff.notifications(3)
     assert completed["title"] == "Signed by everyone: Mandat de prélèvement"
-    assert "Camille Durand, Hugo Martin, Léa Petit" in completed["body"]
+    assert completed["excerpt"] == "Signed by Camille Durand, Hugo Martin, Léa Petit."
     assert completed["link"] == SUBMISSION_URL
     assert declined["title"] == "Camille Durand declined to sign “Mandat de prélèvement”"
-    assert "Le montant est erroné." in declined["body"]
+    assert declined["excerpt"] == "Le montant est erroné."
     assert viewed["title"] == "Hugo Martin opened “Mandat de prélèvement”"
     assert viewed["link"] is None
 

@@ -1,6 +1,6 @@
 """Portico's event contracts: the envelope, every event schema and their registry."""
 
-from portico.contracts.envelope import Envelope, Event
+from portico.contracts.envelope import MASK, Envelope, Event, carries_secrets, masked_stored
 from portico.contracts.errors import (
     ContractError,
     InvalidEnvelope,
@@ -10,6 +10,7 @@ from portico.contracts.errors import (
 from portico.contracts.registry import all_events, model_for
 
 __all__ = [
+    "MASK",
     "ContractError",
     "Envelope",
     "Event",
@@ -17,5 +18,7 @@ __all__ = [
     "InvalidPayload",
     "UnknownEventType",
     "all_events",
+    "carries_secrets",
+    "masked_stored",
     "model_for",
 ]

@@ -170,6 +170,35 @@ class Envelope(BaseModel):
         return envelope
 
 
+def carries_secrets(event_type: str) -> bool:
+    """Whether events of this type have fields marked ``x-secret`` (links with a token).
+
+    False for a type this process does not know: nothing says what in it is secret.
+    """
+    try:
+        return _marks_secret(registry.model_for(event_type))
+    except UnknownEventType:
+        return False
+
+
+def masked_stored(raw: bytes) -> bytes:
+    """A stored envelope (``to_json``) with its secret fields replaced by MASK.
+
+    What a service keeps of an event once it is published: the token of a link must not
+    outlive the delivery in a database row (the relay writes this over the row it marks).
+    """
+    document = orjson.loads(raw)
+    schema = _payload_schema(registry.model_for(document["type"]))
+    document["data"] = _mask(schema, document["data"], schema.get("$defs", {}))
+    return orjson.dumps(document)
+
+
+@cache
+def _marks_secret(model: type[Event]) -> bool:
+    # Once per type: a relay asks for every event it marks.
+    return b'"x-secret"' in orjson.dumps(_payload_schema(model))
+
+
 def _describe(exc: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(part) for part in error['loc']) or '(root)'}: {error['msg']}"

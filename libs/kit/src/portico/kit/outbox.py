@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy import Delete, bindparam, delete, event, func, insert, select, t
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from portico.contracts import Envelope, Event
+from portico.contracts import Envelope, Event, carries_secrets, masked_stored
 from portico.kit.bus import Bus
 from portico.kit.db import Database, utcnow
 from portico.kit.metrics import OUTBOX_LAG_SECONDS, OUTBOX_PENDING
@@ -134,16 +135,38 @@ _PRUNE_INBOX = delete(inbox_table).where(
 )
 
 _TAKE = (
-    "SELECT seq, body FROM outbox WHERE published_at IS NULL"
+    "SELECT seq, event_type, body FROM outbox WHERE published_at IS NULL"
     " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED"
 )
 
 
-def _mark_and_commit(seqs: list[int]) -> str:
-    # The sequence numbers are integers read from the table: written into the statement,
-    # it travels with its COMMIT as one simple query.
+def _masked_bodies(rows: Sequence[Sequence[Any]]) -> dict[int, bytes]:
+    """The stored bodies to write over once these rows are published: those of events
+    with secret fields (invitation, reset, signing links), masked. A token must not sit
+    in clear in a table for the retention period after its one delivery; the message
+    itself, published as it was stored, still carries it. Most events have no secret
+    and cost one cached look-up here."""
+    # Rows of SQLAlchemy or of asyncpg: (seq, event_type, body) either way.
+    return {
+        seq: masked_stored(body) for seq, event_type, body in rows if carries_secrets(event_type)
+    }
+
+
+def _mark_and_commit(seqs: list[int], masked: dict[int, bytes]) -> str:
+    # The sequence numbers are integers read from the table, the masked bodies hex digits
+    # of our own making: written into the statement, it travels with its COMMIT as one
+    # simple query.
     listed = ",".join(str(int(seq)) for seq in seqs)
-    return f"UPDATE outbox SET published_at = now() WHERE seq = ANY('{{{listed}}}'); COMMIT"  # noqa: S608
+    rewrite = ""
+    if masked:
+        cases = " ".join(
+            f"WHEN {int(seq)} THEN decode('{body.hex()}', 'hex')" for seq, body in masked.items()
+        )
+        rewrite = f", body = CASE seq {cases} ELSE body END"
+    return (
+        f"UPDATE outbox SET published_at = now(){rewrite}"  # noqa: S608
+        f" WHERE seq = ANY('{{{listed}}}'); COMMIT"
+    )
 
 
 class Relay:
@@ -179,7 +202,7 @@ class Relay:
         self.passes_in_flight = passes_in_flight if database.is_postgres else 1
         # SQLite's pass, through SQLAlchemy Core (PostgreSQL's speaks to the driver).
         self._pending = (
-            select(outbox_table.c.seq, outbox_table.c.body)
+            select(outbox_table.c.seq, outbox_table.c.event_type, outbox_table.c.body)
             .where(outbox_table.c.published_at.is_(None))
             .order_by(outbox_table.c.seq)
             .limit(batch_size)
@@ -188,6 +211,11 @@ class Relay:
             update(outbox_table)
             .where(outbox_table.c.seq.in_(bindparam("seqs", expanding=True)))
             .values(published_at=bindparam("now", type_=outbox_table.c.published_at.type))
+        )
+        self._mask = (
+            update(outbox_table)
+            .where(outbox_table.c.seq == bindparam("masked_seq"))
+            .values(body=bindparam("masked_body"))
         )
         # Without any wake-up (another process's commit on SQLite, a lost NOTIFY), rows
         # are still found within this many seconds.
@@ -228,6 +256,11 @@ class Relay:
             await connection.execute(
                 self._mark, {"seqs": [row.seq for row in rows], "now": utcnow()}
             )
+            if masked := _masked_bodies(rows):
+                await connection.execute(
+                    self._mask,
+                    [{"masked_seq": seq, "masked_body": body} for seq, body in masked.items()],
+                )
 
     async def _postgres_pass(self, taken: asyncio.Future[int]) -> None:
         """The pass on the driver's own connection (asyncpg), taken from the relay's pool.
@@ -249,7 +282,9 @@ class Relay:
                 # ``publish`` queues its messages before its first pause (in the order of
                 # the calls), and this pass started it before the next one can.
                 await self.bus.publish([Envelope.from_stored(row["body"]) for row in rows])
-                await connection.execute(_mark_and_commit([row["seq"] for row in rows]))
+                await connection.execute(
+                    _mark_and_commit([row["seq"] for row in rows], _masked_bodies(rows))
+                )
             except BaseException:
                 # Back to the pool only without a transaction (the pool's own reset knows
                 # nothing of this one); a connection that cannot say so is dropped.

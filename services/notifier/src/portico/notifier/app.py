@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from portico.kit.service import Service
+from portico.notifier.access import guarded
 from portico.notifier.deliveries.dispatcher import run_dispatcher
 from portico.notifier.deliveries.endpoints import router as deliveries_router
 from portico.notifier.handlers import HANDLERS
@@ -17,7 +18,9 @@ service = Service(
     description="Email, SMS and in-app notifications: templates, preferences, delivery log.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=[notifications_router, preferences_router, templates_router, deliveries_router],
+    routers=[
+        guarded(notifications_router, preferences_router, templates_router, deliveries_router)
+    ],
     handlers=HANDLERS,
     background=[run_dispatcher],
 )

@@ -58,6 +58,9 @@ class StaffMember(Base):
     locale: Mapped[str] = mapped_column(String(5), default="en")
     role: Mapped[str] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When the portal made the change held here: an older event arriving late (a retry, a
+    # redelivery) must not bring back what a newer one changed, such as a deactivation.
+    changed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property
@@ -93,7 +96,13 @@ class Preference(Base):
 
 
 class Notification(Base):
-    """An in-app notification of a staff user (the bell)."""
+    """An in-app notification of a staff user (the bell).
+
+    ``params`` are its kind's template variables: the title and excerpt are rendered from
+    them when the notification is read, in the language the reader has then. ``title`` and
+    ``body`` are what it said when it was created, kept for the notifications recorded
+    before ``params`` existed.
+    """
 
     __tablename__ = "notifications"
     __table_args__ = (UniqueConstraint("event_id", "user_id", "kind"),)
@@ -103,6 +112,7 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     link: Mapped[str | None] = mapped_column(String(2000))
     event_id: Mapped[uuid.UUID]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -25,6 +25,12 @@ async def keep_organisation(event: OrganisationUpdated, context: EventContext) -
 
 
 async def keep_staff_member(event: StaffUserChanged, context: EventContext) -> None:
+    changed_at = context.envelope.time
+    held = await context.session.get(StaffMember, event.user_id)
+    if held is not None and held.changed_at is not None and held.changed_at > changed_at:
+        # A late copy of an older change (a retry): the replica already says what came after,
+        # and bringing an older state back could reactivate someone the portal deactivated.
+        return
     await context.session.merge(
         StaffMember(
             user_id=event.user_id,
@@ -35,5 +41,6 @@ async def keep_staff_member(event: StaffUserChanged, context: EventContext) -> N
             locale=event.locale,
             role=event.role,
             active=event.active,
+            changed_at=changed_at,
         )
     )

@@ -1,8 +1,10 @@
 """The development inbox: every email and SMS the notifier wrote instead of sending them.
 
 Only in the embedded run (``make run`` on a laptop, no SMTP server): it is how a newcomer
-reads the invitation email and clicks its link. An email's HTML is shown as its own document
-in a sandboxed frame, with a policy of its own (its inline styles, no script).
+reads the invitation email and clicks its link. Only admins read it: it holds everyone's
+password-reset and invitation links, and opening one is acting as that person (a staff
+member gets a 403 page, as the notifier answers them). An email's HTML is shown as its own
+document in a sandboxed frame, with a policy of its own (its inline styles, no script).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from markupsafe import Markup, escape
 
 from portico.gateway.apis.notifier import NotifierApi
 from portico.gateway.web.context import PageNotFound, Services, Staff, gateway_of
+from portico.gateway.web.i18n import _
 from portico.gateway.web.routing import page_router
 from portico.gateway.web.security import FRAMED_EMAIL_HEADERS
+from portico.gateway.web.session import WebSession
 from portico.gateway.web.templating import environment, render
 
 router = page_router()
@@ -34,6 +38,15 @@ def require_development(request: Request) -> None:
     """The inbox exists in the embedded run only: elsewhere emails really leave."""
     if not gateway_of(request).development:
         raise PageNotFound
+
+
+async def refused(request: Request, staff: WebSession) -> Response | None:
+    """The page a staff member who is not an admin gets instead of the inbox, if they are."""
+    require_development(request)
+    if staff.is_admin:
+        return None
+    message = _("Only administrators can read the development inbox.")
+    return await render(request, "errors/problem.html", status_code=403, message=message)
 
 
 def framed_email(html: str) -> HTMLResponse:
@@ -74,8 +87,9 @@ def linkify(text: str) -> Markup:
 
 
 @router.get("/dev/inbox")
-async def inbox(request: Request, _staff: Staff, apis: Services) -> Response:
-    require_development(request)
+async def inbox(request: Request, staff: Staff, apis: Services) -> Response:
+    if refusal := await refused(request, staff):
+        return refusal
     messages = await apis.notifier.mailbox()
     if request.headers.get("hx-request") == "true":
         # The list refreshes itself: its polls need only the list (and leave the toasts be).
@@ -84,7 +98,9 @@ async def inbox(request: Request, _staff: Staff, apis: Services) -> Response:
 
 
 @router.get("/dev/inbox/{entry_id}")
-async def message_page(request: Request, entry_id: str, _staff: Staff, apis: Services) -> Response:
+async def message_page(request: Request, entry_id: str, staff: Staff, apis: Services) -> Response:
+    if refusal := await refused(request, staff):
+        return refusal
     message = await _message(request, entry_id, apis.notifier)
     return await render(
         request,
@@ -97,7 +113,9 @@ async def message_page(request: Request, entry_id: str, _staff: Staff, apis: Ser
 
 
 @router.get("/dev/inbox/{entry_id}/html")
-async def message_html(request: Request, entry_id: str, _staff: Staff, apis: Services) -> Response:
+async def message_html(request: Request, entry_id: str, staff: Staff, apis: Services) -> Response:
+    if refusal := await refused(request, staff):
+        return refusal
     message = await _message(request, entry_id, apis.notifier)
     if not message.get("html"):
         raise PageNotFound
@@ -105,7 +123,6 @@ async def message_html(request: Request, entry_id: str, _staff: Staff, apis: Ser
 
 
 async def _message(request: Request, entry_id: str, notifier: NotifierApi) -> dict[str, Any]:
-    require_development(request)
     if not ENTRY_ID.fullmatch(entry_id):
         raise PageNotFound
     return await notifier.mailbox_message(entry_id)

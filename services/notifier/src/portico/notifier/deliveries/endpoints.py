@@ -1,4 +1,8 @@
-"""The delivery log (admins) and, in the embedded mode, the development inbox."""
+"""The delivery log and, in the embedded mode, the development inbox: both for admins.
+
+The inbox holds other people's password-reset and invitation links, and whoever opens one
+can act as that person; a staff member who is not an admin has no reason to read them.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from portico.kit.auth import CurrentAdmin, CurrentStaff
+from portico.kit.auth import CurrentAdmin
 from portico.kit.deps import DbSession, get_runtime
 from portico.kit.pagination import Page, Paging, fetch_page
 from portico.kit.problems import NotFound, problem_responses
@@ -135,9 +139,9 @@ def _mailbox(request: Request) -> LocalMailbox:
 @router.get(
     "/v1/mailbox",
     responses=problem_responses(401, 403, 404),
-    summary="Development inbox: every email and SMS written instead of sent (embedded mode)",
+    summary="Development inbox (admins): every email and SMS kept instead of sent (embedded mode)",
 )
-async def list_mailbox(request: Request, _: CurrentStaff) -> list[MailboxEntryOut]:
+async def list_mailbox(request: Request, _: CurrentAdmin) -> list[MailboxEntryOut]:
     return [
         MailboxEntryOut(
             id=e.id,
@@ -156,7 +160,7 @@ async def list_mailbox(request: Request, _: CurrentStaff) -> list[MailboxEntryOu
     responses=problem_responses(401, 403, 404),
     summary="One message of the development inbox",
 )
-async def read_mailbox_entry(entry_id: str, request: Request, _: CurrentStaff) -> MailboxMessage:
+async def read_mailbox_entry(entry_id: str, request: Request, _: CurrentAdmin) -> MailboxMessage:
     entry = _mailbox(request).entry(entry_id)
     if entry is None:
         raise NotFound(f"No message {entry_id} in the development inbox.")

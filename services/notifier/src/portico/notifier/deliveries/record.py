@@ -22,6 +22,7 @@ from portico.kit.outbox import emit
 from portico.notifier.channels.base import PermanentFailure
 from portico.notifier.channels.phone import mask_phone, normalise_phone
 from portico.notifier.channels.sms_text import fit_sms
+from portico.notifier.inapp.texts import in_app_text
 from portico.notifier.messages.catalogue import KINDS
 from portico.notifier.messages.planning import Outgoing
 from portico.notifier.messages.rendering import (
@@ -163,12 +164,13 @@ async def record(
         locale = outgoing.recipient.locale
         if locale not in LOCALES:
             locale = organisation["default_locale"]
+        if outgoing.channel == "in_app":
+            await _notify_in_app(session, envelope, outgoing, locale, organisation)
+            continue
         templates = await templates_for(session, outgoing.kind, locale)
         context = {**outgoing.context, "recipient": {"name": outgoing.recipient.name}}
         rendered = render(templates, context, locale=locale, organisation=organisation)
-        if outgoing.channel == "in_app":
-            await _notify_in_app(session, envelope, outgoing, rendered)
-        elif outgoing.channel == "email":
+        if outgoing.channel == "email":
             pending.append(_email(envelope, outgoing, rendered, key, organisation))
         else:
             sms = await _sms(session, envelope, outgoing, rendered, key, organisation)
@@ -269,8 +271,14 @@ def _pending(
 
 
 async def _notify_in_app(
-    session: AsyncSession, envelope: Envelope, outgoing: Outgoing, rendered: Rendered
+    session: AsyncSession,
+    envelope: Envelope,
+    outgoing: Outgoing,
+    locale: str,
+    organisation: dict[str, Any],
 ) -> None:
+    """The notification keeps its kind's parameters: its text is rendered when it is read,
+    in the reader's language then (``inapp.texts``)."""
     assert outgoing.recipient.id is not None
     exists = await session.scalar(
         select(Notification.id).where(
@@ -280,23 +288,21 @@ async def _notify_in_app(
         )
     )
     if exists is None:
+        # What it says now, kept in case its kind's texts are ever gone.
+        text = in_app_text(
+            outgoing.kind, outgoing.context, locale=locale, organisation=organisation
+        )
         session.add(
             Notification(
                 user_id=outgoing.recipient.id,
                 kind=outgoing.kind,
-                title=rendered.subject,
-                body=_summary(rendered.text),
+                title=text.title,
+                body=text.excerpt,
+                params=outgoing.context,
                 link=outgoing.link,
                 event_id=envelope.id,
             )
         )
-
-
-def _summary(text: str) -> str:
-    """The message's text without its greeting and signature: what the bell shows."""
-    paragraphs = [part.strip() for part in text.split("\n\n") if part.strip()]
-    body = [part for part in paragraphs[1:] if not part.startswith("-- ")]
-    return "\n\n".join(body)[:1000]
 
 
 def mask(address: str) -> str:

@@ -171,6 +171,11 @@ def render(
     return Rendered(subject=subject, html=_inliner().inline(page), text=text, sms=sms)
 
 
+def render_plain(source: str, values: dict[str, Any], *, locale: str) -> str:
+    """A plain-text template (no escaping) rendered with the filters of ``locale``."""
+    return _compiled(locale, False, source).render(values)
+
+
 @cache
 def _inliner() -> css_inline.CSSInliner:
     return css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
