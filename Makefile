@@ -33,17 +33,21 @@ sync:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet 'uv>=0.13,<0.14'
 	@$(UV) sync --all-packages --locked --quiet
 
-# The web UI's browser libraries come from npm (package-lock.json), never from the repo.
-$(VENDOR)/htmx.min.js: $(GATEWAY)/package.json $(GATEWAY)/package-lock.json
+# The web UI's browser libraries come from npm (package-lock.json), never from the repo;
+# Swagger UI's files serve every service's API docs (portico.kit.docs). No package's install
+# script runs: none of them needs one.
+VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/swagger-ui/swagger-ui-bundle.js $(VENDOR)/swagger-ui/swagger-ui.css
+$(VENDOR_FILES) &: $(GATEWAY)/package.json $(GATEWAY)/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20 or newer with npm (Debian: apt-get install nodejs npm) to build the web UI"; exit 1; }
-	cd $(GATEWAY) && npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p $(VENDOR)
+	cd $(GATEWAY) && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
+	mkdir -p $(VENDOR)/swagger-ui
 	cp $(GATEWAY)/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp $(GATEWAY)/node_modules/swagger-ui-dist/swagger-ui-bundle.js $(GATEWAY)/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 
 %.mo: %.po
 	$(UV) run --no-sync pybabel compile -i $< -o $@
 
-assets: sync $(VENDOR)/htmx.min.js $(MO_FILES)
+assets: sync $(VENDOR_FILES) $(MO_FILES)
 
 messages: sync
 	cd $(GATEWAY) && ../../.venv/bin/pybabel extract -F babel.cfg -o messages.pot --no-location --omit-header .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,9 +15,14 @@ import aio_pika
 import httpx
 import pytest
 
-from portico.kit.auth.principals import Principal
-from portico.kit.auth.tokens import TokenIssuer
-from portico.kit.testing.smtp import free_port
+README = Path(__file__).parents[1] / "README.md"
+ADMIN_EMAIL, ADMIN_PASSWORD = "ops@distribuee.example", "Distributed-Admin-2026!"
+
+
+def readme_ports() -> dict[str, int]:
+    """The port the README's distributed section gives each role of the portal."""
+    found = re.findall(r"PORTICO_PORT=(\d+) python -m portico\.portal (\w+)", README.read_text())
+    return {role: int(port) for port, role in found}
 
 
 class Processes:
@@ -24,10 +30,10 @@ class Processes:
         self.env = env
         self.running: list[subprocess.Popen[str]] = []
 
-    def run(self, *command: str) -> str:
+    def run(self, *command: str, **env: str) -> str:
         done = subprocess.run(
             [sys.executable, "-m", *command],
-            env=self.env,
+            env={**self.env, **env},
             capture_output=True,
             text=True,
             timeout=120,
@@ -35,8 +41,7 @@ class Processes:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    def start(self, role: str) -> str:
-        port = free_port()
+    def start(self, role: str, port: int) -> str:
         process = subprocess.Popen(
             [sys.executable, "-m", "portico.portal", role],
             env={**self.env, "PORTICO_PORT": str(port)},
@@ -84,17 +89,38 @@ async def test_each_role_runs_alone_and_events_flow_from_api_to_the_broker(
         "PORTICO_DATA_DIR": str(tmp_path / "var"),
         "PORTICO_LOG_FORMAT": "json",
     }
+    for name in ("PORTICO_ADMIN_EMAIL", "PORTICO_ADMIN_PASSWORD", "PORTICO_PORT"):
+        processes.env.pop(name, None)
     processes.run("portico.kit.auth.keys", str(tmp_path / "keys"))
-    assert "database at head" in processes.run("portico.portal", "migrate")
+    # Without PORTICO_ADMIN_* no admin is invented (its password would go to the logs).
+    unnamed = processes.run("portico.portal", "migrate")
+    assert "database at head" in unnamed
+    assert "no staff user yet" in unnamed
+    # Given them, migrate makes that admin: the first way in of a new deployment.
+    named = processes.run(
+        "portico.portal",
+        "migrate",
+        PORTICO_ADMIN_EMAIL=ADMIN_EMAIL,
+        PORTICO_ADMIN_PASSWORD=ADMIN_PASSWORD,
+    )
+    assert ADMIN_PASSWORD not in named
 
-    api = processes.start("api")
-    processes.start("relay")
-    worker = processes.start("worker")
+    # Every role serves health and metrics: each on its port from the README, all at once.
+    ports = readme_ports()
+    assert set(ports) == {"api", "worker", "relay"} and len(set(ports.values())) == 3
+    api = processes.start("api", ports["api"])
+    processes.start("relay", ports["relay"])
+    worker = processes.start("worker", ports["worker"])
     # A worker serves health and metrics, not the API.
     assert httpx.get(f"{worker}/api/portal/v1/clients").status_code == 404
+    assert "portico_" in httpx.get(f"{worker}/api/portal/metrics").text
 
-    private = (tmp_path / "keys" / "jwt-private.pem").read_text()
-    token, _ = TokenIssuer(private, "portico").issue(Principal(subject="admin", role="admin"))
+    login = httpx.post(
+        f"{api}/api/portal/v1/auth/login",
+        json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+    )
+    assert login.status_code == 200, login.text
+    token = login.json()["access_token"]
     created = httpx.post(
         f"{api}/api/portal/v1/clients",
         json={"name": "Distribuée SAS"},
@@ -102,20 +128,26 @@ async def test_each_role_runs_alone_and_events_flow_from_api_to_the_broker(
     )
     assert created.status_code == 201, created.text
 
-    # No service consumes ClientCreated yet: the relay's publish goes to portico.unrouted.recent.
+    # No service consumes ClientCreated yet: the relay's publish goes to portico.unrouted.recent,
+    # after StaffUserChanged of the admin that migrate made (its outbox waited for the relay).
     connection = await aio_pika.connect(amqp_vhost_url)
     async with connection:
         channel = await connection.channel()
         queue = await channel.get_queue("portico.unrouted.recent", ensure=False)
-        message = None
+        published: list[str | None] = []
         deadline = time.monotonic() + 15
-        while message is None and time.monotonic() < deadline:
+        while "portico.portal.client_created.v1" not in published:
+            assert time.monotonic() < deadline, f"the relay did not publish it: {published}"
             message = await queue.get(fail=False)
             if message is None:
                 time.sleep(0.1)
-        assert message is not None, "the relay did not publish the event"
-        assert message.type == "portico.portal.client_created.v1"
-        assert message.app_id == "portal"
+                continue
+            assert message.app_id == "portal"
+            published.append(message.type)
+        assert published == [
+            "portico.portal.staff_user_changed.v1",
+            "portico.portal.client_created.v1",
+        ]
 
     assert "no parked events" in processes.run("portico.portal", "parked")
     assert processes.stop_all() == [0, 0, 0]

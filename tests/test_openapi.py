@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from portico.kit.bus.memory import InMemoryBus
 from portico.kit.host import discover_services
 from portico.kit.service import Runtime, Service, create_app
 from portico.kit.settings import PorticoSettings
+from portico.kit.testing.services import RunningPortico
 
 SERVICES = discover_services()
 
@@ -31,3 +34,39 @@ def test_every_json_request_body_has_an_example(service: Service, tmp_path: Path
             if not any("examples" in schemas[name] for name in names):
                 missing.append(f"{method.upper()} {path}")
     assert missing == []
+
+
+HUGE = "1000000000000000000000000000000"
+
+
+async def test_every_integer_query_parameter_is_bounded(portico: RunningPortico) -> None:
+    """A huge ``offset`` used to overflow in the database (a 500); every integer a list
+    takes in its query now has a maximum, and a value past it is a 422 naming it."""
+    checked = []
+    for runtime in portico.host.runtimes:
+        spec = create_app(runtime).openapi()
+        for path, operations in spec["paths"].items():
+            get = operations.get("get")
+            if get is None:
+                continue
+            integers = [
+                parameter
+                for parameter in get.get("parameters", [])
+                if parameter["in"] == "query" and parameter["schema"].get("type") == "integer"
+            ]
+            url = runtime.service.mount_path + re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+            for parameter in integers:
+                name = parameter["name"]
+                answer = await portico.http.get(
+                    url, params={name: HUGE}, headers=portico.headers("admin")
+                )
+                assert answer.status_code == 422, (path, name, answer.text)
+                assert answer.headers["content-type"].startswith("application/problem+json")
+                assert "maximum" in parameter["schema"], f"GET {path}: {name} has no maximum"
+                problem = answer.json()
+                assert [error["field"] for error in problem["errors"]] == [name]
+                assert str(parameter["schema"]["maximum"]) in problem["detail"]
+                checked.append(f"{runtime.service.name} {path} {name}")
+    # The lists of both services were found and checked, not none of them.
+    assert {entry.split()[0] for entry in checked} == {"portal", "notifier"}
+    assert any(entry.endswith(" offset") for entry in checked)

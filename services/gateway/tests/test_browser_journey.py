@@ -158,8 +158,11 @@ def staff_sees_the_message_and_a_notification(
         bell.first.wait_for(state="attached", timeout=2000) if bell.count() else None
     expect(bell).to_have_text("1")
     page.get_by_role("link", name=_("Notifications"), exact=True).last.click()
-    expect(page.locator(".notification.unread")).to_have_count(1)
-    expect(page.locator(".notification.unread")).to_contain_text(message[:20])
+    # Unread: its title stands out, not its excerpt (the client's words) nor its time.
+    unread = page.locator(".notification:has(.notification-title.unread)")
+    expect(unread).to_have_count(1)
+    expect(unread.locator(".notification-excerpt")).to_have_text(message)
+    expect(unread.locator(".notification-excerpt")).to_have_css("font-weight", "400")
 
 
 def test_the_first_admin_is_welcomed_towards_the_settings(

@@ -186,7 +186,10 @@ async def test_field_errors_are_shown_beside_the_inputs_and_nothing_is_created(
     assert '<p class="field-error" id="error-name">This field is required.</p>' in text
     assert '<p class="field-error" id="error-last_name">This field is required.</p>' in text
     assert '<p class="field-error" id="error-email">This value is not valid.</p>' in text
-    assert '<p class="field-error" id="error-tags">This is too long.</p>' in text
+    assert (
+        '<p class="field-error" id="error-tags">This is too long: at most 50 characters.</p>'
+        in text
+    )
     # What was typed stays, the invitation box too.
     assert 'value="Camille"' in text and 'value="not-an-email"' in text
     assert re.search(r'name="invite" value="1"[^>]* checked', text)

@@ -21,8 +21,8 @@ ADMIN_PAGES = (
 )
 # The smallest PNG: one transparent pixel.
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082"
 )
 SECRET = re.compile(r'id="api-key-secret"[^>]*value="([^"]+)"')
 
@@ -286,6 +286,20 @@ async def test_the_logo_is_uploaded_and_shown(
     )
     assert large.status_code == 422
     assert "This image is larger than 2 MiB." in large.text
+    # The portal looks inside: a page declared as an image is refused in the same words.
+    page = await site.post(
+        "/settings/organisation/logo",
+        files={"logo": ("logo.png", b"<html><script>alert(1)</script>", "image/png")},
+    )
+    assert page.status_code == 422
+    assert "Choose a PNG, JPEG or WebP image." in page.text
+    # The pixel's header claiming 5000 x 1 pixels (and its checksum).
+    wide = PNG[:16] + bytes.fromhex("0000138800000001080600000032114488") + PNG[33:]
+    bomb = await site.post(
+        "/settings/organisation/logo", files={"logo": ("logo.png", wide, "image/png")}
+    )
+    assert bomb.status_code == 422
+    assert "This image is larger than 4096 × 4096 pixels." in bomb.text
 
     uploaded = await site.post(
         "/settings/organisation/logo", files={"logo": ("logo.png", PNG, "image/png")}
@@ -296,7 +310,10 @@ async def test_the_logo_is_uploaded_and_shown(
     assert logo_url
     assert f'<img class="brand-logo" src="{logo_url}" alt="">' in shown.text
     assert f'<img src="{logo_url}" alt="The current logo">' in shown.text
-    assert (await portico.http.get(logo_url)).content == PNG
+    # Stored as the portal encoded it again: a PNG still, of the same pixel.
+    served = await portico.http.get(logo_url)
+    assert served.headers["content-type"] == "image/png"
+    assert served.content.startswith(PNG[:24])
 
 
 async def test_an_admin_adds_and_manages_staff_users(

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from portico.kit.testing.live import LivePortico, free_port
+from portico.portal.identity.throttle import ADDRESS_RULE
 
 ADMIN = {
     "PORTICO_ADMIN_EMAIL": "owner@studio.example",
@@ -23,7 +24,9 @@ ADMIN = {
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[LivePortico]:
-    running = LivePortico(tmp_path / "data", ADMIN)
+    # As deployed, the services believe the gateway's X-Forwarded-For (here from 127.0.0.1).
+    trusted = {"PORTICO_TRUSTED_PROXIES": '["in-process", "127.0.0.1"]'}
+    running = LivePortico(tmp_path / "data", {**ADMIN, **trusted})
     running.start()
     try:
         yield running
@@ -89,8 +92,46 @@ def test_the_services_apis_pass_through_the_gateway(gateway: str) -> None:
     organisation = httpx.get(f"{gateway}/api/portal/v1/organisation")
     assert organisation.status_code == 200
     assert organisation.json()["name"]
-    assert "content-security-policy" not in organisation.headers
     refused = httpx.post(f"{gateway}/api/portal/v1/auth/login", json={"email": "x"})
     assert refused.status_code == 422
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert httpx.get(f"{gateway}/api/nowhere/v1/things").status_code == 404
+
+
+def test_the_apis_passed_through_carry_the_pages_security_headers(gateway: str) -> None:
+    page = httpx.get(f"{gateway}/login")
+    for answer in (
+        httpx.get(f"{gateway}/api/portal/v1/organisation"),
+        httpx.post(f"{gateway}/api/portal/v1/auth/login", json={"email": "x"}),
+        httpx.get(f"{gateway}/api/portal/openapi.json"),
+    ):
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        for name in ("content-security-policy", "referrer-policy", "x-frame-options"):
+            assert answer.headers[name] == page.headers[name], name
+
+
+def test_a_browser_cannot_escape_the_login_throttle_by_naming_addresses_to_the_gateway(
+    gateway: str,
+) -> None:
+    # The gateway must say it saw 127.0.0.1, whatever the client claims to be behind it.
+    answers = [
+        httpx.post(
+            f"{gateway}/api/portal/v1/auth/login",
+            json={"email": f"guess{n}@studio.example", "password": "not-the-password"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        ).status_code
+        for n in range(ADDRESS_RULE.limit + 1)
+    ]
+    assert answers == [401] * ADDRESS_RULE.limit + [429]
+
+
+def test_the_api_docs_load_their_files_from_the_gateway(gateway: str) -> None:
+    docs = httpx.get(f"{gateway}/api/portal/docs")
+    assert docs.status_code == 200
+    # The page's own policy, kept by the passthrough: no inline script, this origin only.
+    assert "script-src 'self'" in docs.headers["content-security-policy"]
+    references = re.findall(r'\b(?:src|href)="([^"]+)"', docs.text)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in references
+    for reference in references:
+        assert reference.startswith("/"), reference
+        assert httpx.get(f"{gateway}{reference}").status_code == 200, reference

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import jwt
+import pytest
+from sqlalchemy import select
 
 from portico.contracts.events.portal import PasswordResetRequested
 from portico.kit.testing.services import RunningPortico
+from portico.portal.models import AuthSession
 from portico.portal.testing import ADMIN_EMAIL, ADMIN_PASSWORD, LogIn
 
 LOGIN = "/api/portal/v1/auth/login"
+REFRESH = "/api/portal/v1/auth/refresh"
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -78,13 +85,22 @@ async def test_repeated_failures_from_one_address_block_it_for_every_email(
     assert blocked.status_code == 429
 
 
-async def test_a_refresh_token_works_once_and_its_replay_ends_the_session(
+async def refresh(portico: RunningPortico, refresh_token: str) -> httpx.Response:
+    return await portico.http.post(REFRESH, json={"refresh_token": refresh_token})
+
+
+async def age_last_refresh(portico: RunningPortico, seconds: int) -> None:
+    """As if every session's last refresh happened ``seconds`` earlier."""
+    async with portico.runtime("portal").database.sessions.begin() as session:
+        for login in await session.scalars(select(AuthSession)):
+            login.refreshed_at -= timedelta(seconds=seconds)
+
+
+async def test_a_refresh_token_replayed_after_the_grace_ends_the_session(
     portico: RunningPortico, log_in: LogIn
 ) -> None:
     first = await log_in(ADMIN_EMAIL, ADMIN_PASSWORD)
-    refreshed = await portico.http.post(
-        "/api/portal/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
-    )
+    refreshed = await refresh(portico, first["refresh_token"])
     assert refreshed.status_code == 200, refreshed.text
     second = refreshed.json()
     assert second["refresh_token"] != first["refresh_token"]
@@ -92,17 +108,69 @@ async def test_a_refresh_token_works_once_and_its_replay_ends_the_session(
         await portico.http.get("/api/portal/v1/me", headers=bearer(second["access_token"]))
     ).is_success
 
-    replayed = await portico.http.post(
-        "/api/portal/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
-    )
+    await age_last_refresh(portico, 11)
+    replayed = await refresh(portico, first["refresh_token"])
     assert replayed.status_code == 401
     # The copy was used: the session is over for the legitimate holder too.
-    after = await portico.http.post(
-        "/api/portal/v1/auth/refresh", json={"refresh_token": second["refresh_token"]}
-    )
+    after = await refresh(portico, second["refresh_token"])
     assert after.status_code == 401
     me = await portico.http.get("/api/portal/v1/me", headers=bearer(second["access_token"]))
     assert me.status_code == 401
+
+
+async def test_a_token_replaced_a_moment_ago_gets_the_same_new_pair(
+    portico: RunningPortico, log_in: LogIn
+) -> None:
+    first = await log_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    one_tab = await refresh(portico, first["refresh_token"])
+    other_tab = await refresh(portico, first["refresh_token"])
+    assert one_tab.status_code == other_tab.status_code == 200, other_tab.text
+    assert other_tab.json() == one_tab.json()
+
+    # Both tabs hold the one live session, which goes on rotating.
+    shared = one_tab.json()
+    me = await portico.http.get("/api/portal/v1/me", headers=bearer(shared["access_token"]))
+    assert me.status_code == 200
+    later = await refresh(portico, shared["refresh_token"])
+    assert later.status_code == 200, later.text
+    assert later.json()["refresh_token"] not in (shared["refresh_token"], first["refresh_token"])
+
+
+async def test_simultaneous_refreshes_with_one_token_share_one_session(
+    portico: RunningPortico, log_in: LogIn
+) -> None:
+    first = await log_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    answers = await asyncio.gather(*(refresh(portico, first["refresh_token"]) for _ in range(5)))
+    assert [answer.status_code for answer in answers] == [200] * 5, [a.text for a in answers]
+    pairs = [answer.json() for answer in answers]
+    assert all(pair == pairs[0] for pair in pairs)
+
+    later = await refresh(portico, pairs[0]["refresh_token"])
+    assert later.status_code == 200, later.text
+    me = await portico.http.get("/api/portal/v1/me", headers=bearer(later.json()["access_token"]))
+    assert me.status_code == 200
+
+
+async def test_a_token_replaced_two_refreshes_ago_ends_the_session(
+    portico: RunningPortico, log_in: LogIn
+) -> None:
+    first = await log_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    second = (await refresh(portico, first["refresh_token"])).json()
+    third = (await refresh(portico, second["refresh_token"])).json()
+    # Only the token replaced last has a grace; the older one is a copy.
+    assert (await refresh(portico, second["refresh_token"])).status_code == 200
+    assert (await refresh(portico, first["refresh_token"])).status_code == 401
+    assert (await refresh(portico, third["refresh_token"])).status_code == 200
+
+
+async def test_without_a_grace_a_replayed_token_ends_the_session_at_once(
+    portico: RunningPortico, log_in: LogIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTICO_PORTAL_REFRESH_GRACE_SECONDS", "0")
+    first = await log_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    second = (await refresh(portico, first["refresh_token"])).json()
+    assert (await refresh(portico, first["refresh_token"])).status_code == 401
+    assert (await refresh(portico, second["refresh_token"])).status_code == 401
 
 
 async def test_logout_revokes_the_access_and_the_refresh_token(
@@ -201,3 +269,24 @@ async def test_an_access_token_signed_by_another_key_is_refused(portico: Running
     forged, _ = TokenIssuer(private, "portico").issue(Principal(subject="x", role="admin"))
     response = await portico.http.get("/api/portal/v1/staff", headers=bearer(forged))
     assert response.status_code == 401
+
+
+async def test_a_common_password_is_refused_with_the_reason(portico: RunningPortico) -> None:
+    await portico.http.post("/api/portal/v1/auth/password-reset", json={"email": ADMIN_EMAIL})
+    [envelope] = await portico.events.wait_for("portico.portal.password_reset_requested.v1")
+    token = parse_qs(urlsplit(str(envelope.event().reset_url)).query)["token"][0]  # type: ignore[attr-defined]
+    common = await portico.http.post(
+        "/api/portal/v1/auth/password-reset/confirm",
+        json={"token": token, "password": "password12"},
+    )
+    assert common.status_code == 422
+    assert common.headers["content-type"] == "application/problem+json"
+    [error] = common.json()["errors"]
+    assert (error["field"], error["code"]) == ("password", "guessable_password")
+    assert "too easy to guess (this is a very common password)" in error["message"]
+    # The link still works for a better choice.
+    done = await portico.http.post(
+        "/api/portal/v1/auth/password-reset/confirm",
+        json={"token": token, "password": "Another-Strong-Secret-42"},
+    )
+    assert done.status_code == 204

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portico.contracts.events.portal import ClientCreated
 from portico.kit.testing.services import RunningPortico
+from portico.portal.testing import ADMIN_EMAIL
 
 CLIENT = {
     "kind": "company",
@@ -140,3 +141,54 @@ async def test_clients_need_a_staff_token(portico: RunningPortico) -> None:
     )
     as_client = await portico.http.get("/api/portal/v1/clients", headers=client_token)
     assert as_client.status_code == 403
+
+
+async def test_a_contact_address_cannot_be_a_staff_users(portico: RunningPortico) -> None:
+    staff = portico.headers("staff")
+    # The first admin's address, in another case.
+    taken = ADMIN_EMAIL.upper()
+    created = await portico.http.post(
+        "/api/portal/v1/clients",
+        json={
+            **CLIENT,
+            "contacts": [CLIENT["contacts"][0], {**CLIENT["contacts"][1], "email": taken}],
+        },  # type: ignore[index]
+        headers=staff,
+    )
+    assert created.status_code == 422, created.text
+    assert created.headers["content-type"] == "application/problem+json"
+    assert created.json()["errors"][0]["field"] == "contacts.1.email"
+    assert "staff user" in created.json()["errors"][0]["message"]
+
+    client = (await portico.http.post("/api/portal/v1/clients", json=CLIENT, headers=staff)).json()
+    contacts = f"/api/portal/v1/clients/{client['id']}/contacts"
+    added = await portico.http.post(
+        contacts,
+        json={"first_name": "Léa", "last_name": "Bernard", "email": taken},
+        headers=staff,
+    )
+    assert added.status_code == 422
+    assert added.json()["errors"][0]["field"] == "email"
+    changed = await portico.http.patch(
+        f"{contacts}/{client['contacts'][0]['id']}", json={"email": taken}, headers=staff
+    )
+    assert changed.status_code == 422
+    assert changed.json()["errors"][0]["field"] == "email"
+    stored = (
+        await portico.http.get(f"/api/portal/v1/clients/{client['id']}", headers=staff)
+    ).json()
+    assert [contact["email"] for contact in stored["contacts"]] == [
+        "camille@lumiere.example",
+        "hugo@lumiere.example",
+    ]
+
+
+async def test_two_contacts_may_share_an_address(portico: RunningPortico) -> None:
+    # One person may be a contact at several clients: only staff addresses are refused.
+    for name in ("Atelier Lumière", "Lumière Conseil"):
+        created = await portico.http.post(
+            "/api/portal/v1/clients",
+            json={**CLIENT, "name": name},
+            headers=portico.headers("staff"),
+        )
+        assert created.status_code == 201, created.text

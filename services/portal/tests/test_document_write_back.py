@@ -173,3 +173,24 @@ async def test_a_redelivered_document_changes_nothing_more(
         "created",
     ]
     assert len(portico.events.of_type(ClientUpdated.event_type, subject=client["id"])) == 2
+
+
+async def test_a_document_cannot_give_a_contact_a_staff_users_address(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    client = await setup(portico, admin)
+    contact_id = client["contacts"][0]["id"]
+    envelope = document_completed(
+        client,
+        MappedField(target="contact.email", contact_id=contact_id, value="admin@studio.example"),
+        MappedField(target="client.address.city", value="Lyon"),
+    )
+    await portico.host.bus.publish([envelope])
+
+    latest = (await wait_for_history(portico, admin, client, 2))[0]
+    assert latest["changes"] == [{"field": "address.city", "old": "Paris", "new": "Lyon"}]
+    [rejected] = latest["rejected"]
+    assert rejected["field"] == "contact.email"
+    assert "already the email of a staff user" in rejected["reason"]
+    stored = (await portico.http.get(f"{CLIENTS}/{client['id']}", headers=admin)).json()
+    assert stored["contacts"][0]["email"] == "camille@lumiere.example"

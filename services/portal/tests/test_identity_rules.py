@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portico.kit.auth import generate_keypair
 from portico.portal.identity.passwords import hash_password, password_problems, verify_password
+from portico.portal.identity.rotation import RefreshRotation
 from portico.portal.identity.throttle import ACCOUNT_RULE, ThrottleRule, retry_after
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -17,7 +20,9 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     [
         ("short1!", "at least 10 characters"),
         ("aaaaaaaaaaaa", "5 different characters"),
-        ("motdepasse", "too common"),
+        ("motdepasse", "too easy to guess (this is a very common password)"),
+        ("password12", "too easy to guess"),
+        ("Azertyuiop1!", "too easy to guess"),
         ("camille-2026-atelier", "must not contain your email"),
     ],
 )
@@ -59,3 +64,21 @@ def test_logins_are_allowed_until_the_limit_then_blocked_until_the_window_ends()
 def test_old_failures_do_not_count() -> None:
     failures = [NOW - timedelta(hours=2)] * 50
     assert retry_after(failures, ACCOUNT_RULE, NOW) is None
+
+
+def test_a_refresh_token_has_one_successor_known_only_with_the_key() -> None:
+    session_id = uuid.uuid4()
+    rotation = RefreshRotation.from_signing_key(generate_keypair()[0], timedelta(seconds=10))
+    other_key = RefreshRotation.from_signing_key(generate_keypair()[0], timedelta(seconds=10))
+    successor = rotation.successor(session_id, "token-1")
+    assert successor == rotation.successor(session_id, "token-1")
+    assert len(successor) == 43  # 32 bytes, URL-safe, as a drawn token
+    assert successor != other_key.successor(session_id, "token-1")
+    assert successor != rotation.successor(session_id, "token-2")
+    assert successor != rotation.successor(uuid.uuid4(), "token-1")
+
+
+def test_the_replaced_token_is_accepted_only_within_the_grace() -> None:
+    rotation = RefreshRotation(key=b"k" * 32, grace=timedelta(seconds=10))
+    assert rotation.replaced_token_still_accepted(NOW, NOW + timedelta(seconds=9))
+    assert not rotation.replaced_token_still_accepted(NOW, NOW + timedelta(seconds=10))

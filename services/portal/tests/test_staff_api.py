@@ -160,3 +160,88 @@ async def test_a_user_changes_their_own_details_and_password_but_not_their_role(
     )
     assert done.status_code == 204
     await log_in("lea@studio.example", "Brand-New-Secret-9")
+
+
+async def test_a_staff_address_cannot_be_one_a_client_contact_logs_in_with(
+    portico: RunningPortico, admin: dict[str, str], log_in: LogIn
+) -> None:
+    client = (
+        await portico.http.post(
+            "/api/portal/v1/clients",
+            json={
+                "name": "Atelier Lumière",
+                "contacts": [
+                    {
+                        "first_name": "Camille",
+                        "last_name": "Durand",
+                        "email": "camille@lumiere.example",
+                    }
+                ],
+            },
+            headers=admin,
+        )
+    ).json()
+    contact = client["contacts"][0]
+    invited = await portico.http.post(
+        f"/api/portal/v1/clients/{client['id']}/contacts/{contact['id']}/invitation",
+        headers=admin,
+    )
+    assert invited.status_code == 201
+    [envelope] = await portico.events.wait_for("portico.portal.client_invited.v1")
+    token = parse_qs(urlsplit(str(envelope.event().accept_url)).query)["token"][0]  # type: ignore[attr-defined]
+    accepted = await portico.http.post(
+        "/api/portal/v1/invitations/accept",
+        json={"token": token, "password": "Lumiere-Portal-2026!"},
+    )
+    assert accepted.status_code == 200, accepted.text
+    user = (await portico.http.post("/api/portal/v1/staff", json=LEA, headers=admin)).json()
+
+    # Whatever the case it is typed in.
+    taken = "Camille@Lumiere.example"
+    attempts = [
+        await portico.http.patch("/api/portal/v1/me", json={"email": taken}, headers=admin),
+        await portico.http.patch(
+            f"/api/portal/v1/staff/{user['id']}", json={"email": taken}, headers=admin
+        ),
+        await portico.http.post(
+            "/api/portal/v1/staff", json={**LEA, "email": taken}, headers=admin
+        ),
+    ]
+    for refused in attempts:
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        [error] = refused.json()["errors"]
+        assert error["field"] == "email"
+        assert "client contact" in error["message"]
+
+    # The contact still logs into the client portal, not into someone's staff account.
+    tokens = await log_in("camille@lumiere.example", "Lumiere-Portal-2026!")
+    account = await portico.http.get(
+        "/api/portal/v1/client-account",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+    assert account.status_code == 200
+    assert (await portico.http.get("/api/portal/v1/me", headers=admin)).json()[
+        "email"
+    ] == ADMIN_EMAIL
+
+
+async def test_a_staff_address_cannot_be_a_contact_not_yet_invited(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    # Invited later, the contact could not get an account: the address must stay theirs.
+    await portico.http.post(
+        "/api/portal/v1/clients",
+        json={
+            "name": "Atelier Lumière",
+            "contacts": [
+                {"first_name": "Hugo", "last_name": "Martin", "email": "hugo@lumiere.example"}
+            ],
+        },
+        headers=admin,
+    )
+    refused = await portico.http.patch(
+        "/api/portal/v1/me", json={"email": "hugo@lumiere.example"}, headers=admin
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "email"

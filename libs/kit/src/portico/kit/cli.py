@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from portico.kit.bus import create_bus
 from portico.kit.bus.memory import InMemoryBus
+from portico.kit.embedded import keep_data_private
 from portico.kit.host import Roles, serve
 from portico.kit.migrations import upgrade, upgrade_async
 from portico.kit.service import Command, Runtime, Service
@@ -35,6 +36,8 @@ def run_cli(service: Service, argv: Sequence[str] | None = None) -> None:
     for command in service.commands:
         command.arguments(commands.add_parser(command.name, help=command.help))
     arguments = parser.parse_args(argv)
+    # A role may keep files under the data folder too (the mailbox, blobs without S3).
+    keep_data_private(PorticoSettings().data_dir)
 
     if arguments.command in ROLES:
         serve([service], ROLES[arguments.command], process_name=service.name)
@@ -63,20 +66,30 @@ async def run_command(service: Service, command: Command, arguments: argparse.Na
 
 
 def migrate(service: Service) -> None:
+    """Upgrade the database, declare the bus topology, then run the service's start-up
+    tasks (the portal's first admin from ``PORTICO_ADMIN_*``): in the distributed mode no
+    other process runs them, and each is idempotent."""
     settings = PorticoSettings()
     url = ServiceSettings.for_service(service.name).resolved_database_url(service.name, settings)
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(url, service.migrations)
-    asyncio.run(_declare(service, settings))
+    asyncio.run(_declare_and_start(service, settings))
     print(f"{service.name}: database at head, bus topology declared")
 
 
-async def _declare(service: Service, settings: PorticoSettings) -> None:
+async def _declare_and_start(service: Service, settings: PorticoSettings) -> None:
     bus = create_bus(settings)
     await bus.connect()
     try:
         await bus.declare(service.name, sorted(t.event_type for t in service.handlers))
+        if service.startup:
+            # Events the tasks emit wait in the outbox for the relay.
+            runtime = Runtime(service, settings, bus)
+            try:
+                await runtime.run_startup()
+            finally:
+                await runtime.database.dispose()
     finally:
         await bus.close()
 

@@ -167,6 +167,10 @@ class Host:
             log_config=None,
             access_log=False,
             lifespan="on",
+            # uvicorn would believe X-Forwarded-For from 127.0.0.1 and rewrite the client's
+            # address before the app sees it: only PORTICO_TRUSTED_PROXIES may name it
+            # (``portico.kit.deps.client_address``).
+            proxy_headers=False,
         )
         await uvicorn.Server(config).serve()
 

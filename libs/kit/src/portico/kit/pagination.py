@@ -11,15 +11,20 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+MAX_LIMIT = 200
+# Beyond any list Portico keeps, and far inside the 64-bit integers the databases take:
+# an unbounded offset reached the database and overflowed there (a 500, not a 422).
+MAX_OFFSET = 1_000_000_000
+
 
 class PageParams(BaseModel):
-    limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 def page_params(
-    limit: Annotated[int, Query(ge=1, le=200, description="How many items at most")] = 50,
-    offset: Annotated[int, Query(ge=0, description="How many items to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many items at most")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many items to skip")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

@@ -31,6 +31,7 @@ from portico.kit.auth.principals import RevocationCheck
 from portico.kit.auth.tokens import TokenVerifier
 from portico.kit.bus import Bus
 from portico.kit.db import Database
+from portico.kit.docs import docs_router
 from portico.kit.health import health_router
 from portico.kit.inbox import MAX_BATCH, Consumer, HandlerTable
 from portico.kit.migrations import upgrade_async
@@ -192,6 +193,9 @@ def create_app(runtime: Runtime, *, with_routes: bool = True) -> FastAPI:
         title=f"Portico {service.title}",
         description=service.description,
         version=API_VERSION,
+        # FastAPI's own pages load their scripts from a CDN: ours are served by Portico.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.token_verifier = runtime.token_verifier
@@ -200,6 +204,7 @@ def create_app(runtime: Runtime, *, with_routes: bool = True) -> FastAPI:
     install_problem_handlers(app)
     instrument_app(app, service.name)
     app.include_router(health_router(runtime.ready_checks()), tags=["health"])
+    app.include_router(docs_router(app.title))
     if with_routes:
         for router in service.routers:
             app.include_router(router)

@@ -17,7 +17,17 @@ def main() -> None:
     configure_tracing("gateway", settings.otlp_endpoint)
     app = create_gateway(settings)
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            # The services decide whom to believe (PORTICO_TRUSTED_PROXIES); uvicorn would
+            # otherwise take any X-Forwarded-For from 127.0.0.1 as the browser's address,
+            # and the gateway would pass that on as what it saw.
+            proxy_headers=False,
+        )
 
 
 if __name__ == "__main__":

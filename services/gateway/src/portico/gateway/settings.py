@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from portico.kit.settings import PorticoSettings
@@ -26,6 +26,16 @@ class GatewaySettings(BaseSettings):
     # Refresh the access token this long before it expires.
     refresh_margin_seconds: int = Field(default=60, ge=0, le=600)
     session_days: int = Field(default=30, ge=1, le=365)
+    # The portal's upload limit, checked in the browser before a file is sent: read from the
+    # portal's own variable too, so that one setting serves both when they run together.
+    max_upload_mib: int = Field(
+        default=25,
+        ge=1,
+        le=2048,
+        validation_alias=AliasChoices(
+            "PORTICO_GATEWAY_MAX_UPLOAD_MIB", "PORTICO_PORTAL_MAX_UPLOAD_MIB"
+        ),
+    )
 
     def cookie_secure(self, shared: PorticoSettings) -> bool:
         if self.secure_cookies is not None:

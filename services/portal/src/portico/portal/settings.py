@@ -22,6 +22,9 @@ class PortalSettings(BaseSettings):
     # Short: services other than the portal cannot see a logout before the token expires.
     access_token_minutes: int = Field(default=15, ge=1, le=60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # A refresh token just replaced still works this long (tabs refreshing together);
+    # 0 makes any second use end the session at once.
+    refresh_grace_seconds: int = Field(default=10, ge=0, le=60)
     invitation_days: int = Field(default=14, ge=1, le=90)
     password_reset_minutes: int = Field(default=60, ge=5, le=1440)
     max_upload_mib: int = Field(default=25, ge=1, le=2048)

@@ -35,9 +35,13 @@ class TokenIssuer:
         self.issuer = issuer
         self.ttl = ttl
 
-    def issue(self, principal: Principal) -> tuple[str, int]:
-        """The signed token and its lifetime in seconds (an OAuth ``expires_in``)."""
-        now = datetime.now(UTC)
+    def issue(self, principal: Principal, *, now: datetime | None = None) -> tuple[str, int]:
+        """The signed token and its lifetime in seconds (an OAuth ``expires_in``).
+
+        Signatures are deterministic: the same principal issued at the same ``now`` gives
+        the same token, so a repeated request can be answered with the token given first.
+        """
+        now = now or datetime.now(UTC)
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "sub": principal.subject,

@@ -10,6 +10,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from portico.gateway.apis.backends import Backends
+from portico.gateway.web.security import SECURITY_HEADERS
 
 # Connection-level headers are the two hops' own business (RFC 9110 §7.6.1).
 HOP_BY_HOP = frozenset(
@@ -46,10 +47,12 @@ def passthrough_route(backends: Backends) -> Route:
             content=request.stream(),
         )
         answer = await http.send(upstream, stream=True)
+        passed = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
         return StreamingResponse(
             answer.aiter_raw(),
             status_code=answer.status_code,
-            headers={k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP},
+            # The pages' headers, unless the service chose its own (an API docs page).
+            headers={**SECURITY_HEADERS, **passed},
             background=BackgroundTask(answer.aclose),
         )
 

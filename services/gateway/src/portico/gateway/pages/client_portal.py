@@ -27,6 +27,7 @@ from portico.gateway.pages.workspaces import (
     thread,
     tick,
     upload,
+    upload_limit_of,
 )
 from portico.gateway.web.context import ClientUser, LoginRequired, Services, Session
 from portico.gateway.web.forms import Form
@@ -50,6 +51,7 @@ async def client_view(request: Request, apis: Apis, workspace_id: uuid.UUID) -> 
         workspace=workspace,
         names=member_names(workspace),
         team=str(organisation.get("name") or _("The team")),
+        upload_limit=upload_limit_of(request),
     )
 
 
@@ -67,6 +69,8 @@ async def client_page(
         request,
         "workspaces/client.html",
         status_code,
+        # The forms post elsewhere: a failed one shows the page's own address.
+        page_url=view.base,
         view=view,
         menu_workspaces=menu["items"],
         current_workspace=view.id,

@@ -213,6 +213,8 @@ async def _client_page(
         "clients/client.html",
         status_code,
         section="clients",
+        # The contact and workspace forms post elsewhere: a failed one shows this address.
+        page_url=f"/clients/{client_id}",
         client=client,
         kind=_kind_label(client["kind"]),
         assignee=names.get(str(client["assigned_staff_id"] or "")),

@@ -75,6 +75,7 @@ def _known(message: str) -> str:
         "is already the email of a staff user": _("A staff user already has this email."),
         "must be a PNG, JPEG or WebP image": _("Choose a PNG, JPEG or WebP image."),
         "must be at most 2 MiB": _("This image is larger than 2 MiB."),
+        "must be at most 4096 × 4096 pixels": _("This image is larger than 4096 × 4096 pixels."),
     }.get(message, message)
 
 

@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import File, Query, Request, UploadFile
@@ -20,8 +21,8 @@ from starlette.background import BackgroundTask
 
 from portico.gateway.apis.backends import Apis
 from portico.gateway.apis.base import ApiProblem
-from portico.gateway.web.context import Services, Staff
-from portico.gateway.web.forms import Form, form_from_problem
+from portico.gateway.web.context import Services, Staff, gateway_of
+from portico.gateway.web.forms import Form, form_from_problem, too_large
 from portico.gateway.web.i18n import _
 from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.session import WebSession
@@ -56,6 +57,10 @@ class WorkspaceView:
     team: str = ""
     # Staff only: the staff users, to assign tasks to.
     staff_users: list[dict[str, Any]] = field(default_factory=list)
+    # The largest file the portal takes, told before sending rather than after.
+    upload_limit: int | None = None
+    # Tasks due before this day (ISO) are overdue.
+    today: str = field(default_factory=lambda: date.today().isoformat())
 
     @property
     def can_upload(self) -> bool:
@@ -104,8 +109,16 @@ async def latest_messages(apis: Apis, workspace_id: str) -> dict[str, Any]:
     return {"messages": messages[-THREAD_SHOWN:], "earlier": len(messages) > THREAD_SHOWN}
 
 
+def upload_limit_of(request: Request) -> int:
+    return gateway_of(request).settings.max_upload_mib * 1_048_576
+
+
 def problem_form(
-    problem: ApiProblem, values: Mapping[str, Any], aliases: Mapping[str, str] | None = None
+    problem: ApiProblem,
+    values: Mapping[str, Any],
+    aliases: Mapping[str, str] | None = None,
+    *,
+    upload_limit: int | None = None,
 ) -> Form:
     """The service's field errors beside the inputs, in words of ours where it says little."""
     if problem.status not in FORM_PROBLEMS:
@@ -114,13 +127,14 @@ def problem_form(
         problem, values, aliases={"assignee.id": "assignee", **(aliases or {})}
     )
     codes = {str(error.get("field")): str(error.get("code")) for error in problem.errors}
-    if "url" in form.errors:
+    # A long address is refused for its length: saying it lacks https:// would mislead.
+    if "url" in form.errors and codes.get("url") != "string_too_long":
         form.errors["url"] = _("Enter an address starting with http:// or https://.")
     if "due_on" in form.errors:
         form.errors["due_on"] = _("Enter a valid date.")
     if "file" in form.errors:
         form.errors["file"] = {
-            "file_too_large": _("This file is too large."),
+            "file_too_large": too_large(upload_limit),
             "file_type": _(
                 "This type of file is not accepted: send a PDF, an image (PNG, JPEG, GIF, "
                 "WebP), a DOCX, XLSX, PPTX or ODT document, a text or CSV file or a ZIP archive."
@@ -169,7 +183,7 @@ async def upload(
             )
             form = None
         except ApiProblem as problem:
-            form = problem_form(problem, {"file": ""})
+            form = problem_form(problem, {"file": ""}, upload_limit=view.upload_limit)
         finally:
             await file.close()
     if form is None:
@@ -270,6 +284,7 @@ async def staff_view(
         names=names,
         team=str(organisation.get("name") or _("The team")),
         staff_users=staff,
+        upload_limit=upload_limit_of(request),
     )
 
 
@@ -304,6 +319,8 @@ async def staff_page(
         "workspaces/staff.html",
         status_code,
         section="clients",
+        # Each section's form posts elsewhere: a failed one shows the page's own address.
+        page_url=view.base,
         view=view,
         client=client,
         assignees=assignee_options(view),
@@ -384,6 +401,7 @@ async def update_note(
             "workspaces/note_edit.html",
             422,
             section="clients",
+            page_url=f"/workspaces/{workspace_id}/notes/{note_id}/edit",
             view=view,
             note=note,
             form=form,

@@ -67,7 +67,7 @@ class SessionMiddleware:
         locale = session.locale or i18n.from_accept_language(request.headers.get("accept-language"))
         token = i18n.use_locale(locale or i18n.DEFAULT_LOCALE)
         static = scope["path"].startswith("/static/")
-        # The services' APIs passed through answer for themselves (their docs need scripts).
+        # The services' APIs passed through get their headers from the passthrough route.
         passthrough = scope["path"].startswith("/api/")
 
         async def send_with_headers(message: Message) -> None:

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from portico.gateway.web import i18n
 from portico.gateway.web.context import gateway_of, get_apis, get_session
+from portico.gateway.web.linkify import linkify
 from portico.gateway.web.session import CSRF_FIELD
 
 STATIC = Path(__file__).parent.parent / "static"
@@ -35,6 +36,7 @@ environment.filters.update(
     datetime=i18n.format_when,
     number=i18n.format_number,
     money=i18n.format_money,
+    linkify=linkify,
 )
 
 

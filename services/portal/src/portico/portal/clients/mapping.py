@@ -62,8 +62,8 @@ async def _write(session: AsyncSession, client: Client, mapped: MappedField) -> 
         if contact is None:
             raise Rejected("the contact is not one of this client's")
         try:
-            return service.apply_contact_patch(
-                contact, _validated(ContactPatch, {name: mapped.value})
+            return await service.apply_contact_patch(
+                session, contact, _validated(ContactPatch, {name: mapped.value})
             )
         except Problem as problem:
             raise Rejected(problem.detail) from None

@@ -30,6 +30,7 @@ from portico.portal.clients.schemas import (
     PortalStatus,
 )
 from portico.portal.clients.status import contact_statuses, status_filter
+from portico.portal.identity.accounts import ensure_no_staff_has
 from portico.portal.models import Client, Contact, StaffUser, Workspace
 
 # Fields whose value is stored as given (after the schema's validation).
@@ -38,6 +39,8 @@ _REQUIRED_FIELDS = ("kind", "name")
 
 
 async def create_client(session: AsyncSession, data: ClientIn, origin: Origin) -> Client:
+    for index, contact in enumerate(data.contacts):
+        await ensure_no_staff_has(session, str(contact.email), field=f"contacts.{index}.email")
     client = Client(
         kind=data.kind,
         name=data.name,
@@ -113,6 +116,7 @@ async def delete_client(session: AsyncSession, client: Client) -> list[uuid.UUID
 async def add_contact(
     session: AsyncSession, client: Client, data: ContactIn, origin: Origin
 ) -> Contact:
+    await ensure_no_staff_has(session, str(data.email), field="email")
     contact = Contact(client_id=client.id, **data.model_dump())
     client.contacts.append(contact)
     await session.flush()
@@ -131,17 +135,21 @@ def find_contact(client: Client, contact_id: uuid.UUID) -> Contact:
 async def update_contact(
     session: AsyncSession, client: Client, contact: Contact, patch: ContactPatch, origin: Origin
 ) -> list[FieldChange]:
-    changes = apply_contact_patch(contact, patch)
+    changes = await apply_contact_patch(session, contact, patch)
     await changed(session, client, changes, origin)
     return changes
 
 
-def apply_contact_patch(contact: Contact, patch: ContactPatch) -> list[FieldChange]:
+async def apply_contact_patch(
+    session: AsyncSession, contact: Contact, patch: ContactPatch
+) -> list[FieldChange]:
     changes = []
     for name, value in patch.model_dump(exclude_unset=True).items():
         if value is None and name in ("first_name", "last_name", "email", "locale"):
             raise ValidationProblem.for_field(name, "cannot be empty")
         old = getattr(contact, name)
+        if name == "email" and value != old:
+            await ensure_no_staff_has(session, value, field="email")
         if old != value:
             changes.append(FieldChange(f"contacts.{contact.id}.{name}", old, value))
             setattr(contact, name, value)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.kit.auth.principals import Principal, Role
 from portico.kit.db import utcnow
+from portico.kit.problems import ValidationProblem
 from portico.portal.models import AccountKind, ClientAccount, Contact, StaffUser
 
 
@@ -85,6 +86,29 @@ async def account_by_email(session: AsyncSession, email: str) -> Account | None:
         )
     ).first()
     return None if row is None else _client_account(*row)
+
+
+async def ensure_no_contact_has(session: AsyncSession, email: str, *, field: str) -> None:
+    """Refuse a staff address a client contact already has: logins look staff up first, so
+    the contact could no longer log in (an address is one person's, across both kinds)."""
+    taken = await session.scalar(
+        select(Contact.id).where(func.lower(Contact.email) == normalise_email(email)).limit(1)
+    )
+    if taken is not None:
+        raise ValidationProblem.for_field(
+            field, "is already the email of a client contact", code="email_taken"
+        )
+
+
+async def ensure_no_staff_has(session: AsyncSession, email: str, *, field: str) -> None:
+    """Refuse a contact address a staff user (active or not) already has."""
+    taken = await session.scalar(
+        select(StaffUser.id).where(StaffUser.email == normalise_email(email)).limit(1)
+    )
+    if taken is not None:
+        raise ValidationProblem.for_field(
+            field, "is already the email of a staff user", code="email_taken"
+        )
 
 
 async def account_by_id(

@@ -18,7 +18,7 @@ from portico.kit.deps import DbSession, client_address, get_runtime
 from portico.kit.problems import TooManyRequests, Unauthorized, problem_responses
 from portico.portal.apikeys.service import principal_for_key
 from portico.portal.identity import login, resets, sessions
-from portico.portal.identity.deps import Issuer
+from portico.portal.identity.deps import Issuer, Rotation
 from portico.portal.identity.schemas import (
     AccessToken,
     ApiKeyExchangeIn,
@@ -71,14 +71,20 @@ async def log_in(body: LoginIn, request: Request, issuer: Issuer, settings: Sett
     "/refresh",
     responses=problem_responses(401, 422),
     summary="Exchange a refresh token for new tokens (the old refresh token stops working)",
+    description=(
+        "The replaced refresh token is answered with the same new tokens for "
+        "`PORTICO_PORTAL_REFRESH_GRACE_SECONDS` (10) after the exchange, so tabs refreshing "
+        "together share one session; used again later, it ends the session."
+    ),
 )
 async def refresh(
-    body: RefreshIn, request: Request, issuer: Issuer, settings: Settings
+    body: RefreshIn, request: Request, issuer: Issuer, rotation: Rotation, settings: Settings
 ) -> TokenPair:
     async with get_runtime(request).database.sessions.begin() as session:
         tokens = await sessions.refresh_session(
             session,
             issuer,
+            rotation,
             body.refresh_token,
             lifetime=timedelta(days=settings.refresh_token_days),
         )

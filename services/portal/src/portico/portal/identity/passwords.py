@@ -1,4 +1,6 @@
-"""Password hashing (argon2id) and the strength rules a new password must meet."""
+"""Password hashing (argon2id) and the strength rules a new password must meet: a length, and
+zxcvbn's estimate of how easily it is guessed (its maintained lists of common and breached
+passwords, words, names and patterns)."""
 
 from __future__ import annotations
 
@@ -6,31 +8,18 @@ import asyncio
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from portico.kit.problems import FieldError, ValidationProblem
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
-COMMON_PASSWORDS = frozenset(
-    {
-        "password",
-        "password1",
-        "password123",
-        "motdepasse",
-        "azertyuiop",
-        "qwertyuiop",
-        "1234567890",
-        "0123456789",
-        "iloveyou12",
-        "letmein123",
-        "welcome123",
-        "bienvenue1",
-        "portico123",
-        "changeme12",
-        "administrator",
-        "admin12345",
-    }
-)
+# zxcvbn's scores run from 0 to 4; 3 means about 10^8 guesses, out of reach of guessing
+# online and costly offline against argon2id. Common and breached passwords, words, names,
+# dates, keyboard patterns and the person's own email all score below it.
+MIN_STRENGTH = 3
+# zxcvbn refuses longer input (its matching grows fast); a prefix this long already tells.
+_STRENGTH_CHECKED_LENGTH = 72
 
 _hasher = PasswordHasher()
 # Verified when the email matches no account, so both answers take the same time.
@@ -47,11 +36,25 @@ def password_problems(password: str, *, email: str | None = None) -> list[str]:
     if len(set(password)) < 5:
         problems.append("must use at least 5 different characters")
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS:
-        problems.append("is too common")
     if email and email.split("@")[0].lower() in lowered and len(email.split("@")[0]) >= 4:
         problems.append("must not contain your email address")
+    elif password and not problems:
+        problems += _guessability(password, email)
     return problems
+
+
+def _guessability(password: str, email: str | None) -> list[str]:
+    """Why zxcvbn finds the password easy to guess; empty when it is strong enough."""
+    hints = [email, email.split("@")[0]] if email else []
+    estimate = zxcvbn(password[:_STRENGTH_CHECKED_LENGTH], user_inputs=hints)
+    if estimate["score"] >= MIN_STRENGTH:
+        return []
+    warning = str(estimate["feedback"]["warning"]).rstrip(".")
+    reason = warning[:1].lower() + warning[1:] if warning else _UNSAID_REASON
+    return [f"is too easy to guess ({reason}); a few unrelated words make a strong one"]
+
+
+_UNSAID_REASON = "it is close to common words, names, dates or keyboard patterns"
 
 
 async def hash_password(password: str) -> str:
@@ -78,7 +81,12 @@ def check_new_password(password: str, *, email: str | None, field: str = "passwo
         raise ValidationProblem(
             f"{field}: the password " + "; ".join(problems) + ".",
             errors=[
-                FieldError(field=field, location="body", message=problem, code="weak_password")
+                FieldError(field=field, location="body", message=problem, code=_code(problem))
                 for problem in problems
             ],
         )
+
+
+def _code(problem: str) -> str:
+    # A separate code, so a page can tell "easy to guess" from "too short" in its language.
+    return "guessable_password" if problem.startswith("is too easy to guess") else "weak_password"

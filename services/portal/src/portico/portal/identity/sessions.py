@@ -1,23 +1,26 @@
 """Login sessions: access tokens (whose ``jti`` is the session id) and rotating refresh tokens.
 
 A refresh token works once: refreshing replaces it. Presenting the previous one again means
-it was copied, so the whole session ends (RFC 6819 §5.2.2.3, refresh token rotation).
+it was copied, so the whole session ends (RFC 6819 §5.2.2.3, refresh token rotation), unless
+it comes within the grace after the exchange: then it gets the same answer as the exchange
+(``rotation.py`` says how and why).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portico.kit.auth.capabilities import hash_capability, new_capability
+from portico.kit.auth.capabilities import capability_matches, hash_capability, new_capability
 from portico.kit.auth.principals import RevocationCheck
 from portico.kit.auth.tokens import TokenIssuer
 from portico.kit.db import Database, utcnow
 from portico.portal.identity.accounts import Account, account_by_id, record_login
+from portico.portal.identity.rotation import RefreshRotation
 from portico.portal.models import AccountKind, ApiKey, AuthSession
 
 
@@ -57,7 +60,12 @@ async def open_session(
 
 
 async def refresh_session(
-    session: AsyncSession, issuer: TokenIssuer, refresh_token: str, *, lifetime: timedelta
+    session: AsyncSession,
+    issuer: TokenIssuer,
+    rotation: RefreshRotation,
+    refresh_token: str,
+    *,
+    lifetime: timedelta,
 ) -> IssuedTokens | None:
     """New tokens for a live session, or None (the caller answers 401 after committing,
     since a replayed token has just ended its session)."""
@@ -73,20 +81,44 @@ async def refresh_session(
     )
     if login is None or login.revoked_at is not None or login.expires_at <= now:
         return None
-    if login.refresh_token_hash != presented:
-        login.revoked_at = now
-        return None
     account = await account_by_id(session, login.account_kind, login.account_id)
     if account is None:
         login.revoked_at = now
         return None
-    new_token, new_hash = new_capability()
-    login.previous_refresh_hash = login.refresh_token_hash
-    login.refresh_token_hash = new_hash
-    login.refreshed_at = now
-    login.expires_at = now + lifetime
-    access_token, expires_in = issuer.issue(account.principal(login.id))
-    return IssuedTokens(access_token, new_token, expires_in)
+    successor = rotation.successor(login.id, refresh_token)
+    if login.refresh_token_hash == presented:
+        # Conditional, so that of simultaneous refreshes one rotates and the others find
+        # the token replaced (they wait for its commit) and take the grace below.
+        rotated = await session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == login.id, AuthSession.refresh_token_hash == presented)
+            .values(
+                previous_refresh_hash=presented,
+                refresh_token_hash=hash_capability(successor),
+                refreshed_at=now,
+                expires_at=now + lifetime,
+            )
+        )
+        if rotated.rowcount == 1:  # type: ignore[attr-defined]
+            return _issue(issuer, account, login.id, successor, now)
+        await session.refresh(login)
+    if (
+        login.revoked_at is None
+        and login.previous_refresh_hash == presented
+        and rotation.replaced_token_still_accepted(login.refreshed_at, now)
+        and capability_matches(successor, login.refresh_token_hash)
+    ):
+        # Issued at the exchange's moment: the very pair the exchange answered.
+        return _issue(issuer, account, login.id, successor, login.refreshed_at)
+    login.revoked_at = login.revoked_at or now
+    return None
+
+
+def _issue(
+    issuer: TokenIssuer, account: Account, session_id: uuid.UUID, refresh_token: str, at: datetime
+) -> IssuedTokens:
+    access_token, expires_in = issuer.issue(account.principal(session_id), now=at)
+    return IssuedTokens(access_token, refresh_token, expires_in)
 
 
 async def end_session(session: AsyncSession, session_id: uuid.UUID) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
@@ -14,9 +15,11 @@ from portico.kit.problems import (
     NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
+    ValidationProblem,
     problem_responses,
 )
 from portico.portal.organisation import service
+from portico.portal.organisation.logo import ACCEPTED, LogoRefused, normalised_logo
 from portico.portal.organisation.schemas import OrganisationIn, OrganisationOut
 
 router = APIRouter(prefix="/v1/organisation", tags=["organisation"])
@@ -48,7 +51,10 @@ async def update_organisation(
 @router.put(
     "/logo",
     responses=problem_responses(401, 403, 413, 415, 422),
-    summary="Upload the logo: PNG, JPEG or WebP, at most 2 MiB",
+    summary="Upload the logo: PNG, JPEG or WebP, at most 2 MiB and 4096 × 4096 pixels",
+    description="The image is decoded and stored encoded again, without its metadata: a "
+    "file that is not such an image (whatever its declared type), or is truncated, is "
+    "refused with 422 and the logo in place is kept.",
 )
 async def upload_logo(
     file: Annotated[UploadFile, File(description="The logo image")],
@@ -57,18 +63,21 @@ async def upload_logo(
     store: Store,
     _: CurrentAdmin,
 ) -> OrganisationOut:
-    extension = service.LOGO_TYPES.get(file.content_type or "")
-    if extension is None:
-        message = "must be a PNG, JPEG or WebP image"
-        raise UnsupportedMediaType(f"file: {message}.", errors=_file_error(message, "file_type"))
+    if file.content_type not in service.LOGO_TYPES:
+        raise UnsupportedMediaType(f"file: {ACCEPTED}.", errors=_file_error(ACCEPTED, "file_type"))
     content = await file.read(MAX_LOGO_BYTES + 1)
     if len(content) > MAX_LOGO_BYTES:
         message = "must be at most 2 MiB"
         raise PayloadTooLarge(f"file: {message}.", errors=_file_error(message, "file_too_large"))
-    key = f"organisation/logo.{extension}"
-    await store.put(key, content, content_type=file.content_type or "application/octet-stream")
+    try:
+        # Decoding takes tens of milliseconds for a large image: off the event loop.
+        logo = await asyncio.to_thread(normalised_logo, content)
+    except LogoRefused as refused:
+        raise ValidationProblem.for_field("file", refused.message, code=refused.code) from None
+    key = f"organisation/logo.{logo.extension}"
+    await store.put(key, logo.content, content_type=logo.content_type)
     organisation = await service.get_organisation(session)
-    organisation.logo_key, organisation.logo_content_type = key, file.content_type
+    organisation.logo_key, organisation.logo_content_type = key, logo.content_type
     await service.organisation_changed(session, get_runtime(request).settings, organisation)
     return service.organisation_out(organisation)
 
@@ -81,5 +90,7 @@ async def read_logo(session: DbSession, store: Store) -> Response:
     return StreamingResponse(
         store.stream(organisation.logo_key),
         media_type=organisation.logo_content_type or "application/octet-stream",
-        headers={"Cache-Control": "public, max-age=300"},
+        # Never taken for anything but the image it is declared as (a logo stored before
+        # contents were checked may be something else).
+        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
     )

@@ -8,11 +8,13 @@ from portico.contracts.events.portal import OrganisationUpdated
 from portico.kit.outbox import emit
 from portico.kit.settings import PorticoSettings
 from portico.portal.models import Organisation
+from portico.portal.organisation.logo import FORMATS
 from portico.portal.organisation.schemas import OrganisationIn, OrganisationOut
 
 DEFAULT_NAME = "Portico"
 LOGO_PATH = "/api/portal/v1/organisation/logo"
-LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+# The declared types an upload may have; its content is checked (``logo.normalised_logo``).
+LOGO_TYPES = frozenset(content_type for content_type, _ in FORMATS.values())
 
 
 async def get_organisation(session: AsyncSession) -> Organisation:

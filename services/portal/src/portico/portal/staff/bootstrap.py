@@ -1,4 +1,5 @@
-"""The first administrator: made at the first start of the embedded run, or by a command."""
+"""The first administrator: made at the first start of the embedded run, by ``migrate``
+(from ``PORTICO_ADMIN_*``), or by a command."""
 
 from __future__ import annotations
 
@@ -45,6 +46,14 @@ async def ensure_first_admin(runtime: Runtime) -> None:
         if await session.scalar(select(StaffUser.id).limit(1)) is not None:
             return
     settings = PortalSettings()
+    if settings.admin_password is None and not runtime.settings.embedded:
+        # A generated password would be printed into a deployment's logs (``migrate`` runs
+        # this task there): the operator chooses the credentials or runs create-admin.
+        log.warning(
+            "no staff user yet: set PORTICO_ADMIN_EMAIL and PORTICO_ADMIN_PASSWORD for "
+            "`migrate`, or run `python -m portico.portal create-admin --email ...`"
+        )
+        return
     email = settings.admin_email or DEFAULT_ADMIN_EMAIL
     password = settings.admin_password or generated_password()
     try:

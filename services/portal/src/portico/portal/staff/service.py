@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portico.kit.outbox import emit
 from portico.kit.problems import Conflict, NotFound, ValidationProblem
 from portico.kit.settings import PorticoSettings
-from portico.portal.identity.accounts import account_by_id, normalise_email
+from portico.portal.identity.accounts import (
+    account_by_id,
+    ensure_no_contact_has,
+    normalise_email,
+)
 from portico.portal.identity.passwords import check_new_password, hash_password, verify_password
 from portico.portal.identity.resets import send_reset_link
 from portico.portal.identity.sessions import end_all_sessions
@@ -103,6 +107,7 @@ async def change_password(session: AsyncSession, user: StaffUser, data: Password
 async def _ensure_email_free(session: AsyncSession, email: str, *, field: str) -> None:
     if await session.scalar(select(StaffUser.id).where(StaffUser.email == email)):
         raise ValidationProblem.for_field(field, "is already the email of a staff user")
+    await ensure_no_contact_has(session, email, field=field)
 
 
 async def _ensure_another_admin(session: AsyncSession, user_id: uuid.UUID) -> None:

@@ -7,6 +7,16 @@ document.addEventListener("htmx:configRequest", (event) => {
   if (csrfToken) event.detail.headers["X-CSRF-Token"] = csrfToken;
 });
 
+// A form that failed comes back under the address it was posted to; the address bar shows
+// the page's own, so that reloading or sharing it opens the page rather than a POST route.
+const canonical = document.querySelector('link[rel="canonical"]');
+if (canonical) {
+  const page = new URL(canonical.href);
+  if (page.pathname !== location.pathname) {
+    history.replaceState(history.state, "", page.pathname + page.search + location.hash);
+  }
+}
+
 // Toasts leave after a few seconds.
 function dismissToasts(root = document) {
   root.querySelectorAll(".toast:not([data-timed])").forEach((toast) => {
