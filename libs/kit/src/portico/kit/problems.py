@@ -21,6 +21,7 @@ from opentelemetry import trace
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portico.kit.observability import current_correlation_id, route_template
@@ -246,6 +247,8 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     default_detail = exc.detail == _phrase(exc.status_code)
     detail = _default_detail(request, exc.status_code) if default_detail else str(exc.detail)
     known = _BY_STATUS.get(exc.status_code)
@@ -263,6 +266,21 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
             title=_title_for(exc.status_code),
         )
     return problem.response()
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method of the resource, for a 405's ``Allow``.
+
+    FastAPI makes one route per operation, and Starlette answers 405 with the methods of
+    the first route whose path matched: ``GET`` alone where ``PUT`` and ``DELETE`` exist too.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches({**request.scope, "method": "GET"})
+            if match is not Match.NONE:
+                methods |= route.methods
+    return sorted(methods)
 
 
 async def _on_invalid_request(request: Request, exc: Exception) -> JSONResponse:
@@ -385,10 +403,16 @@ def _rewrite_validation_responses(schema: dict[str, Any]) -> None:
     components["ProblemDetail"] = problem_schema
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            response = operation.get("responses", {}).get("422")
-            if response is None or "HTTPValidationError" not in str(response):
-                continue
+            responses = operation.setdefault("responses", {})
+            # Any operation refuses a query parameter it does not declare (portico.kit.query).
+            response = responses.setdefault("422", {})
             response["description"] = "Invalid input"
             response["content"] = problem_responses(422)[422]["content"]
+            # A body that cannot be read at all (not JSON, not a form) is a 400.
+            if "requestBody" in operation and "400" not in responses:
+                responses["400"] = {
+                    "description": "Bad request",
+                    "content": problem_responses(400)[400]["content"],
+                }
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)

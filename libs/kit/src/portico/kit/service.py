@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import MetaData
 
 from portico.kit.auth.keys import (
@@ -38,8 +38,10 @@ from portico.kit.migrations import upgrade_async
 from portico.kit.observability import bind_context, instrument_app
 from portico.kit.outbox import Relay, Retention
 from portico.kit.problems import install_problem_handlers
+from portico.kit.query import refuse_unknown_query_parameters
 from portico.kit.settings import PorticoSettings, ServiceSettings
 from portico.kit.store import BlobStore, create_store
+from portico.kit.uploads import BodyLimitMiddleware, valid_bearer
 
 log = structlog.get_logger(__name__)
 
@@ -79,6 +81,9 @@ class Service:
     # Tells whether an access token's ``jti`` was revoked (the portal knows its sessions);
     # other services trust a token until it expires, which is why access tokens are short.
     revocation: Callable[[Database], RevocationCheck] | None = None
+    # The largest file one request may upload, read from the service's settings (None: the
+    # service takes no uploads). Bodies are bounded by it before they are read.
+    max_upload_bytes: Callable[[], int | None] = lambda: None
 
     @property
     def mount_path(self) -> str:
@@ -196,11 +201,17 @@ def create_app(runtime: Runtime, *, with_routes: bool = True) -> FastAPI:
         # FastAPI's own pages load their scripts from a CDN: ours are served by Portico.
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.runtime = runtime
     app.state.token_verifier = runtime.token_verifier
     if service.revocation is not None:
         app.state.is_revoked = service.revocation(runtime.database)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_upload_bytes=service.max_upload_bytes,
+        has_credentials=valid_bearer(runtime.token_verifier),
+    )
     install_problem_handlers(app)
     instrument_app(app, service.name)
     app.include_router(health_router(runtime.ready_checks()), tags=["health"])

@@ -18,8 +18,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Scope
 
 from portico.gateway.apis.backends import Backends
 from portico.gateway.apis.base import ApiProblem
@@ -38,6 +40,7 @@ from portico.gateway.web.security import SessionMiddleware
 from portico.gateway.web.session import SessionCodec
 from portico.gateway.web.templating import STATIC, render
 from portico.kit.settings import PorticoSettings
+from portico.kit.uploads import BodyLimitMiddleware
 
 log = structlog.get_logger(__name__)
 # Every page makes a few in-process API calls: the services log those requests already.
@@ -75,9 +78,24 @@ def create_gateway(
     _install_error_pages(app)
     secret = settings.resolved_secret(shared, hosted=transport is not None)
     codec = SessionCodec(secret, settings.session_days * 86_400)
+    # Inside the session middleware, which reads the cookie it checks.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_upload_bytes=lambda: settings.max_upload_mib * 1024 * 1024,
+        has_credentials=_has_credentials,
+    )
     app.add_middleware(GZipMiddleware, minimum_size=600)
     app.add_middleware(SessionMiddleware, codec=codec, secure=settings.cookie_secure(shared))
     return app
+
+
+def _has_credentials(scope: Scope) -> bool:
+    """A logged-in session (pages), or a bearer token for an API passed through, which the
+    service behind verifies before it reads the body."""
+    session = scope.get("state", {}).get("session")
+    if session is not None and session.logged_in:
+        return True
+    return Headers(scope=scope).get("authorization", "").lower().startswith("bearer ")
 
 
 def _install_error_pages(app: FastAPI) -> None:

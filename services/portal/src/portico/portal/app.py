@@ -12,6 +12,7 @@ from portico.portal.identity.sessions import revocation
 from portico.portal.invitations.endpoints import router as invitations_router
 from portico.portal.models import Base
 from portico.portal.organisation.endpoints import router as organisation_router
+from portico.portal.settings import max_upload_bytes
 from portico.portal.staff.bootstrap import CREATE_ADMIN, ensure_first_admin
 from portico.portal.staff.endpoints import router as staff_router
 from portico.portal.workspaces.endpoints import router as workspaces_router
@@ -36,4 +37,5 @@ service = Service(
     startup=[ensure_first_admin],
     commands=[CREATE_ADMIN],
     revocation=revocation,
+    max_upload_bytes=max_upload_bytes,
 )

@@ -34,4 +34,9 @@ def portal_settings() -> PortalSettings:
     return PortalSettings()
 
 
+def max_upload_bytes() -> int:
+    """The largest file a request may bring: a workspace file (the logo's limit is smaller)."""
+    return portal_settings().max_upload_mib * 1024 * 1024
+
+
 Settings = Annotated[PortalSettings, Depends(portal_settings)]

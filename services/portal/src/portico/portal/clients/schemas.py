@@ -10,7 +10,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -31,7 +40,10 @@ def _country_code(value: str) -> str:
 
 
 Country = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True), AfterValidator(_country_code)
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True),
+    AfterValidator(_country_code),
+    WithJsonSchema({"type": "string", "pattern": "^\\s*[A-Za-z]{2}\\s*$", "examples": ["FR"]}),
 ]
 
 CONTACT_EXAMPLE: dict[str, Any] = {
@@ -76,12 +88,12 @@ class ContactPatch(BaseModel):
         json_schema_extra={"examples": [{"phone": "+33 6 12 34 56 78", "role": "Gérante"}]},
     )
 
-    first_name: PersonName | None = None
-    last_name: PersonName | None = None
-    email: EmailStr | None = None
+    first_name: PersonName | SkipJsonSchema[None] = None
+    last_name: PersonName | SkipJsonSchema[None] = None
+    email: EmailStr | SkipJsonSchema[None] = None
     phone: Phone | None = None
     role: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    locale: Locale | None = None
+    locale: Locale | SkipJsonSchema[None] = None
 
 
 class ClientFields(BaseModel):
@@ -89,8 +101,8 @@ class ClientFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: ClientKind | None = None
-    name: Name | None = None
+    kind: ClientKind | SkipJsonSchema[None] = None
+    name: Name | SkipJsonSchema[None] = None
     legal_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     address: AddressIn | None = None
     phone: Phone | None = None

@@ -123,7 +123,9 @@ async def api_key_token(body: ApiKeyExchangeIn, session: DbSession, issuer: Issu
 @router.post(
     "/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=problem_responses(422),
+    response_class=Response,
+    responses={202: {"description": "Accepted: a link is on its way if the address is known"}}
+    | problem_responses(422),
     summary="Email a link to choose a new password (answers the same for unknown emails)",
 )
 async def request_password_reset(

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
@@ -46,11 +47,13 @@ class ProfilePatch(BaseModel):
         json_schema_extra={"examples": [{"phone": "+33 6 98 76 54 32", "locale": "fr"}]}
     )
 
-    email: EmailStr | None = None
-    first_name: PersonName | None = None
-    last_name: PersonName | None = None
+    # Fields that cannot be emptied accept no null (SkipJsonSchema keeps it out of the
+    # document; a null sent anyway is refused by name).
+    email: EmailStr | SkipJsonSchema[None] = None
+    first_name: PersonName | SkipJsonSchema[None] = None
+    last_name: PersonName | SkipJsonSchema[None] = None
     phone: Phone | None = None
-    locale: Locale | None = None
+    locale: Locale | SkipJsonSchema[None] = None
 
 
 class StaffUserPatch(ProfilePatch):
@@ -58,8 +61,8 @@ class StaffUserPatch(ProfilePatch):
         json_schema_extra={"examples": [{"role": "admin"}, {"active": False}]}
     )
 
-    role: StaffRole | None = None
-    active: bool | None = None
+    role: StaffRole | SkipJsonSchema[None] = None
+    active: bool | SkipJsonSchema[None] = None
 
 
 class StaffUserOut(BaseModel):

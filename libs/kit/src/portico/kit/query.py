@@ -1,0 +1,49 @@
+"""Query parameters an operation does not declare are refused, not ignored.
+
+A misspelt filter (``?stauts=invited``) would otherwise answer the whole unfiltered list as if
+it had been applied. Every service's app declares this dependency once; the answer is the
+usual 422 problem naming the parameter.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request, params
+from fastapi.dependencies.utils import get_flat_params
+from fastapi.routing import APIRoute
+
+from portico.kit.problems import FieldError, ValidationProblem
+
+# Computed once per route: flattening a route's dependencies walks them all.
+_known: dict[int, frozenset[str]] = {}
+
+
+def _declared(route: APIRoute) -> frozenset[str]:
+    names = _known.get(id(route))
+    if names is None:
+        # The same flattening the OpenAPI document is made from: what it declares is known.
+        names = _known[id(route)] = frozenset(
+            field.alias
+            for field in get_flat_params(route.dependant)
+            if isinstance(field.field_info, params.Query)
+        )
+    return names
+
+
+async def refuse_unknown_query_parameters(request: Request) -> None:
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params) - _declared(route))
+    if unknown:
+        raise ValidationProblem(
+            "; ".join(f"{name}: is not a parameter of this operation" for name in unknown),
+            errors=[
+                FieldError(
+                    field=name,
+                    location="query",
+                    message="is not a parameter of this operation",
+                    code="unknown_parameter",
+                )
+                for name in unknown
+            ],
+        )
