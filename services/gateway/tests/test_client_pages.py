@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from babel.support import Translations
 
 from portico.contracts import Envelope
 from portico.contracts.events.portal import ClientInvited, ClientUpdated
 from portico.contracts.events.signing import DocumentCompleted, MappedField, SignedCopy
 from portico.gateway.testing import Accounts, Site
+from portico.gateway.web.i18n import CATALOGS
 from portico.kit.testing.services import RunningPortico
 
 API = "/api/portal/v1"
@@ -637,3 +639,45 @@ async def test_a_client_never_sees_the_staff_clients_pages(
     revoke = await site.post(f"/clients/{other['id']}/contacts/{other['contacts'][0]['id']}/invite")
     assert revoke.status_code in {303, 404}
     assert portico.events.of_type(ClientInvited.event_type, subject=other["id"]) == []
+
+
+async def test_the_history_shows_each_step_of_a_contacts_way_into_the_portal(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    client = await accounts.client_with_contact()
+    contact = client["contacts"][0]
+    invitation = f"/clients/{client['id']}/contacts/{contact['id']}/invitation"
+    await accounts.client_account(client)  # invitation sent, then accepted
+    await api(portico, "DELETE", invitation, expected=204)  # access revoked
+    await api(portico, "POST", invitation, expected=201)  # invitation sent
+    await api(portico, "POST", invitation, expected=201)  # invitation sent again
+    await api(portico, "DELETE", invitation, expected=204)  # invitation revoked
+
+    for locale in ("en", "fr"):
+        _ = Translations.load(str(CATALOGS), [locale]).gettext
+        staff = await accounts.staff("staff", locale=locale)
+        await site.log_in(staff["email"])
+        page = await site.get(f"/clients/{client['id']}")
+        history = html.unescape(page.text.split('id="history-title"', 1)[1])
+        steps = re.findall(r'<p class="client-history-head">(.*?)</p>', history, re.S)
+        whats = [re.search(r"<strong>(.*?)</strong>", step).group(1) for step in steps]  # type: ignore[union-attr]
+        # Newest first, in the reader's language.
+        assert whats == [
+            _("Invitation revoked"),
+            _("Invitation sent again"),
+            _("Invitation sent"),
+            _("Portal access revoked"),
+            _("Invitation accepted"),
+            _("Invitation sent"),
+            _("Client created"),
+        ], locale
+        accepted = next(s for s in steps if _("Invitation accepted") in s)
+        assert "Camille Durand" in accepted  # the contact herself accepted
+        field = _("%(field)s of %(contact)s") % {
+            "field": _("Portal access"),
+            "contact": "Camille Durand",
+        }
+        assert field in history
+        assert f"<ins>{_('Active')}</ins>" in history
+        assert f"<del>{_('Invited')}</del>" in history
+        await site.post("/logout", {})

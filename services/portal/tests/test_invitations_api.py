@@ -190,21 +190,44 @@ async def test_create_and_invite_adds_the_contact_and_sends_the_link(
     assert envelope.event().contact.email == "ines@lumiere.example"  # type: ignore[attr-defined]
 
 
-async def test_one_person_has_one_account(portico: RunningPortico, admin: dict[str, str]) -> None:
+async def test_invitations_sent_resent_revoked_and_accepted_go_into_the_history(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
     client = await create_client(portico, admin)
+    camille, hugo = client["contacts"]
+    await invite(portico, admin, client, 1)
+    revoked = await portico.http.delete(
+        f"{CLIENTS}/{client['id']}/contacts/{hugo['id']}/invitation", headers=admin
+    )
+    assert revoked.status_code == 204
+    await invite(portico, admin, client)
     token = await invite(portico, admin, client)
-    await portico.http.post(ACCEPT, json={"token": token, "password": PASSWORD})
-    other = await portico.http.post(
-        CLIENTS,
-        json={"name": "Autre", "contacts": [CLIENT["contacts"][0]]},  # type: ignore[index]
-        headers=admin,
+    accepted = await portico.http.post(ACCEPT, json={"token": token, "password": PASSWORD})
+    assert accepted.status_code == 200, accepted.text
+    ended = await portico.http.delete(
+        f"{CLIENTS}/{client['id']}/contacts/{camille['id']}/invitation", headers=admin
     )
-    contact = other.json()["contacts"][0]
-    refused = await portico.http.post(
-        f"{CLIENTS}/{other.json()['id']}/contacts/{contact['id']}/invitation", headers=admin
-    )
-    assert refused.status_code == 409
-    assert "one account" in refused.json()["detail"]
+    assert ended.status_code == 204
+
+    changes = (await portico.http.get(f"{CLIENTS}/{client['id']}/history", headers=admin)).json()
+    me = (await portico.http.get("/api/portal/v1/me", headers=admin)).json()
+    steps = [
+        (c["summary"], c["origin_kind"], c["origin_id"], c["changes"])
+        for c in reversed(changes)
+        if c["summary"] != "created"
+    ]
+
+    def status(contact: dict, old: str, new: str) -> list[dict]:
+        return [{"field": f"contacts.{contact['id']}.portal_status", "old": old, "new": new}]
+
+    assert steps == [
+        ("invitation_sent", "staff", me["id"], status(hugo, "none", "invited")),
+        ("invitation_revoked", "staff", me["id"], status(hugo, "invited", "none")),
+        ("invitation_sent", "staff", me["id"], status(camille, "none", "invited")),
+        ("invitation_resent", "staff", me["id"], status(camille, "invited", "invited")),
+        ("invitation_accepted", "client", camille["id"], status(camille, "invited", "active")),
+        ("access_revoked", "staff", me["id"], status(camille, "active", "none")),
+    ]
 
 
 async def test_only_staff_invite(portico: RunningPortico, admin: dict[str, str]) -> None:

@@ -52,8 +52,26 @@ class StaffUser(Base):
         return f"{self.first_name} {self.last_name}"
 
 
+class ClientLogin(Base):
+    """A person's login to the client portal: one email and one password, whichever clients
+    they are a contact of (an accountant, a freelancer working for several companies)."""
+
+    __tablename__ = "client_logins"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # Stored lower-cased: the address the person logs in with, one login per address.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
 class ClientAccount(Base):
-    """A contact's login to the client portal, made when they accept their invitation."""
+    """A contact's access to the client portal, made when they accept their invitation.
+
+    One per contact, so one per client a person reaches: revoking it (or removing the
+    contact) ends the access at that client only; the person's login keeps the others.
+    """
 
     __tablename__ = "client_accounts"
 
@@ -61,8 +79,11 @@ class ClientAccount(Base):
     contact_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), unique=True
     )
-    password_hash: Mapped[str] = mapped_column(String(200))
+    login_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("client_logins.id", ondelete="CASCADE"), index=True
+    )
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the person last opened the portal at this client: a login lands on the latest.
     last_login_at: Mapped[datetime | None]
 
     contact: Mapped[Contact] = relationship(back_populates="account", lazy="raise")
@@ -75,7 +96,11 @@ class AuthSession(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     account_kind: Mapped[str] = mapped_column(String(10))
+    # A staff user's id, or a client login's (the person).
     account_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    # A client session's access (ClientAccount): its tokens speak for that one client, for
+    # the session's whole life (switching client opens another session).
+    client_account_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     refresh_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # A refresh token used twice was stolen: its previous value ends the session.
     previous_refresh_hash: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -166,6 +191,10 @@ class Client(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The last time one of its contacts did something in a workspace (a message, a file, a
+    # task done): the staff dashboard's recent activity. Kept apart from ``updated_at``,
+    # which says when the client's record changed.
+    last_activity_at: Mapped[datetime | None]
 
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="client",

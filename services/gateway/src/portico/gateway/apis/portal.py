@@ -50,7 +50,12 @@ class PortalApi(ServiceClient):
         return await self.patch("/v1/me", json=changes)
 
     async def client_account(self) -> dict[str, Any]:
+        """The contact logged in, with every client their person reaches (``clients``)."""
         return await self.get("/v1/client-account")
+
+    async def switch_client(self, client_id: str) -> dict[str, Any]:
+        """New tokens at another client of the same person (the current session ends)."""
+        return await self.post("/v1/auth/switch", json={"client_id": client_id})
 
     async def invitations(
         self, *, status: str | None = None, limit: int = 20, offset: int = 0

@@ -25,7 +25,7 @@ def home_of(session: WebSession) -> str:
     return "/portal" if session.is_client else "/"
 
 
-async def _open_session(session: WebSession, portal: PortalApi, tokens: dict[str, object]) -> None:
+async def open_session(session: WebSession, portal: PortalApi, tokens: dict[str, object]) -> None:
     session.open(tokens)
     if session.is_client:
         account = await portal.client_account()
@@ -68,7 +68,7 @@ async def log_in(
         else:
             raise
         return await render(request, "auth/login.html", 422, form=form, next=next)
-    await _open_session(session, apis.portal, tokens)
+    await open_session(session, apis.portal, tokens)
     return see_other(local_path(next, home_of(session)))
 
 
@@ -161,14 +161,21 @@ async def accept_invitation(
     except ApiProblem as problem:
         if problem.status in {409, 410}:
             return await render(request, "auth/invitation_gone.html", 410)
-        if problem.status != 422:
+        values = {"password": ""}
+        if problem.status == 401:
+            # A person who already has a login gave a wrong password.
+            form = Form(values=values, errors={"password": _("The password is incorrect.")})
+        elif problem.status == 429:
+            form = Form(values=values, message=_("Too many failed attempts. Try again later."))
+        elif problem.status == 422:
+            form = form_from_problem(problem, values)
+        else:
             raise
         invitation = await apis.portal.invitation(token)
-        form = form_from_problem(problem, {"password": ""})
         return await render(
             request, "auth/accept.html", 422, form=form, token=token, invitation=invitation
         )
-    await _open_session(session, apis.portal, tokens)
+    await open_session(session, apis.portal, tokens)
     session.notify(_("Welcome! Your account is ready."))
     return see_other("/portal")
 

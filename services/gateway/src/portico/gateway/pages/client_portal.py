@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import File, Query, Request, UploadFile
 from fastapi import Form as Field
 from fastapi.responses import Response
 
 from portico.gateway.apis.backends import Apis
+from portico.gateway.pages.home import client_switch
 from portico.gateway.pages.workspaces import (
     PageRenderer,
     WorkspaceView,
@@ -39,11 +40,20 @@ router = page_router()
 
 
 async def client_view(request: Request, apis: Apis, workspace_id: uuid.UUID) -> WorkspaceView:
+    view, _account = await client_view_and_account(request, apis, workspace_id)
+    return view
+
+
+async def client_view_and_account(
+    request: Request, apis: Apis, workspace_id: uuid.UUID
+) -> tuple[WorkspaceView, dict[str, Any]]:
+    """The workspace as the contact sees it, and the contact's account (the page's client
+    switcher lists its clients)."""
     # The workspace first, alone: it refreshes the session's token if needed, once.
     workspace = await apis.portal.workspace(str(workspace_id))
     account = await apis.portal.client_account()
     organisation = await branding(request)
-    return WorkspaceView(
+    view = WorkspaceView(
         id=str(workspace_id),
         base=f"/portal/workspaces/{workspace_id}",
         staff=False,
@@ -53,6 +63,7 @@ async def client_view(request: Request, apis: Apis, workspace_id: uuid.UUID) -> 
         team=str(organisation.get("name") or _("The team")),
         upload_limit=upload_limit_of(request),
     )
+    return view, account
 
 
 async def client_page(
@@ -62,7 +73,7 @@ async def client_page(
     status_code: int = 200,
     forms: Mapping[str, Form] | None = None,
 ) -> Response:
-    view = await client_view(request, apis, workspace_id)
+    view, account = await client_view_and_account(request, apis, workspace_id)
     menu = await apis.portal.workspaces()
     sections = await load_sections(apis, view.id)
     return await render(
@@ -75,6 +86,7 @@ async def client_page(
         menu_workspaces=menu["items"],
         current_workspace=view.id,
         forms=forms_with(forms),
+        **client_switch(account),
         **sections,
     )
 

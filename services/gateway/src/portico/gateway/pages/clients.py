@@ -705,6 +705,8 @@ def _history_entry(
             return language_name(str(raw)).capitalize()
         if field.startswith("attributes."):
             return _shown(raw, types.get(field.removeprefix("attributes.")))
+        if field.endswith(".portal_status") and raw in PORTAL_STATUSES:
+            return dict(_status_options())[str(raw)]
         return _shown(raw)
 
     def target(field: str) -> str:
@@ -732,7 +734,7 @@ def _history_entry(
     ]
     return {
         "at": entry["at"],
-        "who": _origin(entry, staff_names),
+        "who": _origin(entry, staff_names, contacts),
         "from_document": entry["origin_kind"] == "document",
         "what": _summary(str(entry["summary"])),
         "changes": changes,
@@ -740,10 +742,15 @@ def _history_entry(
     }
 
 
-def _origin(entry: Mapping[str, Any], staff_names: Mapping[str, str]) -> str:
+def _origin(
+    entry: Mapping[str, Any], staff_names: Mapping[str, str], contacts: Mapping[str, str]
+) -> str:
     kind, origin_id = entry["origin_kind"], entry.get("origin_id")
     if kind == "staff":
         return staff_names.get(str(origin_id), _("A former staff member"))
+    if kind == "client":
+        # A contact acting in the client portal (accepting their invitation).
+        return contacts.get(str(origin_id), _("A former contact"))
     if kind == "document":
         return _("Signed document %(reference)s") % {"reference": str(origin_id or "")[:8]}
     if kind == "api_key":
@@ -758,4 +765,9 @@ def _summary(summary: str) -> str:
         "contact_added": _("Contact added"),
         "contact_removed": _("Contact removed"),
         "document_completed": _("Values written back from a signed document"),
+        "invitation_sent": _("Invitation sent"),
+        "invitation_resent": _("Invitation sent again"),
+        "invitation_revoked": _("Invitation revoked"),
+        "invitation_accepted": _("Invitation accepted"),
+        "access_revoked": _("Portal access revoked"),
     }.get(summary, summary)

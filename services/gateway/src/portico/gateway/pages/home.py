@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated, Any
 
+from fastapi import Form as Field
 from fastapi import Request
 from fastapi.responses import Response
 
 from portico.gateway.apis.backends import Apis
+from portico.gateway.apis.base import ApiProblem
+from portico.gateway.pages.auth import open_session
 from portico.gateway.web.context import ClientUser, Services, Session
+from portico.gateway.web.i18n import _
 from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.templating import branding, render
 
@@ -46,7 +51,36 @@ async def portal_home(request: Request, client: ClientUser, apis: Services) -> R
     workspaces = await apis.portal.workspaces()
     if len(workspaces["items"]) == 1:
         return see_other(f"/portal/workspaces/{workspaces['items'][0]['id']}")
-    return await render(request, "portal/home.html", workspaces=workspaces["items"])
+    return await render(
+        request,
+        "portal/home.html",
+        workspaces=workspaces["items"],
+        **client_switch(await apis.portal.client_account()),
+    )
+
+
+def client_switch(account: dict[str, Any]) -> dict[str, Any]:
+    """What the client layout's switcher needs: the person's clients and the current one
+    (it shows only when there is more than one)."""
+    return {"my_clients": account["clients"], "current_client": str(account["client_id"])}
+
+
+@router.post("/portal/switch")
+async def switch_client(
+    session: ClientUser, apis: Services, client_id: Annotated[str, Field()] = ""
+) -> Response:
+    """Opens the portal at another client of the same person: new tokens, that client's
+    workspaces only."""
+    try:
+        tokens = await apis.portal.switch_client(client_id)
+    except ApiProblem as problem:
+        # Revoked since the page was shown (404), or a forged value (422).
+        if problem.status not in {404, 422}:
+            raise
+        session.notify(_("You no longer have access to this client's portal."), "error")
+        return see_other("/portal")
+    await open_session(session, apis.portal, tokens)
+    return see_other("/portal")
 
 
 @router.get("/brand.css")

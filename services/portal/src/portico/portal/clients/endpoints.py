@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.kit.auth import Principal, require_scope
-from portico.kit.deps import DbSession, Store, get_runtime
+from portico.kit.deps import DbSession, Store
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import problem_responses
 from portico.portal.clients import history, service
@@ -21,15 +20,12 @@ from portico.portal.clients.schemas import (
     ClientIn,
     ClientOut,
     ClientPatch,
-    ContactIn,
     ContactOut,
     ContactPatch,
     PortalStatus,
 )
 from portico.portal.clients.status import client_status, contact_statuses
-from portico.portal.invitations import service as invitations
 from portico.portal.models import Client
-from portico.portal.settings import Settings
 
 router = APIRouter(prefix="/v1/clients", tags=["clients"])
 
@@ -82,7 +78,8 @@ async def list_clients(
         PortalStatus | None, Query(description="Where they stand with the client portal")
     ] = None,
     sort: Annotated[
-        service.ClientSort, Query(description="name (A to Z) or recent (latest changed first)")
+        service.ClientSort,
+        Query(description="name (A to Z) or recent (latest changed or active first)"),
     ] = "name",
 ) -> Page[ClientOut]:
     clients, total = await service.list_clients(
@@ -147,36 +144,6 @@ async def client_history(
     return [
         ChangeOut.model_validate(change) for change in await history.history(session, client.id)
     ]
-
-
-@router.post(
-    "/{client_id}/contacts",
-    status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 404, 422),
-    summary="Add a contact to a client, and invite them to the portal when asked",
-)
-async def add_contact(
-    client_id: uuid.UUID,
-    body: ContactIn,
-    request: Request,
-    session: DbSession,
-    settings: Settings,
-    principal: ClientsWriter,
-    invite: Annotated[
-        bool, Query(description="Also invite them to the client portal (create and invite)")
-    ] = False,
-) -> ContactOut:
-    client = await service.get_client(session, client_id)
-    origin = Origin.of(principal)
-    contact = await service.add_contact(session, client, body, origin)
-    answer = ContactOut.model_validate(contact)
-    if invite:
-        lifetime = timedelta(days=settings.invitation_days)
-        await invitations.invite(
-            session, get_runtime(request).settings, client, contact, origin, lifetime
-        )
-        answer.portal_status = "invited"
-    return answer
 
 
 @router.patch(

@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portico.kit.auth.principals import Principal
 from portico.portal.models import ClientChange
 
-OriginKind = Literal["staff", "document", "api_key", "system"]
+# "client": a contact, acting in the client portal (accepting their invitation).
+OriginKind = Literal["staff", "document", "api_key", "system", "client"]
 
 
 @dataclass(frozen=True)
 class Origin:
-    """Who or what changed a client: a staff user, an API key, a signed document."""
+    """Who or what changed a client: a staff user, an API key, a signed document, a contact."""
 
     kind: OriginKind
     id: str | None = None

@@ -195,6 +195,10 @@ class ClientOut(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
+    last_activity_at: datetime | None = Field(
+        default=None,
+        description="When a contact last posted a message, uploaded a file or completed a task",
+    )
 
 
 class ChangeOut(BaseModel):
@@ -202,9 +206,15 @@ class ChangeOut(BaseModel):
 
     id: uuid.UUID
     at: datetime
-    origin_kind: Literal["staff", "document", "api_key", "system"]
-    origin_id: str | None
-    summary: str = Field(description="created, updated, contact_added, contact_removed, ...")
+    origin_kind: Literal["staff", "document", "api_key", "system", "client"]
+    origin_id: str | None = Field(description="The staff user's, document's, key's or contact's id")
+    summary: str = Field(
+        description=(
+            "created, updated, contact_added, contact_removed, document_completed, "
+            "invitation_sent, invitation_resent, invitation_revoked, invitation_accepted, "
+            "access_revoked"
+        )
+    )
     changes: list[dict[str, Any]] = Field(description="{field, old, new} for each change")
     rejected: list[dict[str, Any]] = Field(
         description="{field, value, reason} for values a document carried that were refused"

@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response, status
 
-from portico.kit.auth import CurrentPrincipal
+from portico.kit.auth import CurrentClient, CurrentPrincipal
 from portico.kit.auth.keys import public_jwk
 from portico.kit.deps import DbSession, client_address, get_runtime
-from portico.kit.problems import TooManyRequests, Unauthorized, problem_responses
+from portico.kit.problems import NotFound, TooManyRequests, Unauthorized, problem_responses
 from portico.portal.apikeys.service import principal_for_key
 from portico.portal.identity import login, resets, sessions
 from portico.portal.identity.deps import Issuer, Rotation
@@ -26,6 +26,7 @@ from portico.portal.identity.schemas import (
     PasswordResetIn,
     PasswordResetRequestIn,
     RefreshIn,
+    SwitchIn,
     TokenPair,
 )
 from portico.portal.settings import Settings
@@ -105,6 +106,37 @@ async def log_out(principal: CurrentPrincipal, session: DbSession) -> Response:
         with contextlib.suppress(ValueError):
             await sessions.end_session(session, uuid.UUID(principal.token_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/switch",
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Open the client portal at another client this person is a contact of",
+    description=(
+        "Answers new tokens for the person's contact at `client_id` and ends the session of "
+        "the token presented: a session's tokens always speak for one client. `404` when "
+        "the person has no access there (never invited, or revoked)."
+    ),
+)
+async def switch_client(
+    body: SwitchIn,
+    principal: CurrentClient,
+    session: DbSession,
+    issuer: Issuer,
+    settings: Settings,
+) -> TokenPair:
+    tokens = None
+    with contextlib.suppress(ValueError, TypeError):
+        tokens = await sessions.switch_client(
+            session,
+            issuer,
+            uuid.UUID(principal.token_id or ""),
+            body.client_id,
+            lifetime=timedelta(days=settings.refresh_token_days),
+        )
+    if tokens is None:
+        raise NotFound(f"You have no access to the client portal of client {body.client_id}.")
+    return TokenPair(**vars(tokens))
 
 
 @router.post(

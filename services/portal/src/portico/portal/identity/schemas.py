@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -55,3 +56,11 @@ class PasswordResetIn(BaseModel):
 
     token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     password: Password
+
+
+class SwitchIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"client_id": "5f0c2b1e-8a4d-4c36-9a51-2f7e3d9b0c11"}]}
+    )
+
+    client_id: uuid.UUID = Field(description="A client the person is a contact of")

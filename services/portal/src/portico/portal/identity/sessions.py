@@ -19,9 +19,14 @@ from portico.kit.auth.capabilities import capability_matches, hash_capability, n
 from portico.kit.auth.principals import RevocationCheck
 from portico.kit.auth.tokens import TokenIssuer
 from portico.kit.db import Database, utcnow
-from portico.portal.identity.accounts import Account, account_by_id, record_login
+from portico.portal.identity.accounts import (
+    Account,
+    account_by_id,
+    client_account_at,
+    record_login,
+)
 from portico.portal.identity.rotation import RefreshRotation
-from portico.portal.models import AccountKind, ApiKey, AuthSession
+from portico.portal.models import AccountKind, ApiKey, AuthSession, ClientAccount
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ async def open_session(
         id=uuid.uuid4(),
         account_kind=account.kind,
         account_id=account.id,
+        client_account_id=account.client_account_id,
         refresh_token_hash=refresh_hash,
         created_at=now,
         refreshed_at=now,
@@ -81,7 +87,9 @@ async def refresh_session(
     )
     if login is None or login.revoked_at is not None or login.expires_at <= now:
         return None
-    account = await account_by_id(session, login.account_kind, login.account_id)
+    account = await account_by_id(
+        session, login.account_kind, login.account_id, login.client_account_id
+    )
     if account is None:
         login.revoked_at = now
         return None
@@ -142,6 +150,54 @@ async def end_all_sessions(session: AsyncSession, kind: AccountKind, account_id:
     )
 
 
+async def end_sessions_at(session: AsyncSession, client_account_id: uuid.UUID) -> None:
+    """When an access at one client is revoked: the sessions open there end (their tokens
+    are refused at once); the person's sessions at their other clients go on."""
+    await session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.client_account_id == client_account_id,
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
+async def switch_client(
+    session: AsyncSession,
+    issuer: TokenIssuer,
+    session_id: uuid.UUID,
+    client_id: uuid.UUID,
+    *,
+    lifetime: timedelta,
+) -> IssuedTokens | None:
+    """Ends this client session and opens one at another client of the same person, or
+    answers None when the session is not a live client one or the person has no access
+    at that client. A new session rather than new tokens for this one: a session's tokens
+    then always speak for one client, so revoking an access ends exactly its sessions."""
+    current = await session.get(AuthSession, session_id)
+    now = utcnow()
+    if (
+        current is None
+        or current.account_kind != "client"
+        or current.revoked_at is not None
+        or current.expires_at <= now
+    ):
+        return None
+    account = await client_account_at(session, current.account_id, client_id)
+    if account is None:
+        return None
+    current.revoked_at = now
+    return await open_session(
+        session,
+        issuer,
+        account,
+        lifetime=lifetime,
+        address=current.address,
+        user_agent=current.user_agent,
+    )
+
+
 def revocation(database: Database) -> RevocationCheck:
     """The portal's check of every access token: its session ended, or its API key revoked."""
 
@@ -156,6 +212,13 @@ def revocation(database: Database) -> RevocationCheck:
                     select(
                         exists().where(AuthSession.id == key, AuthSession.revoked_at.is_not(None))
                         | exists().where(ApiKey.id == key, ApiKey.revoked_at.is_not(None))
+                        # A client session whose access is gone (the contact or the client
+                        # was deleted): its tokens stop at once here too.
+                        | exists().where(
+                            AuthSession.id == key,
+                            AuthSession.client_account_id.is_not(None),
+                            ~exists().where(ClientAccount.id == AuthSession.client_account_id),
+                        )
                     )
                 )
             )

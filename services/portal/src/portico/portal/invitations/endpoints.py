@@ -12,16 +12,20 @@ from sqlalchemy import select
 from portico.kit.auth import CurrentClient, CurrentStaff
 from portico.kit.deps import DbSession, client_address, get_runtime
 from portico.kit.pagination import Page, Paging
-from portico.kit.problems import NotFound, problem_responses
+from portico.kit.problems import NotFound, Unauthorized, problem_responses
 from portico.portal.clients import service as clients
+from portico.portal.clients.endpoints import ClientsWriter
 from portico.portal.clients.history import Origin
+from portico.portal.clients.schemas import ContactIn, ContactOut
 from portico.portal.identity import sessions
+from portico.portal.identity.accounts import client_accesses
 from portico.portal.identity.deps import Issuer
 from portico.portal.identity.schemas import TokenPair
 from portico.portal.invitations import service
 from portico.portal.invitations.schemas import (
     AcceptIn,
     ClientAccountOut,
+    ClientChoice,
     InvitationOut,
     InvitationPreview,
     InvitationStatus,
@@ -72,11 +76,45 @@ async def invite_contact(
     )
 
 
+@router.post(
+    "/v1/clients/{client_id}/contacts",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    summary="Add a contact to a client, and invite them to the portal when asked",
+    tags=["clients"],
+)
+async def add_contact(
+    client_id: uuid.UUID,
+    body: ContactIn,
+    request: Request,
+    session: DbSession,
+    settings: Settings,
+    principal: ClientsWriter,
+    invite: Annotated[
+        bool, Query(description="Also invite them to the client portal (create and invite)")
+    ] = False,
+) -> ContactOut:
+    # Here rather than with the clients' routes: invitations build on clients, and a
+    # route that does both belongs to the feature that depends on the other (clients
+    # import nothing of invitations).
+    client = await clients.get_client(session, client_id)
+    origin = Origin.of(principal)
+    contact = await clients.add_contact(session, client, body, origin)
+    answer = ContactOut.model_validate(contact)
+    if invite:
+        lifetime = timedelta(days=settings.invitation_days)
+        await service.invite(
+            session, get_runtime(request).settings, client, contact, origin, lifetime
+        )
+        answer.portal_status = "invited"
+    return answer
+
+
 @router.delete(
     INVITATION,
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 403, 404),
-    summary="Revoke a contact's pending invitation",
+    summary="Revoke a contact's pending invitation, or end their access to the portal",
 )
 async def revoke_invitation(
     client_id: uuid.UUID, contact_id: uuid.UUID, session: DbSession, principal: CurrentStaff
@@ -112,6 +150,7 @@ async def preview_invitation(
 ) -> InvitationPreview:
     invitation, contact, client = await service.open_invitation(session, token)
     return InvitationPreview(
+        has_login=await service.reachable_login(session, contact.email) is not None,
         client_name=client.name,
         first_name=contact.first_name,
         last_name=contact.last_name,
@@ -123,21 +162,33 @@ async def preview_invitation(
 
 @router.post(
     "/v1/invitations/accept",
-    responses=problem_responses(409, 410, 422),
-    summary="Accept an invitation by choosing a password; answers tokens (logged in)",
+    responses=problem_responses(401, 409, 410, 422, 429),
+    summary="Accept an invitation; answers tokens (logged in)",
+    description=(
+        "A new person chooses their password. A person who already logs in as a contact of "
+        "another client (`has_login` in the preview) gives that password instead: `401` "
+        "when it is wrong, counted by the login's brute-force guard."
+    ),
 )
 async def accept_invitation(
-    body: AcceptIn, request: Request, session: DbSession, issuer: Issuer, settings: Settings
+    body: AcceptIn, request: Request, issuer: Issuer, settings: Settings
 ) -> TokenPair:
-    account = await service.accept(session, body.token, body.password)
-    tokens = await sessions.open_session(
-        session,
-        issuer,
-        account,
-        lifetime=timedelta(days=settings.refresh_token_days),
-        address=client_address(request),
-        user_agent=request.headers.get("user-agent"),
-    )
+    address = client_address(request)
+    # Its own transaction, as logging in: a wrong password is recorded though the answer
+    # is an error.
+    async with get_runtime(request).database.sessions.begin() as session:
+        account = await service.accept(session, body.token, body.password, address)
+        if account is not None:
+            tokens = await sessions.open_session(
+                session,
+                issuer,
+                account,
+                lifetime=timedelta(days=settings.refresh_token_days),
+                address=address,
+                user_agent=request.headers.get("user-agent"),
+            )
+    if account is None:
+        raise Unauthorized("The password is incorrect.")
     return TokenPair(**vars(tokens))
 
 
@@ -158,6 +209,7 @@ async def client_account(session: DbSession, principal: CurrentClient) -> Client
     if row is None:
         raise NotFound("This account no longer exists.")
     account, contact, client = row
+    reachable = await client_accesses(session, account.login_id)
     return ClientAccountOut(
         account_id=account.id,
         client_id=client.id,
@@ -168,4 +220,11 @@ async def client_account(session: DbSession, principal: CurrentClient) -> Client
         email=contact.email,
         locale=contact.locale,
         joined_at=account.joined_at,
+        clients=sorted(
+            (
+                ClientChoice(client_id=other.id, client_name=other.name)
+                for _access, _contact, other in reachable
+            ),
+            key=lambda choice: (choice.client_name.casefold(), str(choice.client_id)),
+        ),
     )

@@ -28,6 +28,12 @@ class InvitationOut(BaseModel):
 class InvitationPreview(BaseModel):
     """What the accept page shows before the contact chooses a password."""
 
+    has_login: bool = Field(
+        description=(
+            "The address already logs into the client portal (a contact of another client): "
+            "accepting asks for that password, not a new one"
+        )
+    )
     client_name: str
     first_name: str
     last_name: str
@@ -47,7 +53,10 @@ class AcceptIn(BaseModel):
 
     token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)] = Field(
-        description="The password the contact chooses; the strength rules apply"
+        description=(
+            "The password the contact chooses (the strength rules apply), or the one they "
+            "log in with when the preview says `has_login`"
+        )
     )
 
 
@@ -63,3 +72,11 @@ class ClientAccountOut(BaseModel):
     email: str
     locale: Literal["fr", "en"]
     joined_at: datetime
+    clients: list[ClientChoice] = Field(
+        description="Every client this person can open (POST /v1/auth/switch), by name"
+    )
+
+
+class ClientChoice(BaseModel):
+    client_id: uuid.UUID
+    client_name: str

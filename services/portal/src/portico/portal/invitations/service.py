@@ -1,7 +1,10 @@
-"""Invitations to the client portal, and the account a contact makes by accepting one.
+"""Invitations to the client portal, and the access a contact gets by accepting one.
 
 A contact is invited once; re-sending replaces the link (the old one stops working),
-revoking disables it. Accepting sets the password, makes the account and emits ClientJoined.
+revoking disables it (or ends the access of a contact who joined). Accepting makes the
+contact's access, under the person's one login: a new one with the password they choose,
+or the one they already have (their password confirms it). Every step is written in the
+client's history.
 """
 
 from __future__ import annotations
@@ -18,14 +21,30 @@ from portico.kit.auth.capabilities import hash_capability, new_capability
 from portico.kit.db import utcnow
 from portico.kit.outbox import emit
 from portico.kit.pagination import PageParams, count_matching
-from portico.kit.problems import Conflict, Gone, NotFound
+from portico.kit.problems import Conflict, Gone, NotFound, TooManyRequests
 from portico.kit.settings import PorticoSettings
-from portico.portal.clients.history import Origin
+from portico.portal.clients import history
+from portico.portal.clients.history import FieldChange, Origin
+from portico.portal.clients.schemas import PortalStatus
 from portico.portal.clients.service import emit_client_updated, get_client
-from portico.portal.identity.accounts import Account, account_by_email
-from portico.portal.identity.passwords import check_new_password, hash_password
+from portico.portal.clients.status import contact_statuses
+from portico.portal.identity.accounts import (
+    Account,
+    account_by_email,
+    account_by_id,
+    client_accesses,
+    client_login_by_email,
+    normalise_email,
+)
+from portico.portal.identity.login import (
+    forget_failures,
+    record_failure,
+    seconds_until_allowed,
+)
+from portico.portal.identity.passwords import check_new_password, hash_password, verify_password
+from portico.portal.identity.sessions import end_sessions_at
 from portico.portal.invitations.schemas import InvitationOut, InvitationStatus
-from portico.portal.models import Client, ClientAccount, Contact, Invitation
+from portico.portal.models import Client, ClientAccount, ClientLogin, Contact, Invitation
 from portico.portal.notices import development_notice
 
 ACCEPT_PATH = "/invitations/accept"
@@ -39,16 +58,19 @@ async def invite(
     origin: Origin,
     lifetime: timedelta,
 ) -> Invitation:
+    """Sends (or re-sends) the link. A person who already logs in as a client of another
+    client is invited all the same: they accept with the password they have."""
     if await session.scalar(select(ClientAccount.id).where(ClientAccount.contact_id == contact.id)):
         raise Conflict(f"{contact.name} already has a portal account; share workspaces instead.")
     existing = await account_by_email(session, contact.email)
-    if existing is not None:
+    if existing is not None and existing.kind == "staff":
         raise Conflict(
-            f"{contact.email} already logs into Portico with another account; "
+            f"{contact.email} already logs into Portico as a staff member; "
             "each person has one account."
         )
+    before = await _status_of(session, contact)
     now = utcnow()
-    await _close_open_invitations(session, contact.id)
+    resent = await _close_open_invitations(session, contact.id) > 0
     token, token_hash = new_capability()
     invitation = Invitation(
         client_id=client.id,
@@ -79,6 +101,15 @@ async def invite(
             invited_by=invitation.invited_by,
         ),
     )
+    _record(
+        session,
+        client,
+        contact,
+        origin,
+        "invitation_resent" if resent else "invitation_sent",
+        before,
+        "invited",
+    )
     await emit_client_updated(
         session, client, [f"contacts.{contact.id}.portal_status"], origin.label
     )
@@ -87,11 +118,42 @@ async def invite(
 
 
 async def revoke(session: AsyncSession, client: Client, contact: Contact, origin: Origin) -> None:
-    if not await _close_open_invitations(session, contact.id):
-        raise NotFound(f"{contact.name} has no pending invitation.")
+    """Disables a pending invitation, and ends a joined contact's access at this client:
+    their sessions here end, their login keeps reaching their other clients."""
+    before = await _status_of(session, contact)
+    closed = await _close_open_invitations(session, contact.id)
+    access = await session.scalar(
+        select(ClientAccount).where(ClientAccount.contact_id == contact.id)
+    )
+    if access is not None:
+        await end_sessions_at(session, access.id)
+        await session.delete(access)
+        await session.flush()
+    elif not closed:
+        raise NotFound(f"{contact.name} has no pending invitation and no portal access.")
+    summary = "access_revoked" if access is not None else "invitation_revoked"
+    _record(session, client, contact, origin, summary, before, "none")
     await emit_client_updated(
         session, client, [f"contacts.{contact.id}.portal_status"], origin.label
     )
+
+
+async def _status_of(session: AsyncSession, contact: Contact) -> PortalStatus:
+    return (await contact_statuses(session, [contact.id]))[contact.id]
+
+
+def _record(
+    session: AsyncSession,
+    client: Client,
+    contact: Contact,
+    origin: Origin,
+    summary: str,
+    before: PortalStatus,
+    after: PortalStatus,
+) -> None:
+    """The client's history keeps every step of a contact's way into the portal."""
+    change = FieldChange(f"contacts.{contact.id}.portal_status", before, after)
+    history.record(session, client.id, origin, summary, [change])
 
 
 async def _close_open_invitations(session: AsyncSession, contact_id: uuid.UUID) -> int:
@@ -122,31 +184,64 @@ async def open_invitation(session: AsyncSession, token: str) -> tuple[Invitation
     return invitation, contact, client
 
 
-async def accept(session: AsyncSession, token: str, password: str) -> Account:
+async def reachable_login(session: AsyncSession, email: str) -> ClientLogin | None:
+    """The client login of this address when it still opens at least one client."""
+    login = await client_login_by_email(session, email)
+    if login is None or not await client_accesses(session, login.id):
+        return None
+    return login
+
+
+async def accept(session: AsyncSession, token: str, password: str, address: str) -> Account | None:
+    """Joins the contact to the portal. A person who already logs in as a client (of
+    another client) confirms with their password, under the login's brute-force guard:
+    None when it is wrong (the failure is recorded; the caller answers 401 once committed).
+    Anyone else chooses a password."""
     invitation, contact, client = await open_invitation(session, token)
-    check_new_password(password, email=contact.email)
-    if await account_by_email(session, contact.email) is not None:
-        raise Conflict(f"{contact.email} already has an account; log in instead.")
+    login = await reachable_login(session, contact.email)
+    if login is not None:
+        wait = await seconds_until_allowed(session, login.email, address)
+        if wait is not None:
+            raise TooManyRequests(
+                f"Too many failed attempts; try again in {wait} seconds.", retry_after=wait
+            )
+        if not await verify_password(login.password_hash, password):
+            await record_failure(session, login.email, address)
+            return None
+        await forget_failures(session, login.email)
+    else:
+        existing = await account_by_email(session, contact.email)
+        if existing is not None and existing.kind == "staff":
+            raise Conflict(f"{contact.email} already has an account; log in instead.")
+        check_new_password(password, email=contact.email)
+        password_hash = await hash_password(password)
+        login = await client_login_by_email(session, contact.email)
+        if login is None:
+            login = ClientLogin(email=normalise_email(contact.email), password_hash=password_hash)
+            session.add(login)
+        else:
+            # A login that reaches no client any more: the invitation proves the address,
+            # as it does for a new one, so its person chooses a password again.
+            login.password_hash = password_hash
     now = utcnow()
-    account = ClientAccount(
-        contact_id=contact.id, password_hash=await hash_password(password), joined_at=now
-    )
-    session.add(account)
+    await session.flush()
+    access = ClientAccount(contact_id=contact.id, login_id=login.id, joined_at=now)
+    session.add(access)
     invitation.mark_used(now)
     await session.flush()
     await emit(
         session,
         ClientJoined(
-            client_id=client.id, contact_id=contact.id, account_id=account.id, joined_at=now
+            client_id=client.id, contact_id=contact.id, account_id=access.id, joined_at=now
         ),
     )
+    joined_client = await get_client(session, client.id)
+    origin = Origin("client", str(contact.id))
+    _record(session, joined_client, contact, origin, "invitation_accepted", "invited", "active")
     await emit_client_updated(
-        session,
-        await get_client(session, client.id),
-        [f"contacts.{contact.id}.portal_status"],
-        f"client:{contact.id}",
+        session, joined_client, [f"contacts.{contact.id}.portal_status"], origin.label
     )
-    joined = await account_by_email(session, contact.email)
+    joined = await account_by_id(session, "client", login.id, access.id)
     assert joined is not None
     return joined
 
