@@ -166,6 +166,10 @@ class Client(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The last time one of its contacts did something in a workspace (a message, a file, a
+    # task done): the staff dashboard's recent activity. Kept apart from ``updated_at``,
+    # which says when the client's record changed.
+    last_activity_at: Mapped[datetime | None]
 
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="client",

@@ -183,6 +183,10 @@ class ClientOut(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
+    last_activity_at: datetime | None = Field(
+        default=None,
+        description="When a contact last posted a message, uploaded a file or completed a task",
+    )
 
 
 class ChangeOut(BaseModel):

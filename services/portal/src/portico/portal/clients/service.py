@@ -10,7 +10,7 @@ import json
 import uuid
 from typing import Any, Literal
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -166,8 +166,15 @@ async def remove_contact(
     await changed(session, client, [change], origin, summary="contact_removed")
 
 
-# "name": alphabetical; "recent": the latest changed first (the dashboard's activity).
+# "name": alphabetical; "recent": the latest changed or active first (the dashboard's
+# activity: a change of the record, or a contact's message, upload or task done).
 ClientSort = Literal["name", "recent"]
+
+# The later of the two moments (NULL, never active, compares false and gives updated_at).
+LAST_SEEN = case(
+    (Client.last_activity_at > Client.updated_at, Client.last_activity_at),
+    else_=Client.updated_at,
+)
 
 
 async def list_clients(
@@ -202,7 +209,7 @@ async def list_clients(
         query = query.where(cast(Client.tags, String).contains(json.dumps(tag), autoescape=True))
     query = query.options(selectinload(Client.contacts))
     if sort == "recent":
-        return await fetch_page(session, query, page, Client.updated_at.desc(), Client.id)
+        return await fetch_page(session, query, page, LAST_SEEN.desc(), Client.id)
     return await fetch_page(session, query, page, func.lower(Client.name), Client.id)
 
 
