@@ -36,6 +36,7 @@ async def test_staff_rename_share_and_close_uploads(
     admin = await accounts.staff("admin")
     client = await accounts.client_with_contact()
     contact = client["contacts"][0]
+    await accounts.client_account(client)  # in the portal: told when it is shared with them
     workspace = await workspace_of(portico, client, [])
     await site.log_in(admin["email"])
     page = await site.get(f"/workspaces/{workspace['id']}/settings")
