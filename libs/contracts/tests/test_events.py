@@ -34,6 +34,8 @@ DESIGNED = {
         "WorkspaceShared",
         "MessagePosted",
         "TaskAssigned",
+        "FileUploaded",
+        "TaskCompleted",
     },
     "signing": {
         "SubmissionSent",

@@ -566,9 +566,18 @@ async def test_create_a_workspace_from_the_client_page(
     path = f"/clients/{client['id']}"
     await site.log_in(admin["email"])
 
+    # Shared by default only with contacts who can open it: not with one never invited,
+    # who is still offered (and finds it once they join)...
     page = await site.get(path)
     assert "No workspace yet" in page.text
+    box = re.search(rf'<input id="share-{contact["id"]}"[^>]*>', page.text)
+    assert box and "checked" not in box.group(0)
+    assert "not in the portal yet: sees it once they join" in page.text
+    # ...but with the same contact once they joined.
+    await accounts.client_account(client)
+    page = await site.get(path)
     assert re.search(rf'name="contact_ids" value="{contact["id"]}" checked', page.text)
+    assert "not in the portal yet" not in page.text
 
     refused = await site.post(f"{path}/workspaces", {"workspace_name": " "})
     assert refused.status_code == 422

@@ -210,6 +210,30 @@ async def test_my_notification_preferences_are_saved_by_one_form(
     assert 'name="quote_signed.sms" value="on" checked>' in shown.text
 
 
+async def test_a_clients_files_and_tasks_done_are_listed_in_the_readers_language(
+    site: Site, accounts: Accounts
+) -> None:
+    for locale, labels in (
+        ("en", ["A client adds a file to a workspace", "A client completes a workspace task"]),
+        (
+            "fr",
+            [
+                "Un client ajoute un fichier dans un espace de travail",
+                "Un client termine une tâche d’un espace de travail",
+            ],
+        ),
+    ):
+        staff = await accounts.staff("staff", locale=locale)
+        await site.log_in(staff["email"])
+        page = await site.get("/settings/notifications")
+        for kind, label in zip(("file_uploaded", "task_completed"), labels, strict=True):
+            assert (
+                f'<label class="visually-hidden" for="pref-{kind}-in_app">'
+                f"{'In the app' if locale == 'en' else 'Dans l’application'} — {label}</label>"
+            ) in page.text
+            assert f'name="{kind}.email" value="on" checked>' in page.text
+
+
 async def test_the_organisation_is_saved_and_the_layout_shows_it_at_once(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:

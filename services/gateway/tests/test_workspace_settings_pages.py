@@ -36,11 +36,14 @@ async def test_staff_rename_share_and_close_uploads(
     admin = await accounts.staff("admin")
     client = await accounts.client_with_contact()
     contact = client["contacts"][0]
+    await accounts.client_account(client)  # in the portal: told when it is shared with them
     workspace = await workspace_of(portico, client, [])
     await site.log_in(admin["email"])
     page = await site.get(f"/workspaces/{workspace['id']}/settings")
     assert page.status_code == 200
     assert 'value="Plans"' in page.text and contact["email"] in page.text
+    # The contact joined: nothing says they are not in the portal.
+    assert "not in the portal yet" not in page.text
 
     empty = await site.post(
         f"/workspaces/{workspace['id']}/settings", {"workspace_name": "", "project_name": "X"}
@@ -63,6 +66,28 @@ async def test_staff_rename_share_and_close_uploads(
     assert [member["contact_id"] for member in stored["members"]] == [contact["id"]]
     await portico.events.wait_for(WorkspaceShared.event_type, subject=workspace["id"])
     assert "The workspace is saved." in (await site.follow(saved)).text
+
+
+async def test_a_member_not_in_the_portal_is_marked_and_can_still_be_added(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    admin = await accounts.staff("admin")
+    client = await accounts.client_with_contact()
+    contact = client["contacts"][0]
+    workspace = await workspace_of(portico, client, [])
+    await site.log_in(admin["email"])
+    page = await site.get(f"/workspaces/{workspace['id']}/settings")
+    assert "not in the portal yet: sees it once they join" in page.text
+    assert "the others find it once they join" in page.text
+
+    saved = await site.post(
+        f"/workspaces/{workspace['id']}/settings",
+        {"workspace_name": "Plans", "contact_ids": contact["id"]},
+    )
+    assert saved.status_code == 303
+    stored = await read(portico, workspace["id"])
+    # A member now, though not told (tested with the portal's API): they find it on joining.
+    assert [member["contact_id"] for member in stored["members"]] == [contact["id"]]
 
 
 async def test_an_archived_workspace_leaves_the_portal_until_restored(

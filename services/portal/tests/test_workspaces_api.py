@@ -6,10 +6,18 @@ import os
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portico.contracts.events.portal import MessagePosted, TaskAssigned, WorkspaceShared
+from portico.contracts.events.portal import (
+    ClientInvited,
+    FileUploaded,
+    MessagePosted,
+    TaskAssigned,
+    TaskCompleted,
+    WorkspaceShared,
+)
 from portico.kit.testing.services import RunningPortico
 from portico.portal.testing import ADMIN_EMAIL
 
@@ -49,6 +57,35 @@ def contact_id(client: dict[str, Any], email: str) -> str:
 
 def as_contact(portico: RunningPortico, client: dict[str, Any], email: str) -> dict[str, str]:
     return portico.headers("client", client_id=client["id"], contact_id=contact_id(client, email))
+
+
+async def invite(
+    portico: RunningPortico, staff: dict[str, str], client: dict[str, Any], email: str
+) -> str:
+    """Invites the contact; answers the token of the accept link ClientInvited carries."""
+    before = len(portico.events.of_type(ClientInvited.event_type, subject=client["id"]))
+    invited = await portico.http.post(
+        f"{API}/clients/{client['id']}/contacts/{contact_id(client, email)}/invitation",
+        headers=staff,
+    )
+    assert invited.status_code == 201, invited.text
+    envelopes = await portico.events.wait_for(
+        ClientInvited.event_type, before + 1, subject=client["id"]
+    )
+    event = envelopes[-1].event()
+    assert isinstance(event, ClientInvited)
+    return parse_qs(urlsplit(str(event.accept_url)).query)["token"][0]
+
+
+async def join(
+    portico: RunningPortico, staff: dict[str, str], client: dict[str, Any], email: str
+) -> None:
+    """The contact is invited and accepts: they have portal access."""
+    token = await invite(portico, staff, client, email)
+    accepted = await portico.http.post(
+        f"{API}/invitations/accept", json={"token": token, "password": "Lumiere-Portal-2026!"}
+    )
+    assert accepted.status_code == 200, accepted.text
 
 
 async def create_workspace(
@@ -96,6 +133,9 @@ async def test_staff_and_a_client_work_together_in_a_workspace(
     hugo = as_contact(portico, client, HUGO["email"])
     zoe = as_contact(portico, client, ZOE["email"])
     camille_id, hugo_id = contact_id(client, CAMILLE["email"]), contact_id(client, HUGO["email"])
+    # Camille and Hugo joined the portal: they are told of what concerns them.
+    await join(portico, admin, client, CAMILLE["email"])
+    await join(portico, admin, client, HUGO["email"])
 
     workspace = await create_workspace(
         portico, admin, client, project_name="Atelier 2027", contact_ids=[camille_id]
@@ -323,6 +363,196 @@ async def test_a_client_message_goes_to_the_staff_user_in_charge(
     assert [(r.kind, r.email, r.name) for r in event.recipients] == [
         ("staff", "lea@studio.example", "Léa Bernard")
     ]
+
+
+async def test_a_clients_upload_and_task_done_tell_the_staff_in_charge_and_move_it_up(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    lea = await portico.http.post(
+        f"{API}/staff",
+        json={
+            "email": "lea@studio.example",
+            "first_name": "Léa",
+            "last_name": "Bernard",
+            "password": "Lea-Strong-Password-1",
+        },
+        headers=admin,
+    )
+    assert lea.status_code == 201, lea.text
+    client = await create_client(portico, admin, "Atelier Lumière", CAMILLE)
+    await portico.http.patch(
+        f"{API}/clients/{client['id']}", json={"assigned_staff_id": lea.json()["id"]}, headers=admin
+    )
+    camille_id = contact_id(client, CAMILLE["email"])
+    camille = as_contact(portico, client, CAMILLE["email"])
+    ws = (await create_workspace(portico, admin, client, contact_ids=[camille_id]))["id"]
+    other = await create_client(portico, admin, "Bureau Nord", BRUNO)
+
+    async def most_recent() -> str:
+        recent = await portico.http.get(f"{API}/clients?sort=recent&limit=1", headers=admin)
+        return str(recent.json()["items"][0]["id"])
+
+    async def read_client() -> dict[str, Any]:
+        return dict((await portico.http.get(f"{API}/clients/{client['id']}", headers=admin)).json())
+
+    assert await most_recent() == other["id"]
+    before = await read_client()
+    assert before["last_activity_at"] is None
+
+    # A file from the client: the staff user in charge hears of it, and the client moves up
+    # the dashboard's recent activity, though its record did not change.
+    uploaded = await upload(portico, ws, camille, pdf_bytes(2000), "plans-v3.pdf")
+    assert uploaded.status_code == 201, uploaded.text
+    [envelope] = await portico.events.wait_for(FileUploaded.event_type, subject=ws)
+    event = envelope.event()
+    assert isinstance(event, FileUploaded)
+    assert (event.file_id, event.file_name, event.size_bytes, event.content_type) == (
+        uuid.UUID(uploaded.json()["id"]),
+        "plans-v3.pdf",
+        2000,
+        PDF,
+    )
+    assert (event.uploaded_by_kind, event.uploaded_by_id, event.uploaded_by_name) == (
+        "client",
+        uuid.UUID(camille_id),
+        "Camille Durand",
+    )
+    assert (event.client_id, event.workspace_name) == (
+        uuid.UUID(client["id"]),
+        "Rénovation atelier",
+    )
+    assert [(r.kind, r.email) for r in event.recipients] == [("staff", "lea@studio.example")]
+    assert event.workspace_url.endswith(f"/portal/workspaces/{ws}")
+    after = await read_client()
+    assert after["updated_at"] == before["updated_at"]
+    assert after["last_activity_at"] is not None
+    assert await most_recent() == client["id"]
+
+    # A task the client ticks: the same.
+    await portico.http.patch(f"{API}/clients/{other['id']}", json={"phone": "01"}, headers=admin)
+    assert await most_recent() == other["id"]
+    task = await portico.http.post(
+        f"{API}/workspaces/{ws}/tasks",
+        json={"title": "Envoyer le Kbis", "assignee": {"kind": "contact", "id": camille_id}},
+        headers=admin,
+    )
+    task_id = task.json()["id"]
+    ticked = await portico.http.patch(
+        f"{API}/workspaces/{ws}/tasks/{task_id}", json={"done": True}, headers=camille
+    )
+    assert ticked.status_code == 200, ticked.text
+    [envelope] = await portico.events.wait_for(TaskCompleted.event_type, subject=task_id)
+    done = envelope.event()
+    assert isinstance(done, TaskCompleted)
+    assert (done.title, done.workspace_id, done.completed_by_kind, done.completed_by_name) == (
+        "Envoyer le Kbis",
+        uuid.UUID(ws),
+        "client",
+        "Camille Durand",
+    )
+    assert done.completed_at.isoformat().replace("+00:00", "Z") == ticked.json()["done_at"]
+    assert [(r.kind, r.email) for r in done.recipients] == [("staff", "lea@studio.example")]
+    assert await most_recent() == client["id"]
+
+    # A message from the client: the same.
+    await portico.http.patch(f"{API}/clients/{other['id']}", json={"phone": "02"}, headers=admin)
+    assert await most_recent() == other["id"]
+    posted = await portico.http.post(
+        f"{API}/workspaces/{ws}/messages", json={"body": "Voilà."}, headers=camille
+    )
+    assert posted.status_code == 201, posted.text
+    assert await most_recent() == client["id"]
+
+    # Staff's own upload and completion are announced to no one, and are not the client's.
+    await portico.http.patch(f"{API}/clients/{other['id']}", json={"phone": "03"}, headers=admin)
+    assert (await upload(portico, ws, admin, pdf_bytes(1000), "devis.pdf")).status_code == 201
+    _, envelope = await portico.events.wait_for(FileUploaded.event_type, 2, subject=ws)
+    by_staff = envelope.event()
+    assert isinstance(by_staff, FileUploaded)
+    assert (by_staff.uploaded_by_kind, by_staff.file_name, by_staff.recipients) == (
+        "staff",
+        "devis.pdf",
+        [],
+    )
+    own = await portico.http.post(
+        f"{API}/workspaces/{ws}/tasks", json={"title": "Relancer"}, headers=admin
+    )
+    await portico.http.patch(
+        f"{API}/workspaces/{ws}/tasks/{own.json()['id']}", json={"done": True}, headers=admin
+    )
+    [envelope] = await portico.events.wait_for(TaskCompleted.event_type, subject=own.json()["id"])
+    by_staff_done = envelope.event()
+    assert isinstance(by_staff_done, TaskCompleted)
+    assert (by_staff_done.completed_by_kind, by_staff_done.recipients) == ("staff", [])
+    assert await most_recent() == other["id"]
+
+
+async def test_only_contacts_with_portal_access_are_told_of_a_workspace(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    client = await create_client(portico, admin, "Atelier Lumière", CAMILLE, HUGO, ZOE)
+    camille_id, hugo_id, zoe_id = (
+        contact_id(client, person["email"]) for person in (CAMILLE, HUGO, ZOE)
+    )
+    # Camille joined; Hugo's invitation was revoked; Zoé was never invited.
+    await join(portico, admin, client, CAMILLE["email"])
+    await invite(portico, admin, client, HUGO["email"])
+    revoked = await portico.http.delete(
+        f"{API}/clients/{client['id']}/contacts/{hugo_id}/invitation", headers=admin
+    )
+    assert revoked.status_code == 204
+
+    # Staff may still share with them all: only Camille is told.
+    workspace = await create_workspace(
+        portico, admin, client, contact_ids=[camille_id, hugo_id, zoe_id]
+    )
+    ws = workspace["id"]
+    assert {m["contact_id"] for m in workspace["members"]} == {camille_id, hugo_id, zoe_id}
+    [envelope] = await portico.events.wait_for(WorkspaceShared.event_type, subject=ws)
+    shared = envelope.event()
+    assert isinstance(shared, WorkspaceShared)
+    assert [c.id for c in shared.contacts] == [uuid.UUID(camille_id)]
+
+    # A staff message reaches Camille only.
+    posted = await portico.http.post(
+        f"{API}/workspaces/{ws}/messages", json={"body": "Bonjour à tous"}, headers=admin
+    )
+    assert posted.status_code == 201, posted.text
+    [envelope] = await portico.events.wait_for(MessagePosted.event_type, subject=ws)
+    message = envelope.event()
+    assert isinstance(message, MessagePosted)
+    assert [(r.kind, r.email) for r in message.recipients] == [("contact", CAMILLE["email"])]
+
+    # A task for Hugo is his, but nobody emails him a link he cannot open.
+    for_hugo = await portico.http.post(
+        f"{API}/workspaces/{ws}/tasks",
+        json={"title": "Signer", "assignee": {"kind": "contact", "id": hugo_id}},
+        headers=admin,
+    )
+    assert for_hugo.status_code == 201, for_hugo.text
+    assert for_hugo.json()["assignee_id"] == hugo_id
+    for_camille = await portico.http.post(
+        f"{API}/workspaces/{ws}/tasks",
+        json={"title": "Relire", "assignee": {"kind": "contact", "id": camille_id}},
+        headers=admin,
+    )
+    # Emitted after Hugo's would have been: once it is here, his would be too.
+    await portico.events.wait_for(TaskAssigned.event_type, subject=for_camille.json()["id"])
+    assert portico.events.of_type(TaskAssigned.event_type, subject=for_hugo.json()["id"]) == []
+
+    # Shared with Zoé alone, a workspace is announced to no one; adding Camille tells her.
+    other = (await create_workspace(portico, admin, client, contact_ids=[zoe_id]))["id"]
+    added = await portico.http.put(
+        f"{API}/workspaces/{other}/members",
+        json={"contact_ids": [zoe_id, camille_id]},
+        headers=admin,
+    )
+    assert added.status_code == 200, added.text
+    await portico.events.wait_for(WorkspaceShared.event_type, subject=other)
+    [envelope] = portico.events.of_type(WorkspaceShared.event_type, subject=other)
+    shared = envelope.event()
+    assert isinstance(shared, WorkspaceShared)
+    assert [c.id for c in shared.contacts] == [uuid.UUID(camille_id)]
 
 
 async def test_a_task_can_go_to_a_staff_user_and_staff_change_it(

@@ -31,12 +31,14 @@ __all__ = [
     "ClientInvited",
     "ClientJoined",
     "ClientUpdated",
+    "FileUploaded",
     "MessagePosted",
     "MessageRecipient",
     "OrganisationUpdated",
     "PasswordResetRequested",
     "StaffUserChanged",
     "TaskAssigned",
+    "TaskCompleted",
     "WorkspaceShared",
 ]
 
@@ -52,6 +54,13 @@ _CONTACT: dict[str, Any] = {
 }
 _WORKSPACE_ID = "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"
 _WORKSPACE_URL = "http://127.0.0.1:8000/portal/workspaces/7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"
+_STAFF_RECIPIENT: dict[str, Any] = {
+    "kind": "staff",
+    "id": _STAFF_ID,
+    "name": "Léa Bernard",
+    "email": "lea@studio.example",
+    "locale": "fr",
+}
 _CLIENT: dict[str, Any] = {
     "client_id": _CLIENT_ID,
     "kind": "company",
@@ -323,9 +332,11 @@ class PasswordResetRequested(Event):
 
 
 class WorkspaceShared(Event):
-    """Emitted when staff share a workspace with contacts of its client.
+    """Emitted when staff share a workspace with contacts of its client who can open it.
 
-    Consumed by the notifier, which tells each contact where to find it.
+    Only contacts with portal access (a portal account) are listed: one shared with before
+    they join is not told now, and finds the workspace when they log in. Consumed by the
+    notifier, which tells each contact where to find it.
     """
 
     event_type = "portico.portal.workspace_shared.v1"
@@ -346,13 +357,16 @@ class WorkspaceShared(Event):
     client_id: UUID
     workspace_name: str
     project_name: str | None = None
-    contacts: list[Person] = Field(description="The contacts it is now shared with")
+    contacts: list[Person] = Field(
+        description="The contacts it is now shared with who have portal access"
+    )
     shared_by: UUID | None = Field(default=None, description="The staff user who shared it")
     workspace_url: Link
 
 
 class MessageRecipient(Person):
-    """Someone who should hear of a message: a staff member or a client's contact."""
+    """Someone who should hear of something in a workspace (a message, a file, a task done):
+    a staff member or a client's contact with portal access."""
 
     kind: Literal["staff", "contact"]
 
@@ -375,15 +389,7 @@ class MessagePosted(Event):
             "author_id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
             "author_name": "Camille Durand",
             "excerpt": "Voici les plans mis à jour.",
-            "recipients": [
-                {
-                    "kind": "staff",
-                    "id": _STAFF_ID,
-                    "name": "Léa Bernard",
-                    "email": "lea@studio.example",
-                    "locale": "fr",
-                }
-            ],
+            "recipients": [_STAFF_RECIPIENT],
             "workspace_url": _WORKSPACE_URL,
         }
     )
@@ -396,12 +402,16 @@ class MessagePosted(Event):
     author_id: UUID = Field(description="The staff user's or the contact's id")
     author_name: str
     excerpt: str = Field(max_length=500, description="The start of the body, as plain text")
-    recipients: list[MessageRecipient] = Field(description="Everyone but the author")
+    recipients: list[MessageRecipient] = Field(
+        description="The other side: staff, or the members with portal access"
+    )
     workspace_url: Link
 
 
 class TaskAssigned(Event):
-    """Emitted when a workspace task is assigned to a staff member or a contact.
+    """Emitted when a workspace task is assigned to a staff member or to a contact with
+    portal access (a task given to a contact who has not joined is told of no one: it is
+    there when they log in).
 
     Consumed by the notifier, which tells the assignee.
     """
@@ -430,4 +440,89 @@ class TaskAssigned(Event):
     assignee_kind: Literal["staff", "contact"]
     assignee: Person
     assigned_by: UUID | None = Field(default=None, description="The staff user who assigned it")
+    workspace_url: Link
+
+
+class FileUploaded(Event):
+    """Emitted when someone adds a file to a workspace, staff or a client's contact.
+
+    ``recipients`` are the staff who hear of a client's upload (the staff user in charge of
+    the client, or else every admin); a staff upload is told to no one, so it has none.
+    Consumed by the notifier, which tells them.
+    """
+
+    event_type = "portico.portal.file_uploaded.v1"
+    subject_field = "workspace_id"
+    model_config = examples(
+        {
+            "file_id": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+            "workspace_id": _WORKSPACE_ID,
+            "client_id": _CLIENT_ID,
+            "workspace_name": "Rénovation atelier",
+            "file_name": "plans-v3.pdf",
+            "content_type": "application/pdf",
+            "size_bytes": 482133,
+            "uploaded_by_kind": "client",
+            "uploaded_by_id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
+            "uploaded_by_name": "Camille Durand",
+            "recipients": [_STAFF_RECIPIENT],
+            "workspace_url": _WORKSPACE_URL,
+        }
+    )
+
+    file_id: UUID
+    workspace_id: UUID
+    client_id: UUID
+    workspace_name: str
+    file_name: str = Field(description="The name of the file as stored")
+    content_type: str
+    size_bytes: int = Field(ge=0)
+    uploaded_by_kind: Literal["staff", "client"]
+    uploaded_by_id: UUID = Field(description="The staff user's or the contact's id")
+    uploaded_by_name: str
+    recipients: list[MessageRecipient] = Field(
+        description="Who hears of it: staff for a client's upload, no one for a staff upload"
+    )
+    workspace_url: Link
+
+
+class TaskCompleted(Event):
+    """Emitted when a workspace task is marked done, by staff or by the contact it was
+    assigned to (ticked again after being unticked, it is emitted again).
+
+    ``recipients`` are the staff who hear of a client's completion (the staff user in charge
+    of the client, or else every admin); a staff completion has none. Consumed by the
+    notifier, which tells them.
+    """
+
+    event_type = "portico.portal.task_completed.v1"
+    subject_field = "task_id"
+    model_config = examples(
+        {
+            "task_id": "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+            "workspace_id": _WORKSPACE_ID,
+            "client_id": _CLIENT_ID,
+            "workspace_name": "Rénovation atelier",
+            "title": "Envoyer le Kbis",
+            "completed_by_kind": "client",
+            "completed_by_id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
+            "completed_by_name": "Camille Durand",
+            "completed_at": "2026-12-03T14:30:00Z",
+            "recipients": [_STAFF_RECIPIENT],
+            "workspace_url": _WORKSPACE_URL,
+        }
+    )
+
+    task_id: UUID
+    workspace_id: UUID
+    client_id: UUID
+    workspace_name: str
+    title: str
+    completed_by_kind: Literal["staff", "client"]
+    completed_by_id: UUID = Field(description="The staff user's or the contact's id")
+    completed_by_name: str
+    completed_at: Timestamp
+    recipients: list[MessageRecipient] = Field(
+        description="Who hears of it: staff for a client's completion, no one for staff's"
+    )
     workspace_url: Link

@@ -206,8 +206,10 @@ async def _client_page(
         locale = next((contact["locale"] for contact in client["contacts"]), "en")
         contact_form = Form(values={"locale": locale, "invite": True})
     if workspace_form is None:
-        everyone = [contact["id"] for contact in client["contacts"]]
-        workspace_form = Form(values={"clients_can_upload": True, "contact_ids": everyone})
+        # Shared by default with those who can open it: a contact not (or no longer) in the
+        # portal is added only on purpose, and finds it once they join.
+        joined = [c["id"] for c in client["contacts"] if c.get("portal_status") == "active"]
+        workspace_form = Form(values={"clients_can_upload": True, "contact_ids": joined})
     return await render(
         request,
         "clients/client.html",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Form as Field
@@ -35,6 +37,7 @@ async def home(request: Request, session: Session, apis: Services) -> Response:
 async def _dashboard(request: Request, apis: Apis) -> Response:
     invitations = await apis.portal.invitations(status="pending", limit=5)
     notifications = await apis.notifier.notifications(limit=5)
+    # The portal's "recent" order: the latest change of the record or contact's activity.
     clients = await apis.portal.clients(sort="recent", limit=6)
     return await render(
         request,
@@ -42,8 +45,18 @@ async def _dashboard(request: Request, apis: Apis) -> Response:
         invitations=invitations,
         notifications=notifications,
         clients=clients,
+        activity={client["id"]: latest_moment(client) for client in clients["items"]},
         first_start=clients["total"] == 0,
     )
+
+
+def latest_moment(client: Mapping[str, Any]) -> tuple[str, bool]:
+    """What moved the client up the recent activity: when, and whether it was one of its
+    contacts (a message, a file, a task done) rather than a change of its record."""
+    changed, active = str(client["updated_at"]), client.get("last_activity_at")
+    if active and datetime.fromisoformat(str(active)) > datetime.fromisoformat(changed):
+        return str(active), True
+    return changed, False
 
 
 @router.get("/portal")

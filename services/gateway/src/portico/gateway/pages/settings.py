@@ -108,6 +108,8 @@ def kind_labels() -> dict[str, str]:
         "workspace_shared": _("A workspace is shared with a contact"),
         "message_posted": _("A new message in a workspace thread"),
         "task_assigned": _("A workspace task is assigned to someone"),
+        "file_uploaded": _("A client adds a file to a workspace"),
+        "task_completed": _("A client completes a workspace task"),
         "document_uploaded": _("A client uploads a requested document"),
         "documents_complete": _("Every document required from a client is uploaded and accepted"),
         "document_expiring": _(

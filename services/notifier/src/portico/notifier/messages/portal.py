@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts import Event
 from portico.contracts.events.portal import (
     ClientInvited,
+    FileUploaded,
     MessagePosted,
+    MessageRecipient,
     PasswordResetRequested,
     TaskAssigned,
+    TaskCompleted,
     WorkspaceShared,
 )
 from portico.notifier.messages.kinds import Channels, MessageKind
@@ -81,7 +86,41 @@ TASK_ASSIGNED = MessageKind(
     staff_defaults=Channels(email=True, sms=False, in_app=True),
 )
 
-KINDS = (CLIENT_INVITED, PASSWORD_RESET, WORKSPACE_SHARED, MESSAGE_POSTED, TASK_ASSIGNED)
+FILE_UPLOADED = MessageKind(
+    key="file_uploaded",
+    description="A client adds a file to a workspace",
+    links=("workspace_url",),
+    sample={
+        "workspace_name": "Rénovation atelier",
+        "uploaded_by_name": "Camille Durand",
+        "file_name": "plans-v3.pdf",
+        "workspace_url": WORKSPACE_URL,
+    },
+    staff_defaults=Channels(email=True, sms=False, in_app=True),
+)
+
+TASK_COMPLETED = MessageKind(
+    key="task_completed",
+    description="A client completes a workspace task",
+    links=("workspace_url",),
+    sample={
+        "workspace_name": "Rénovation atelier",
+        "title": "Envoyer le Kbis",
+        "completed_by_name": "Camille Durand",
+        "workspace_url": WORKSPACE_URL,
+    },
+    staff_defaults=Channels(email=True, sms=False, in_app=True),
+)
+
+KINDS = (
+    CLIENT_INVITED,
+    PASSWORD_RESET,
+    WORKSPACE_SHARED,
+    MESSAGE_POSTED,
+    TASK_ASSIGNED,
+    FILE_UPLOADED,
+    TASK_COMPLETED,
+)
 
 
 async def client_invited(event: ClientInvited, session: AsyncSession) -> list[Outgoing]:
@@ -118,6 +157,24 @@ async def workspace_shared(event: WorkspaceShared, session: AsyncSession) -> lis
     ]
 
 
+async def _to_recipients(
+    session: AsyncSession,
+    kind: MessageKind,
+    recipients: list[MessageRecipient],
+    context: dict[str, Any],
+    link: str,
+) -> list[Outgoing]:
+    """Staff as their preferences say; a contact (with portal access: the portal lists
+    no other) by email."""
+    planned: list[Outgoing] = []
+    for who in recipients:
+        if who.kind == "staff":
+            planned += await to_staff(session, kind, who.id, context, link)
+        elif who.email:
+            planned.append(Outgoing(kind.key, person(who), "email", context))
+    return planned
+
+
 async def message_posted(event: MessagePosted, session: AsyncSession) -> list[Outgoing]:
     context = {
         "workspace_name": event.workspace_name,
@@ -125,15 +182,33 @@ async def message_posted(event: MessagePosted, session: AsyncSession) -> list[Ou
         "excerpt": event.excerpt,
         "workspace_url": str(event.workspace_url),
     }
-    planned: list[Outgoing] = []
-    for who in event.recipients:
-        if who.kind == "staff":
-            planned += await to_staff(
-                session, MESSAGE_POSTED, who.id, context, str(event.workspace_url)
-            )
-        elif who.email:
-            planned.append(Outgoing(MESSAGE_POSTED.key, person(who), "email", context))
-    return planned
+    return await _to_recipients(
+        session, MESSAGE_POSTED, event.recipients, context, str(event.workspace_url)
+    )
+
+
+async def file_uploaded(event: FileUploaded, session: AsyncSession) -> list[Outgoing]:
+    context = {
+        "workspace_name": event.workspace_name,
+        "uploaded_by_name": event.uploaded_by_name,
+        "file_name": event.file_name,
+        "workspace_url": str(event.workspace_url),
+    }
+    return await _to_recipients(
+        session, FILE_UPLOADED, event.recipients, context, str(event.workspace_url)
+    )
+
+
+async def task_completed(event: TaskCompleted, session: AsyncSession) -> list[Outgoing]:
+    context = {
+        "workspace_name": event.workspace_name,
+        "title": event.title,
+        "completed_by_name": event.completed_by_name,
+        "workspace_url": str(event.workspace_url),
+    }
+    return await _to_recipients(
+        session, TASK_COMPLETED, event.recipients, context, str(event.workspace_url)
+    )
 
 
 async def task_assigned(event: TaskAssigned, session: AsyncSession) -> list[Outgoing]:
@@ -160,4 +235,6 @@ PLANNERS: dict[type[Event], Planner] = {
     WorkspaceShared: workspace_shared,
     MessagePosted: message_posted,
     TaskAssigned: task_assigned,
+    FileUploaded: file_uploaded,
+    TaskCompleted: task_completed,
 }

@@ -389,6 +389,7 @@ async def upload_file(
     )
     stored = await service.add_file(
         session,
+        get_runtime(request).settings,
         workspace,
         Author.of(principal),
         file_id=file_id,

@@ -65,7 +65,10 @@ class WorkspaceIn(BaseModel):
     contact_ids: list[uuid.UUID] = Field(
         default_factory=list,
         max_length=200,
-        description="Contacts of the client to share it with (each told by WorkspaceShared)",
+        description=(
+            "Contacts of the client to share it with; none by default. Those with portal "
+            "access are told (WorkspaceShared), the others find it once they join"
+        ),
     )
 
 

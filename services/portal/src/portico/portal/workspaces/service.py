@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts.events.common import Person
 from portico.contracts.events.portal import (
+    FileUploaded,
     MessagePosted,
     MessageRecipient,
     TaskAssigned,
+    TaskCompleted,
     WorkspaceShared,
 )
 from portico.kit.auth import Principal
@@ -31,6 +33,7 @@ from portico.kit.problems import Forbidden, NotFound, ValidationProblem
 from portico.kit.settings import PorticoSettings
 from portico.portal.models import (
     Client,
+    ClientAccount,
     Contact,
     Message,
     Note,
@@ -104,6 +107,50 @@ def _staff_person(user: StaffUser) -> Person:
         email=user.email,
         phone=user.phone,
         locale=user.locale,
+    )
+
+
+async def with_portal_access(session: AsyncSession, contacts: Iterable[Contact]) -> list[Contact]:
+    """Those of ``contacts`` who can open the portal: they joined (have an account).
+
+    The one rule of who among a client's contacts is told of workspace activity (shared,
+    a message, a task): a link to the portal is useless to someone who cannot log in, and
+    must not reach a contact whose invitation was revoked. Having an account is the whole
+    test: a revoked invitation made none, and a contact's access ends only with their
+    account. A contact who has not joined is still shared with and given tasks; they find
+    them when they log in.
+    """
+    contacts = list(contacts)
+    if not contacts:
+        return []
+    joined = set(
+        await session.scalars(
+            select(ClientAccount.contact_id).where(
+                ClientAccount.contact_id.in_([contact.id for contact in contacts])
+            )
+        )
+    )
+    return [contact for contact in contacts if contact.id in joined]
+
+
+async def _author_name(session: AsyncSession, author: Author) -> str:
+    if author.kind == "client":
+        contact = await session.get(Contact, author.id) if author.id else None
+        return contact.name if contact is not None else "A contact"
+    user = await session.get(StaffUser, author.id) if author.id else None
+    return user.name if user is not None else "Staff"
+
+
+async def _client_was_active(session: AsyncSession, client_id: uuid.UUID) -> None:
+    """Moves the client up the staff dashboard's recent activity, after a contact's action.
+
+    ``updated_at`` is given as it is: it says when the record changed, which this is not.
+    """
+    await session.execute(
+        update(Client)
+        .where(Client.id == client_id)
+        .values(last_activity_at=utcnow(), updated_at=Client.updated_at)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -227,8 +274,8 @@ async def set_members(
 ) -> list[Contact]:
     """Shares the workspace with exactly these contacts; answers those newly added.
 
-    Only the newly added hear of it (WorkspaceShared): saving the same list twice, or
-    removing someone, tells no one.
+    Only the newly added hear of it (WorkspaceShared), and only those with portal access:
+    saving the same list twice, or removing someone, tells no one.
     """
     wanted = list(dict.fromkeys(contact_ids))
     contacts = {
@@ -257,7 +304,8 @@ async def set_members(
     )
     await session.flush()
     # An archived workspace is hidden from clients: a notice would lead them to a 404.
-    if added and workspace.archived_at is None:
+    told = await with_portal_access(session, added) if workspace.archived_at is None else []
+    if told:
         await emit(
             session,
             WorkspaceShared(
@@ -265,7 +313,7 @@ async def set_members(
                 client_id=workspace.client_id,
                 workspace_name=workspace.name,
                 project_name=workspace.project_name,
-                contacts=[_contact_person(contact) for contact in added],
+                contacts=[_contact_person(contact) for contact in told],
                 shared_by=shared_by,
                 workspace_url=workspace_url(links, workspace.id),
             ),
@@ -383,6 +431,7 @@ def file_key(workspace_id: uuid.UUID, file_id: uuid.UUID) -> str:
 
 async def add_file(
     session: AsyncSession,
+    links: PorticoSettings,
     workspace: Workspace,
     author: Author,
     *,
@@ -405,6 +454,25 @@ async def add_file(
     )
     session.add(stored)
     await session.flush()
+    if author.id is not None:
+        recipients = await _told_of_client_action(session, workspace, author)
+        await emit(
+            session,
+            FileUploaded(
+                file_id=stored.id,
+                workspace_id=workspace.id,
+                client_id=workspace.client_id,
+                workspace_name=workspace.name,
+                file_name=stored.name,
+                content_type=stored.content_type,
+                size_bytes=stored.size,
+                uploaded_by_kind=author.kind,
+                uploaded_by_id=author.id,
+                uploaded_by_name=await _author_name(session, author),
+                recipients=recipients,
+                workspace_url=workspace_url(links, workspace.id),
+            ),
+        )
     return stored
 
 
@@ -446,6 +514,10 @@ async def _emit_assigned(
     assigned_by: uuid.UUID | None,
 ) -> None:
     await session.flush()
+    if task.assignee_kind == "contact":
+        contact = await session.get(Contact, assignee.id)
+        if contact is None or not await with_portal_access(session, [contact]):
+            return  # they cannot open the portal yet: the task waits there for them
     await emit(
         session,
         TaskAssigned(
@@ -516,6 +588,7 @@ async def update_task(
         task.title = fields["title"]
     if "due_on" in fields:
         task.due_on = fields["due_on"]
+    completed = "done" in fields and fields["done"] and task.done_at is None
     if "done" in fields:
         _set_done(task, fields["done"])
     if "assignee" in fields:
@@ -527,6 +600,25 @@ async def update_task(
             task.assignee_kind, task.assignee_id = assignee.kind, assignee.id
             await _emit_assigned(session, links, workspace, task, person, staff_id(principal))
     await session.flush()
+    author = Author.of(principal)
+    if completed and author.id is not None:
+        assert task.done_at is not None  # just set by _set_done
+        await emit(
+            session,
+            TaskCompleted(
+                task_id=task.id,
+                workspace_id=workspace.id,
+                client_id=workspace.client_id,
+                workspace_name=workspace.name,
+                title=task.title,
+                completed_by_kind=author.kind,
+                completed_by_id=author.id,
+                completed_by_name=await _author_name(session, author),
+                completed_at=task.done_at,
+                recipients=await _told_of_client_action(session, workspace, author),
+                workspace_url=workspace_url(links, workspace.id),
+            ),
+        )
 
 
 # --- Messages -------------------------------------------------------------------------------
@@ -559,7 +651,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 async def _staff_recipients(session: AsyncSession, client_id: uuid.UUID) -> list[StaffUser]:
-    """Who hears a client's message: the staff user in charge, or else every admin."""
+    """Who hears of what a client does: the staff user in charge, or else every admin."""
     client = await session.get(Client, client_id)
     if client is not None and client.assigned_staff_id is not None:
         assigned = await session.get(StaffUser, client.assigned_staff_id)
@@ -589,6 +681,18 @@ def _recipient(kind: Literal["staff", "contact"], person: Person) -> MessageReci
     return MessageRecipient(kind=kind, **person.model_dump())
 
 
+async def _told_of_client_action(
+    session: AsyncSession, workspace: Workspace, author: Author
+) -> list[MessageRecipient]:
+    """Who hears of a message, a file or a task done: staff, when a client's contact did it
+    (which also counts as the client's latest activity); no one for staff's own actions."""
+    if author.kind != "client":
+        return []
+    await _client_was_active(session, workspace.client_id)
+    staff = await _staff_recipients(session, workspace.client_id)
+    return [_recipient("staff", _staff_person(user)) for user in staff]
+
+
 async def post_message(
     session: AsyncSession,
     links: PorticoSettings,
@@ -604,12 +708,10 @@ async def post_message(
             # The contact was removed after the token was issued: they see nothing any more.
             raise NotFound(f"No workspace with id {workspace.id}.")
         author_name = contact.name
-        staff = await _staff_recipients(session, workspace.client_id)
-        recipients = [_recipient("staff", _staff_person(user)) for user in staff]
+        recipients = await _told_of_client_action(session, workspace, author)
     else:
-        user = await session.get(StaffUser, author.id) if author.id else None
-        author_name = user.name if user is not None else "Staff"
-        contacts = await _member_contacts(session, workspace)
+        author_name = await _author_name(session, author)
+        contacts = await with_portal_access(session, await _member_contacts(session, workspace))
         recipients = [_recipient("contact", _contact_person(contact)) for contact in contacts]
     message = Message(
         workspace_id=workspace.id,
