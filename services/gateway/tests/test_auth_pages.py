@@ -177,6 +177,31 @@ async def test_logging_out_ends_the_session_on_the_portal(
     assert after.access is None and after.refresh is None
 
 
+async def test_accepting_an_invitation_ends_the_session_open_in_the_browser(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    """A shared computer: whoever was logged in is logged out on the portal too, not only
+    replaced in the cookie, when someone accepts an invitation there."""
+    admin = await accounts.staff("admin")
+    await site.log_in(admin["email"])
+    _, before = _session_of(site, portico)
+    client = await accounts.client_with_contact()
+    contact = client["contacts"][0]
+    path = f"/api/portal/v1/clients/{client['id']}/contacts/{contact['id']}/invitation"
+    await portico.http.post(path, headers=portico.headers("admin"))
+    invited = await portico.events.wait_for(ClientInvited.event_type, subject=str(client["id"]))
+    token = str(invited[-1].data["accept_url"]).split("token=")[1]
+
+    accepted = await site.post("/invitations/accept", {"token": token, "password": PASSWORD})
+    assert accepted.headers["location"] == "/portal"
+    refreshed = await portico.http.post(
+        "/api/portal/v1/auth/refresh", json={"refresh_token": before.refresh}
+    )
+    assert refreshed.status_code == 401
+    _, after = _session_of(site, portico)
+    assert after.role == "client"
+
+
 async def test_a_forgotten_password_is_reset_from_the_emailed_link(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:

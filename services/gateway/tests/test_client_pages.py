@@ -16,7 +16,7 @@ from babel.support import Translations
 from portico.contracts import Envelope
 from portico.contracts.events.portal import ClientInvited, ClientUpdated
 from portico.contracts.events.signing import DocumentCompleted, MappedField, SignedCopy
-from portico.gateway.testing import Accounts, Site
+from portico.gateway.testing import PASSWORD, Accounts, Site
 from portico.gateway.web.i18n import CATALOGS
 from portico.kit.testing.services import RunningPortico
 
@@ -376,6 +376,28 @@ async def test_a_contact_who_joined_cannot_be_invited_again(
     )
     assert toast(refused).startswith("error: Camille Durand cannot be invited")
     assert len(portico.events.of_type(ClientInvited.event_type, subject=client["id"])) == 1
+
+
+async def test_staff_end_a_joined_contacts_access_from_the_client_page(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    admin = await accounts.staff("admin")
+    client = await accounts.client_with_contact()
+    email = await accounts.client_account(client)
+    contact = client["contacts"][0]
+    base = f"/clients/{client['id']}/contacts/{contact['id']}"
+    await site.log_in(admin["email"])
+    page = await site.get(f"/clients/{client['id']}")
+    assert f'action="{base}/revoke"' in page.text
+    assert "End the portal access of Camille Durand at this client?" in html.unescape(page.text)
+
+    ended = await site.follow(await site.post(f"{base}/revoke"))
+    assert toast(ended) == "success: Camille Durand can no longer open the portal at this client."
+    assert '<span class="badge badge-none">Not invited</span>' in ended.text
+    login = await portico.http.post(
+        "/api/portal/v1/auth/login", json={"email": email, "password": PASSWORD}
+    )
+    assert login.status_code == 401
 
 
 async def test_add_a_contact_and_invite_them(

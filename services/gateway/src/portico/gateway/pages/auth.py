@@ -175,6 +175,11 @@ async def accept_invitation(
         return await render(
             request, "auth/accept.html", 422, form=form, token=token, invitation=invitation
         )
+    if session.logged_in:
+        # Someone was logged in in this browser (the person at another client, or staff):
+        # their session ends on the portal too, not only in this cookie.
+        with contextlib.suppress(ApiProblem):
+            await apis.portal.log_out()
     await open_session(session, apis.portal, tokens)
     session.notify(_("Welcome! Your account is ready."))
     return see_other("/portal")

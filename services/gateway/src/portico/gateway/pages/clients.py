@@ -307,6 +307,7 @@ async def revoke_invitation(
 ) -> Response:
     client_id, contact_id = _id(client_id), _id(contact_id)
     contact = _contact_of(await apis.portal.client(client_id), contact_id)
+    joined = contact.get("portal_status") == "active"
     try:
         await apis.portal.revoke_invitation(client_id, contact_id)
     except ApiProblem as problem:
@@ -317,10 +318,15 @@ async def revoke_invitation(
             _("%(name)s has no pending invitation.") % {"name": _person(contact)}, "info"
         )
         return see_other(f"/clients/{client_id}")
-    session.notify(
-        _("The invitation of %(name)s is revoked: its link no longer works.")
-        % {"name": _person(contact)}
-    )
+    if joined:
+        session.notify(
+            _("%(name)s can no longer open the portal at this client.") % {"name": _person(contact)}
+        )
+    else:
+        session.notify(
+            _("The invitation of %(name)s is revoked: its link no longer works.")
+            % {"name": _person(contact)}
+        )
     return see_other(f"/clients/{client_id}")
 
 
