@@ -47,6 +47,10 @@ from portico.notifier.settings import NotifierSettings, notifier_settings
 
 log = structlog.get_logger(__name__)
 
+# Outcomes recorded together: a transaction per email would cost more than its send (a
+# commit's CPU in this event loop); a worker killed sends again at most these, plus those
+# sent while they were being recorded.
+RECORD_EVERY = 10
 # Closing the SMTP connection at stop: a server that does not answer is let go.
 CLOSE_SECONDS = 2.0
 
@@ -103,7 +107,7 @@ class Dispatcher:
                     await finish()
                     raise JobInterrupted(f"{len(due) - index} deliveries left to send")
                 outcomes.append((delivery, await self._attempt(delivery)))
-                if recording is None or recording.done():
+                if len(outcomes) >= RECORD_EVERY and (recording is None or recording.done()):
                     if recording is not None:
                         recording.result()  # a failed record fails the job: it runs again
                     batch, outcomes = outcomes, []
