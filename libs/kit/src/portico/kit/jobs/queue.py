@@ -91,8 +91,10 @@ def add_jobs(session: Session, rows: list[dict[str, Any]]) -> None:
 def _wake_runner(session: Session) -> None:
     # The runner of this process starts the jobs at once rather than at its next poll;
     # another process's runner finds them at its next poll (a second at most).
-    if session.info.pop(ADDED, False):
-        session.info["portico_database"].jobs_committed.set()
+    database = session.info.get("portico_database")
+    # A session of another engine (a migration, a script) has no runner to wake.
+    if session.info.pop(ADDED, False) and database is not None:
+        database.jobs_committed.set()
 
 
 @event.listens_for(Session, "after_rollback")
