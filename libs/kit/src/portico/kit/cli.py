@@ -5,20 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from portico.kit.bus import create_bus
 from portico.kit.bus.memory import InMemoryBus
+from portico.kit.db import Database
 from portico.kit.embedded import keep_data_private
 from portico.kit.host import Roles, serve
+from portico.kit.jobs import parked_jobs, retry_parked
 from portico.kit.migrations import upgrade, upgrade_async
 from portico.kit.service import Command, Runtime, Service
 from portico.kit.settings import PorticoSettings, ServiceSettings
 
 ROLES = {
-    "api": Roles(api=True, consume=False, relay=False, migrate=False),
-    "worker": Roles(api=False, consume=True, relay=False, migrate=False),
-    "relay": Roles(api=False, consume=False, relay=True, migrate=False),
+    "api": Roles(api=True, consume=False, relay=False, migrate=False, jobs=False),
+    "worker": Roles(api=False, consume=True, relay=False, migrate=False, jobs=True),
+    "relay": Roles(api=False, consume=False, relay=True, migrate=False, jobs=False),
 }
 
 
@@ -32,6 +34,12 @@ def run_cli(service: Service, argv: Sequence[str] | None = None) -> None:
     commands.add_parser("parked", help="list the events parked after their last retry")
     replay = commands.add_parser("replay", help="send parked events back to the work queue")
     replay.add_argument("ids", nargs="*", help="message ids to replay (all when none given)")
+    jobs = commands.add_parser("jobs", help="the service's durable jobs").add_subparsers(
+        dest="jobs_command", required=True
+    )
+    jobs.add_parser("parked", help="list the jobs parked after their last try, with the error")
+    retry = jobs.add_parser("retry", help="run parked jobs again with a full set of tries")
+    retry.add_argument("ids", nargs="*", help="job ids to retry (all when none given)")
     extra = {command.name: command for command in service.commands}
     for command in service.commands:
         command.arguments(commands.add_parser(command.name, help=command.help))
@@ -47,6 +55,10 @@ def run_cli(service: Service, argv: Sequence[str] | None = None) -> None:
         asyncio.run(list_parked(service))
     elif arguments.command == "replay":
         asyncio.run(replay_parked(service, arguments.ids))
+    elif arguments.command == "jobs" and arguments.jobs_command == "parked":
+        asyncio.run(on_database(service, list_parked_jobs))
+    elif arguments.command == "jobs":
+        asyncio.run(on_database(service, lambda database: retry_jobs(database, arguments.ids)))
     elif arguments.command in extra:
         asyncio.run(run_command(service, extra[arguments.command], arguments))
 
@@ -63,6 +75,34 @@ async def run_command(service: Service, command: Command, arguments: argparse.Na
         await command.run(runtime, arguments)
     finally:
         await runtime.database.dispose()
+
+
+async def on_database(service: Service, work: Callable[[Database], Awaitable[None]]) -> None:
+    """``work`` on the service's database, as the roles find it (no migration, no bus)."""
+    settings = PorticoSettings()
+    url = ServiceSettings.for_service(service.name).resolved_database_url(service.name, settings)
+    database = Database(url, service=service.name)
+    try:
+        await work(database)
+    finally:
+        await database.dispose()
+
+
+async def list_parked_jobs(database: Database) -> None:
+    parked = await parked_jobs(database)
+    if not parked:
+        print(f"{database.service}: no parked jobs")
+        return
+    for job in parked:
+        # The error's last line names it; the whole traceback is in the worker's log.
+        error = (job.last_error or "").strip().splitlines()[-1:] or ["?"]
+        when = f"{job.parked_at:%Y-%m-%d %H:%M:%S}" if job.parked_at else "?"
+        print(f"{job.id}  {job.kind}  tries={job.tries}  parked={when}  {error[0]}")
+
+
+async def retry_jobs(database: Database, ids: Sequence[str]) -> None:
+    count = await retry_parked(database, ids or None)
+    print(f"{database.service}: {count} job(s) to run again")
 
 
 def migrate(service: Service) -> None:

@@ -78,6 +78,8 @@ class Database:
         )
         # Set after a commit that wrote outbox rows; the relay of this process waits on it.
         self.outbox_committed = asyncio.Event()
+        # Set after a commit that added jobs; the job runner of this process waits on it.
+        self.jobs_committed = asyncio.Event()
         self._relay_engine: AsyncEngine | None = None
 
     @property

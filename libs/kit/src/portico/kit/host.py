@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from portico.kit.bus import Bus, create_bus
 from portico.kit.observability import configure_logging, configure_tracing
-from portico.kit.service import Runtime, Service, create_app
+from portico.kit.service import UNWIND_SECONDS, ReadyRoles, Runtime, Service, create_app
 from portico.kit.settings import IN_PROCESS_PEER, PorticoSettings, ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -37,6 +37,13 @@ class Roles:
     consume: bool = True
     relay: bool = True
     migrate: bool = True
+    # The services' job runners (``portico.kit.jobs``): the worker role and the embedded
+    # process run them.
+    jobs: bool = True
+
+    @property
+    def ready(self) -> ReadyRoles:
+        return ReadyRoles(api=self.api, consume=self.consume, relay=self.relay, jobs=self.jobs)
 
 
 EMBEDDED = Roles()
@@ -103,12 +110,29 @@ class Host:
         if self.roles.relay:
             for runtime in self.runtimes:
                 runtime.start_relay()
+        if self.roles.jobs:
+            for runtime in self.runtimes:
+                runtime.start_jobs()
         freeze_startup_heap()
 
     async def stop(self) -> None:
-        # Relays first (they publish), then the bus (consumers finish or leave unacked).
-        await asyncio.gather(*(runtime.stop() for runtime in self.runtimes))
-        await self.bus.close()
+        """Stops within ``PORTICO_STOP_GRACE_SECONDS`` plus a few seconds, whatever the
+        broker, the database or a mail server are doing, and logs what it left: job
+        runners and relays first (running jobs finish or are released, a relay pass
+        finishes or its rows stay pending), then the bus (events being handled finish or
+        go back to the queue) in what is left of the grace."""
+        loop = asyncio.get_running_loop()
+        grace = self.settings.stop_grace_seconds
+        started = loop.time()
+        await asyncio.gather(*(runtime.stop(grace) for runtime in self.runtimes))
+        left = max(1.0, grace - (loop.time() - started))
+        try:
+            # The bus bounds itself; this only guards against a step it left unbounded.
+            async with asyncio.timeout(left + 2 * UNWIND_SECONDS):
+                await self.bus.close(left)
+        except TimeoutError:
+            log.warning("bus not closed in time; its deliveries go back to the queue")
+        log.info("portico stopping", seconds=round(loop.time() - started, 2))
 
     def app(self) -> FastAPI:
         """One ASGI app: each service under ``/api/<service>/``, an index at ``/api``, and
@@ -149,7 +173,10 @@ class Host:
             return {"name": "Portico", "services": index}
 
         for runtime in self.runtimes:
-            root.mount(runtime.service.mount_path, create_app(runtime, with_routes=self.roles.api))
+            root.mount(
+                runtime.service.mount_path,
+                create_app(runtime, with_routes=self.roles.api, ready_roles=self.roles.ready),
+            )
         if self.web is not None and self.roles.api:
             # In-process calls name themselves, so that services trust their X-Forwarded-For.
             transport = httpx.ASGITransport(app=root, client=(IN_PROCESS_PEER, 0))
@@ -171,6 +198,9 @@ class Host:
             # address before the app sees it: only PORTICO_TRUSTED_PROXIES may name it
             # (``portico.kit.deps.client_address``).
             proxy_headers=False,
+            # Open connections (a long download, a client that keeps its connection) get
+            # the grace too, then the lifespan's stop runs: uvicorn would wait for ever.
+            timeout_graceful_shutdown=max(1, round(self.settings.stop_grace_seconds)),
         )
         await uvicorn.Server(config).serve()
 

@@ -34,6 +34,8 @@ from portico.kit.db import Database
 from portico.kit.docs import docs_router
 from portico.kit.health import health_router
 from portico.kit.inbox import MAX_BATCH, Consumer, HandlerTable
+from portico.kit.jobs import JobContext, JobRunner, JobSettings, JobTable, Schedule
+from portico.kit.jobs.runner import RELEASE_SECONDS, RetryPolicy
 from portico.kit.migrations import upgrade_async
 from portico.kit.observability import bind_context, instrument_app
 from portico.kit.outbox import Relay, Retention
@@ -49,6 +51,38 @@ API_VERSION = "0.1.0"
 
 
 RuntimeTask = Callable[["Runtime"], Coroutine[Any, Any, None]]
+Check = Callable[[], Awaitable[bool]]
+# After the grace: how long cancelled work and closing connections may take.
+UNWIND_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class ReadyRoles:
+    """The roles whose dependencies ``/readyz`` checks (``host.Roles`` has these fields);
+    all of them by default, as in the embedded process."""
+
+    api: bool = True
+    consume: bool = True
+    relay: bool = True
+    jobs: bool = True
+
+
+async def _within(work: Awaitable[object], seconds: float, what: str) -> bool:
+    """Waits for ``work`` at most ``seconds``; says so in the log when it did not end."""
+    try:
+        async with asyncio.timeout(seconds):
+            await work
+    except TimeoutError:
+        log.warning("stop: work left unfinished after the grace", part=what, grace=seconds)
+        return False
+    except Exception:
+        log.exception("stop: failed", part=what)
+    return True
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.wait({task}, timeout=UNWIND_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -74,9 +108,10 @@ class Service:
     handlers: HandlerTable = field(default_factory=dict)
     # Run once the database is migrated by a process that migrates (the embedded run).
     startup: Sequence[RuntimeTask] = ()
-    # Loops run beside the consumer (the worker role): the notifier's delivery dispatcher.
-    # Each runs until cancelled at stop.
-    background: Sequence[RuntimeTask] = ()
+    # Durable jobs: handlers by kind (``portico.kit.jobs``), run by the worker role and
+    # the embedded process; and the schedules that enqueue some of them once per slot.
+    jobs: JobTable = field(default_factory=dict)
+    schedules: Sequence[Schedule] = ()
     commands: Sequence[Command] = ()
     # Tells whether an access token's ``jti`` was revoked (the portal knows its sessions);
     # other services trust a token until it expires, which is why access tokens are short.
@@ -121,8 +156,26 @@ class Runtime:
                 inbox=timedelta(days=settings.inbox_retention_days),
             ),
         )
+        self.jobs: JobRunner | None = None
+        if service.jobs:
+            job_settings = JobSettings()
+            self.jobs = JobRunner(
+                self.database,
+                service.jobs,
+                JobContext(
+                    self.database,
+                    self.store,
+                    settings=settings,
+                    compute_workers=job_settings.compute_workers,
+                ),
+                schedules=service.schedules,
+                concurrency=job_settings.concurrency,
+                lease=job_settings.lease_seconds,
+                retry=RetryPolicy(delays=job_settings.retry_delays),
+                retention=timedelta(days=job_settings.retention_days),
+            )
         self._relay_task: asyncio.Task[None] | None = None
-        self._background: list[asyncio.Task[None]] = []
+        self._jobs_task: asyncio.Task[None] | None = None
         self._consuming = False
 
     async def migrate(self) -> None:
@@ -144,11 +197,14 @@ class Runtime:
                 max_batch=MAX_BATCH,
             )
         self._consuming = True
+
+    def start_jobs(self) -> None:
+        if self.jobs is None:
+            return
         with bind_context(service=self.service.name):
-            self._background = [
-                asyncio.create_task(task(self), name=f"portico-{self.service.name}-{index}")
-                for index, task in enumerate(self.service.background)
-            ]
+            self._jobs_task = asyncio.create_task(
+                self.jobs.run(), name=f"portico-jobs-{self.service.name}"
+            )
 
     def start_relay(self) -> None:
         # The task copies the current context: its log lines name this service.
@@ -157,19 +213,52 @@ class Runtime:
                 self.relay.run(), name=f"portico-relay-{self.service.name}"
             )
 
-    async def stop(self) -> None:
-        for task in self._background:
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
-        self._background = []
-        if self._relay_task is not None:
-            self.relay.stop()
-            await asyncio.gather(self._relay_task, return_exceptions=True)
-            self._relay_task = None
-        await self.database.dispose()
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop the runner and the relay, each within ``grace`` seconds (the settings'
+        ``stop_grace_seconds`` by default) plus a bounded unwinding: running jobs finish or
+        are released, a relay pass in flight finishes or is abandoned (its rows stay
+        pending), whatever the database or the broker are doing."""
+        grace = self.settings.stop_grace_seconds if grace is None else grace
+        await asyncio.gather(self._stop_jobs(grace), self._stop_relay(grace))
+        try:
+            async with asyncio.timeout(UNWIND_SECONDS):
+                await self.database.dispose()
+        except TimeoutError:
+            log.warning("database connections not closed in time; left to the process exit")
 
-    def ready_checks(self) -> dict[str, Callable[[], Awaitable[bool]]]:
-        return {"database": self.database.ready, "bus": self.bus.ready, "store": self.store.ready}
+    async def _stop_jobs(self, grace: float) -> None:
+        task, self._jobs_task = self._jobs_task, None
+        if task is None or self.jobs is None:
+            return
+        # The runner bounds itself (grace, then unwinding and release): this bound only
+        # guards against a release that never answers.
+        await _within(self.jobs.stop(grace), grace + 2 * RELEASE_SECONDS, "job runner")
+        await _cancelled(task)
+
+    async def _stop_relay(self, grace: float) -> None:
+        task, self._relay_task = self._relay_task, None
+        if task is None:
+            return
+        self.relay.stop()
+        if not await _within(asyncio.shield(task), grace, "relay"):
+            # Its pass is abandoned: unmarked rows stay pending and the next relay
+            # publishes them (consumers' inboxes absorb a second copy).
+            await _cancelled(task)
+
+    def ready_checks(self, roles: ReadyRoles | None = None) -> dict[str, Check]:
+        """What ``/readyz`` asks, by what this process does: every role needs its
+        database; the bus only where it is spoken to (relay, consumer), since an API's
+        writes go to the outbox and succeed with the broker away; the job runner where it
+        runs; the store where requests read and write files (API)."""
+        roles = roles or ReadyRoles()
+        checks: dict[str, Check] = {"database": self.database.ready}
+        if roles.relay or roles.consume:
+            checks["bus"] = self.bus.ready
+        if roles.api:
+            checks["store"] = self.store.ready
+        if roles.jobs and self.jobs is not None:
+            checks["jobs"] = self.jobs.ready
+        return checks
 
 
 def signing_keys(settings: PorticoSettings) -> tuple[str | None, str]:
@@ -191,7 +280,9 @@ def signing_keys(settings: PorticoSettings) -> tuple[str | None, str]:
     return load_or_create_keypair(settings.data_dir / "keys")
 
 
-def create_app(runtime: Runtime, *, with_routes: bool = True) -> FastAPI:
+def create_app(
+    runtime: Runtime, *, with_routes: bool = True, ready_roles: ReadyRoles | None = None
+) -> FastAPI:
     """The service's HTTP app (to be mounted at ``service.mount_path``)."""
     service = runtime.service
     app = FastAPI(
@@ -214,7 +305,7 @@ def create_app(runtime: Runtime, *, with_routes: bool = True) -> FastAPI:
     )
     install_problem_handlers(app)
     instrument_app(app, service.name)
-    app.include_router(health_router(runtime.ready_checks()), tags=["health"])
+    app.include_router(health_router(runtime.ready_checks(ready_roles)), tags=["health"])
     app.include_router(docs_router(app.title))
     if with_routes:
         for router in service.routers:

@@ -34,6 +34,10 @@ class PorticoSettings(BaseSettings):
     # Days the relays keep published outbox rows and inbox records before deleting them.
     outbox_retention_days: float = Field(default=7, gt=0)
     inbox_retention_days: float = Field(default=30, gt=0)
+    # Seconds a process asked to stop gives its work in hand (running jobs, a relay pass,
+    # events being handled) before it lets go of the rest, whatever the broker, the
+    # database or a mail server are doing; then it exits within a few seconds more.
+    stop_grace_seconds: float = Field(default=10.0, ge=0, le=600)
     # S3-compatible storage; unset endpoint and bucket mean the local folder store.
     s3_endpoint_url: str | None = None
     s3_bucket: str | None = None

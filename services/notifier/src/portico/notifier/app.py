@@ -4,7 +4,7 @@ from pathlib import Path
 
 from portico.kit.service import Service
 from portico.notifier.access import guarded
-from portico.notifier.deliveries.dispatcher import run_dispatcher
+from portico.notifier.deliveries.dispatcher import JOBS
 from portico.notifier.deliveries.endpoints import router as deliveries_router
 from portico.notifier.handlers import HANDLERS
 from portico.notifier.inapp.endpoints import router as notifications_router
@@ -22,5 +22,5 @@ service = Service(
         guarded(notifications_router, preferences_router, templates_router, deliveries_router)
     ],
     handlers=HANDLERS,
-    background=[run_dispatcher],
+    jobs=JOBS,
 )

@@ -11,13 +11,11 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     Uuid,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -128,17 +126,6 @@ class Delivery(Base):
     """
 
     __tablename__ = "deliveries"
-    # What the dispatcher looks for, oldest first: an index of the pending rows alone keeps
-    # a claim cheap however many deliveries wait or are done.
-    __table_args__ = (
-        Index(
-            "ix_deliveries_due",
-            "next_attempt_at",
-            postgresql_where=text("status = 'pending'"),
-            sqlite_where=text("status = 'pending'"),
-        ),
-    )
-
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     event_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -153,7 +140,6 @@ class Delivery(Base):
     status: Mapped[str] = mapped_column(String(10), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
-    claimed_until: Mapped[datetime | None]
     provider_id: Mapped[str | None] = mapped_column(String(200))
     last_error: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -19,7 +19,9 @@ class NotifierSettings(BaseSettings):
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     smtp_username: str | None = None
     smtp_password: str | None = None
-    smtp_timeout: float = 30.0
+    # Seconds an SMTP send may take in all (connecting included) before it is a transient
+    # failure, tried again later: a server that stops answering holds no job for long.
+    smtp_timeout: float = Field(default=30.0, gt=0)
     # The sender when the organisation has not set one.
     default_sender: str = "portico@localhost"
     sms_provider: Literal["mailbox", "http"] = "mailbox"
@@ -30,9 +32,8 @@ class NotifierSettings(BaseSettings):
     sms_messaging_service_sid: str | None = None
     # Seconds before each new try of a message a channel could not take; failed after them.
     retry_delays: tuple[float, ...] = (30.0, 120.0, 600.0, 3600.0, 4 * 3600.0)
-    # Deliveries a dispatcher claims at once, and how long the claim lasts.
+    # Deliveries per send job: a transaction's deliveries are sent by jobs of this many.
     dispatch_batch: int = Field(default=50, ge=1, le=1000)
-    dispatch_lease_seconds: float = 120.0
 
 
 _built: dict[frozenset[tuple[str, str]], NotifierSettings] = {}

@@ -69,7 +69,10 @@ class PublishError(Exception):
 class Bus(Protocol):
     async def connect(self) -> None: ...
 
-    async def close(self) -> None: ...
+    async def close(self, grace: float = CLOSE_GRACE_SECONDS) -> None:
+        """Stop consuming; the events being handled get ``grace`` seconds to finish, and
+        the rest goes back to the queue. Returns within ``grace`` plus a few seconds,
+        whether the broker answers or not."""
 
     async def declare(self, service: str, event_types: Collection[str]) -> None:
         """Create the service's queues and bindings (``migrate`` does it before any start)."""

@@ -61,7 +61,7 @@ class InMemoryBus:
         for service_queue in self._services.values():
             self._start_worker(service_queue)
 
-    async def close(self) -> None:
+    async def close(self, grace: float = CLOSE_GRACE_SECONDS) -> None:
         """Stop the workers; what is waiting or being retried stays queued."""
         self._connected = False
         for timer, (service_queue, delivery) in self._timers.items():
@@ -75,7 +75,7 @@ class InMemoryBus:
         if workers:
             # A worker in the middle of a handler stops once it returns, or is cancelled
             # after the grace period and puts its deliveries back.
-            _, late = await asyncio.wait(workers.values(), timeout=CLOSE_GRACE_SECONDS)
+            _, late = await asyncio.wait(workers.values(), timeout=grace)
             for worker in late:
                 worker.cancel()
             await asyncio.gather(*workers.values(), return_exceptions=True)

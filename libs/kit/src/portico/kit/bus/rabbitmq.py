@@ -77,6 +77,8 @@ UNROUTED_MAX = 10_000
 UNROUTED_TTL_MS = 24 * 60 * 60 * 1000
 CONFIRM_TIMEOUT_SECONDS = 30.0
 READY_TIMEOUT_SECONDS = 2.0
+# How long closing the connection may take after the grace.
+CLOSE_UNWIND_SECONDS = 2.0
 TRACE_HEADERS = ("traceparent", "tracestate")
 # Set by the broker when it dead-letters a message; meaningless once we republish it.
 BROKER_HEADERS = frozenset(
@@ -262,24 +264,43 @@ class RabbitMqBus:
             arguments={"alternate-exchange": UNROUTED},
         )
 
-    async def close(self) -> None:
+    async def close(self, grace: float = CLOSE_GRACE_SECONDS) -> None:
         """Stop consuming, let the events being handled finish, then disconnect.
 
-        What is still unacknowledged after the grace period goes back to the queue.
+        What is still unacknowledged after the grace period goes back to the queue (the
+        broker requeues a closed or lost connection's deliveries). Each step toward the
+        broker is bounded: a broker that does not answer costs the grace, not a hang.
         """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
         for subscription in self._subscriptions:
             if subscription.queue is not None and subscription.consumer_tag is not None:
+                left = max(0.1, min(READY_TIMEOUT_SECONDS, deadline - loop.time()))
                 with contextlib.suppress(Exception):
-                    await subscription.queue.cancel(
-                        subscription.consumer_tag, timeout=READY_TIMEOUT_SECONDS
+                    await asyncio.wait_for(
+                        subscription.queue.cancel(subscription.consumer_tag), timeout=left
                     )
         in_flight = {task for s in self._subscriptions for task in s.in_flight}
         if in_flight:
-            await asyncio.wait(in_flight, timeout=CLOSE_GRACE_SECONDS)
-        if self._connection is not None:
-            await self._connection.close()
-        self._connection = self._publisher = None
+            _, late = await asyncio.wait(in_flight, timeout=max(0.0, deadline - loop.time()))
+            unacked = sum(len(s.pending) for s in self._subscriptions)
+            if late:
+                for task in late:
+                    task.cancel()
+                log.warning(
+                    "bus closed with events still being handled; the broker delivers them again",
+                    tasks=len(late),
+                    waiting=unacked,
+                )
+        connection, self._connection, self._publisher = self._connection, None, None
         self._subscriptions.clear()
+        if connection is not None:
+            try:
+                await asyncio.wait_for(connection.close(), timeout=CLOSE_UNWIND_SECONDS)
+            except Exception as exc:
+                # The broker does not answer: the socket goes with the process, and the
+                # broker requeues what this connection held once it notices.
+                log.warning("bus connection not closed cleanly", reason=repr(exc))
 
     async def declare(self, service: str, event_types: Collection[str]) -> None:
         channel = _require(self._publisher)

@@ -5,7 +5,7 @@ retried, never lost (``docs/architecture.md``, "Jobs").
 ``JobRunner`` runs it through its handler table (``JobTable``) at least once.
 """
 
-from portico.kit.jobs.context import Job, JobContext, JobHandler, JobTable
+from portico.kit.jobs.context import Job, JobContext, JobHandler, JobInterrupted, JobTable
 from portico.kit.jobs.queue import ParkedJob, enqueue, parked_jobs, retry_parked
 from portico.kit.jobs.runner import JobRunner, JobStats
 from portico.kit.jobs.schedules import Schedule, slot_key, slot_start
@@ -15,6 +15,7 @@ __all__ = [
     "Job",
     "JobContext",
     "JobHandler",
+    "JobInterrupted",
     "JobRunner",
     "JobSettings",
     "JobStats",

@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, select, update
+from sqlalchemy import Insert, event, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from portico.kit.db import Database, utcnow
 from portico.kit.tables import jobs_table
 
 KIND_MAX = jobs_table.c.kind.type.length
 KEY_MAX = jobs_table.c.key.type.length
+# Set in a session whose transaction added jobs: its commit wakes this process's runner.
+ADDED = "portico_jobs_added"
 
 
 async def enqueue(
@@ -36,14 +39,31 @@ async def enqueue(
     enqueues nothing more. Answers the new job's id, or None when the key was taken.
     ``payload`` is stored as JSON: plain values only.
     """
+    statement: Insert = _insert(session.get_bind().dialect.name).values(
+        job_values(kind, payload, run_at=run_at, key=key)
+    )
+    if key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["key"])  # type: ignore[attr-defined]
+    result = await session.execute(statement.returning(jobs_table.c.id))
+    session.info[ADDED] = True
+    return result.scalar_one_or_none()
+
+
+def job_values(
+    kind: str,
+    payload: Mapping[str, Any],
+    *,
+    run_at: datetime | None = None,
+    key: str | None = None,
+) -> dict[str, Any]:
+    """The row of a new job, for ``add_jobs``."""
     if not kind or len(kind) > KIND_MAX:
         raise ValueError(f"a job kind has 1 to {KIND_MAX} characters")
     if key is not None and (not key or len(key) > KEY_MAX):
         raise ValueError(f"a job key has 1 to {KEY_MAX} characters")
     now = utcnow()
-    job_id = str(uuid.uuid4())
-    values = {
-        "id": job_id,
+    return {
+        "id": str(uuid.uuid4()),
         "kind": kind,
         "payload": dict(payload),
         "key": key,
@@ -52,15 +72,38 @@ async def enqueue(
         "tries": 0,
         "created_at": now,
     }
-    statement: Insert = _insert(session).values(values)
-    if key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["key"])  # type: ignore[attr-defined]
-    result = await session.execute(statement.returning(jobs_table.c.id))
-    return result.scalar_one_or_none()
 
 
-def _insert(session: AsyncSession) -> Insert:
-    if session.get_bind().dialect.name == "postgresql":
+def add_jobs(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Several jobs (``job_values``) in one statement, from a synchronous session: a
+    ``before_commit`` hook that gathers a transaction's work into jobs (the notifier's
+    deliveries). A keyed row whose key is taken is left out, as with ``enqueue``."""
+    if not rows:
+        return
+    statement = _insert(session.get_bind().dialect.name).on_conflict_do_nothing(  # type: ignore[attr-defined]
+        index_elements=["key"]
+    )
+    session.execute(statement, rows)
+    session.info[ADDED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_runner(session: Session) -> None:
+    # The runner of this process starts the jobs at once rather than at its next poll;
+    # another process's runner finds them at its next poll (a second at most).
+    database = session.info.get("portico_database")
+    # A session of another engine (a migration, a script) has no runner to wake.
+    if session.info.pop(ADDED, False) and database is not None:
+        database.jobs_committed.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_added(session: Session) -> None:
+    session.info.pop(ADDED, None)
+
+
+def _insert(dialect: str) -> Insert:
+    if dialect == "postgresql":
         return postgresql_insert(jobs_table)
     return sqlite_insert(jobs_table)
 

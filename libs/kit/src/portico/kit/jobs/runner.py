@@ -35,7 +35,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
 
 from portico.kit.bus.base import RetryPolicy
 from portico.kit.db import Database, utcnow
-from portico.kit.jobs.context import Job, JobContext, JobTable
+from portico.kit.jobs.context import Job, JobContext, JobInterrupted, JobTable
 from portico.kit.jobs.queue import enqueue
 from portico.kit.jobs.schedules import Schedule, slot_key, slot_start
 from portico.kit.jobs.settings import DEFAULT_RETRY_DELAYS
@@ -124,7 +124,9 @@ class JobRunner:
         self.retention = retention
         self.service = database.service
         self._running: dict[str, asyncio.Task[None]] = {}
-        self._wake = asyncio.Event()
+        # Set by a commit of this process that added jobs (``enqueue``) and by ``wake``.
+        self._wake = database.jobs_committed
+        self._failing = False
         self._stopping = False
         self._stopped = asyncio.Event()
         self._claimer: asyncio.Task[None] | None = None
@@ -150,6 +152,15 @@ class JobRunner:
             await asyncio.shield(self.stop(0))
             raise
 
+    async def ready(self) -> bool:
+        """The runner claims: its loop runs and its last pass reached the database."""
+        return (
+            self._claimer is not None
+            and not self._claimer.done()
+            and not self._stopping
+            and not self._failing
+        )
+
     # One deadline spread over several steps (not one awaitable to wrap in a timeout).
     async def stop(self, timeout: float) -> None:  # noqa: ASYNC109
         """Stop claiming, give running jobs up to ``timeout`` seconds, then cancel the rest
@@ -160,6 +171,7 @@ class JobRunner:
             await self._stopped.wait()
             return
         self._stopping = True
+        self.context.stopping.set()
         self._wake.set()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, timeout)
@@ -177,10 +189,12 @@ class JobRunner:
             if left:
                 await self._release(left)
         finally:
-            self.context.shutdown()
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(RELEASE_SECONDS):
+                    await self.context.aclose()
             self._stopped.set()
 
-    async def _release(self, job_ids: list[str]) -> None:
+    async def _release(self, job_ids: list[str], *, interrupted: bool = False) -> None:
         try:
             async with asyncio.timeout(RELEASE_SECONDS):
                 async with self.database.sessions.begin() as session:
@@ -202,7 +216,10 @@ class JobRunner:
             # Not lost: the lease ends and another runner takes them then.
             log.exception("job runner could not release its jobs", jobs=job_ids)
             return
-        log.warning("job runner stopped before these jobs finished; released", jobs=job_ids)
+        if interrupted:
+            log.info("job runner stopping: a job ended early and is released", jobs=job_ids)
+        else:
+            log.warning("job runner stopped before these jobs finished; released", jobs=job_ids)
 
     async def _claim_loop(self) -> None:
         while not self._stopping:
@@ -215,8 +232,10 @@ class JobRunner:
                 # is due, at most a poll interval: another process may enqueue meanwhile.
                 full = len(self._running) >= self.concurrency
                 wait = self.poll_interval if full else await self._until_next_due()
+                self._failing = False
             except Exception:
                 log.exception("job runner pass failed; trying again shortly")
+                self._failing = True
                 wait = PAUSE_AFTER_ERROR
             if wait > 0 and not self._stopping:
                 with contextlib.suppress(TimeoutError):
@@ -339,6 +358,8 @@ class JobRunner:
                 await handler(self.context, job)
             except asyncio.CancelledError:
                 raise
+            except JobInterrupted:
+                await self._release([job.id], interrupted=True)
             except Exception as error:
                 await self._failed(job, error)
             else:

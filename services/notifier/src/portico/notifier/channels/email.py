@@ -3,10 +3,12 @@
 Every message has the same shape — a multipart/alternative of two base64 text parts,
 inside a multipart/mixed when files are attached — so it is written out directly: the
 ``email`` package's generator walks every line of every part again to flatten a message,
-which at thousands of emails was most of a worker's time. Header values still go through
-the package (``formataddr``, ``Header`` for encoded words and folding), and the tests read
-every message back with it as a mail client would. The MIME boundaries derive from the
-Message-ID: "_" is outside the base64 alphabet of the parts, so no body can contain one.
+which at thousands of emails was most of a worker's time (an ``EmailMessage`` build of
+an invitation: 1.67 ms, this one 0.10 ms; bench/README.md, "Notifications"). Header
+values still go through the package (``formataddr``, ``Header`` for encoded words and
+folding), and the tests read every message back with it as a mail client would. The MIME
+boundaries derive from the Message-ID: "_" is outside the base64 alphabet of the parts,
+so no body can contain one.
 """
 
 from __future__ import annotations

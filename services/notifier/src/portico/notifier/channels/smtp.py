@@ -36,8 +36,10 @@ class SmtpSender:
     ) -> SendResult:
         async with self._lock:
             try:
-                client = await self._connected()
-                errors, answer = await client.sendmail(sender, list(recipients), message)
+                # aiosmtplib's timeout bounds each exchange; this one bounds the send.
+                async with asyncio.timeout(self._settings.smtp_timeout):
+                    client = await self._connected()
+                    errors, answer = await client.sendmail(sender, list(recipients), message)
             except aiosmtplib.SMTPRecipientsRefused as error:
                 raise _failure(error.recipients[0].code, error.recipients[0].message) from None
             except aiosmtplib.SMTPResponseException as error:

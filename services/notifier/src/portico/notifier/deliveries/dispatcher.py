@@ -1,29 +1,36 @@
-"""The dispatcher: sends recorded deliveries, retries the transient failures with growing
-delays and records every attempt.
+"""The dispatcher: the job that sends recorded deliveries (``portico.kit.jobs``), retries
+the transient failures with growing delays and records every attempt.
 
-It claims due deliveries with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so
-several workers share the work and a worker that dies mid-send leaves its deliveries to be
-claimed again once the lease ends; the resent email keeps its Message-ID.
+The transaction that records deliveries adds a ``notifier.send`` job per
+``dispatch_batch`` of them (``record.py``). The job runner claims jobs with a lease its
+heartbeat keeps alive, so a worker that dies leaves its jobs to another within a lease
+(``PORTICO_JOBS_LEASE_SECONDS``); a worker asked to stop finishes the send in hand,
+records what it sent and releases the rest of the job. A job sends its deliveries one after
+the other and records the outcomes while it sends the next ones, each record taking what
+was sent during the one before: the sends not yet recorded, which a killed worker sends
+again (each email keeping its Message-ID), are those of one commit. A job that runs again
+skips what was recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from portico.contracts.events.notifier import NotificationDelivered
 from portico.kit.db import Database, utcnow
+from portico.kit.jobs import Job, JobContext, JobInterrupted, enqueue
 from portico.kit.outbox import emit
-from portico.kit.service import Runtime
 from portico.kit.store import BlobStore
 from portico.notifier.channels.base import (
     DeliveryFailure,
@@ -34,18 +41,25 @@ from portico.notifier.channels.base import (
 )
 from portico.notifier.channels.email import build_email
 from portico.notifier.channels.senders import Senders, create_senders
-from portico.notifier.deliveries.record import deliveries_due, failed_event, mask
+from portico.notifier.deliveries.record import SEND_JOB, failed_event, mask
 from portico.notifier.models import Delivery, DeliveryAttempt
 from portico.notifier.settings import NotifierSettings, notifier_settings
 
 log = structlog.get_logger(__name__)
 
-IDLE_CHECK = 30.0
+# Outcomes recorded together: a transaction per email would cost more than its send (a
+# commit's CPU in this event loop); a worker killed sends again at most these, plus those
+# sent while they were being recorded.
+RECORD_EVERY = 10
+# Closing the SMTP connection at stop: a server that does not answer is let go.
+CLOSE_SECONDS = 2.0
+
+Outcome = tuple["Claimed", SendResult | DeliveryFailure]
 
 
 @dataclass(frozen=True)
 class Claimed:
-    """A delivery leased to this dispatcher: what to send, and what its events name."""
+    """A delivery a job sends: what to send, and what its events name."""
 
     id: uuid.UUID
     channel: str
@@ -60,7 +74,7 @@ class Dispatcher:
     def __init__(
         self,
         database: Database,
-        store: BlobStore,
+        store: BlobStore | None,
         senders: Senders,
         settings: NotifierSettings,
     ) -> None:
@@ -68,75 +82,48 @@ class Dispatcher:
         self.store = store
         self.senders = senders
         self.settings = settings
-        self.due = deliveries_due(database)
-        self._recording: asyncio.Task[None] | None = None
 
-    async def run(self) -> None:
-        while True:
-            try:
-                claimed = await self.dispatch_once()
-            except Exception:
-                log.exception("dispatcher pass failed; trying again shortly")
-                await asyncio.sleep(1.0)
-                continue
-            if claimed < self.settings.dispatch_batch:
-                await self.recorded()
-                await self._wait_for_work()
+    async def send(self, ids: list[uuid.UUID], stopping: asyncio.Event | None = None) -> None:
+        """Sends the deliveries of ``ids`` still pending and due, and records their
+        outcomes. Once ``stopping`` is set (the runner asked to stop), it sends no more,
+        records what it sent and raises ``JobInterrupted``: the job goes back to pending
+        and the next runner sends the rest. Cancelled (a send that outlasted the grace), it
+        still records what was sent before; the send in flight is then the only one whose
+        outcome is unknown."""
+        recording: asyncio.Task[None] | None = None
+        outcomes: list[Outcome] = []
 
-    async def dispatch_once(self) -> int:
-        """Sends one batch of due deliveries; answers how many it claimed.
+        async def finish() -> None:
+            if recording is not None:
+                # Shielded: a cancelled job still commits the record under way.
+                await asyncio.shield(recording)
+            if outcomes:
+                await self.record(outcomes)
 
-        The batch's outcomes are recorded while the next batch is claimed and sent: the
-        commit's wait for the disk overlaps with sending. Its deliveries stay leased until
-        then, so no other pass claims them; ``recorded()`` waits for it.
-        """
-        self.due.clear()
-        claimed = await self.claim()
-        if claimed:
-            outcomes = [(delivery, await self._attempt(delivery)) for delivery in claimed]
-            await self.recorded()
-            self._recording = asyncio.create_task(self.record(outcomes))
-        return len(claimed)
+        try:
+            due = await self.due(ids)
+            for index, delivery in enumerate(due):
+                if stopping is not None and stopping.is_set():
+                    await finish()
+                    raise JobInterrupted(f"{len(due) - index} deliveries left to send")
+                outcomes.append((delivery, await self._attempt(delivery)))
+                if len(outcomes) >= RECORD_EVERY and (recording is None or recording.done()):
+                    if recording is not None:
+                        recording.result()  # a failed record fails the job: it runs again
+                    batch, outcomes = outcomes, []
+                    recording = asyncio.create_task(self.record(batch))
+        except asyncio.CancelledError:
+            await asyncio.shield(asyncio.ensure_future(finish()))
+            raise
+        await finish()
 
-    async def recorded(self) -> None:
-        """Waits until the outcomes of the batches sent so far are recorded."""
-        recording, self._recording = self._recording, None
-        if recording is not None:
-            await recording
-
-    async def _wait_for_work(self) -> None:
+    async def due(self, ids: list[uuid.UUID]) -> list[Claimed]:
+        """The deliveries of ``ids`` to send now: a job that runs again finds those it
+        sent already recorded, and a delivery waiting for a later try has a job of its
+        own for it."""
         async with self.database.sessions() as session:
-            next_due = await session.scalar(
-                select(func.min(Delivery.next_attempt_at)).where(Delivery.status == "pending")
-            )
-        timeout = IDLE_CHECK
-        if next_due is not None:
-            timeout = min(IDLE_CHECK, max(0.0, (next_due - utcnow()).total_seconds()))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.due.wait(), timeout)
-
-    async def claim(self) -> list[Claimed]:
-        """Due deliveries, leased to this dispatcher, with what to send."""
-        now = utcnow()
-        due = (
-            select(Delivery.id)
-            .where(
-                Delivery.status == "pending",
-                Delivery.next_attempt_at <= now,
-                or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
-            )
-            .order_by(Delivery.next_attempt_at)
-            .limit(self.settings.dispatch_batch)
-        )
-        if self.database.is_postgres:
-            due = due.with_for_update(skip_locked=True)
-        lease = now + timedelta(seconds=self.settings.dispatch_lease_seconds)
-        async with self.database.sessions.begin() as session:
             rows = await session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_(due.scalar_subquery()))
-                .values(claimed_until=lease)
-                .returning(
+                select(
                     Delivery.id,
                     Delivery.channel,
                     Delivery.content,
@@ -145,6 +132,12 @@ class Dispatcher:
                     Delivery.recipient_id,
                     Delivery.recipient,
                 )
+                .where(
+                    Delivery.id.in_(ids),
+                    Delivery.status == "pending",
+                    Delivery.next_attempt_at <= utcnow(),
+                )
+                .order_by(Delivery.created_at)
             )
             return [
                 Claimed(
@@ -172,6 +165,7 @@ class Dispatcher:
     async def _send(self, channel: str, content: dict[str, Any]) -> SendResult:
         if channel == "sms":
             return await self.senders.sms.send_sms(SmsContent(**content))
+        assert self.store is not None
         attachments = [
             (filename, content_type, await self.store.read(key))
             for filename, content_type, key in content.pop("attachments", [])
@@ -180,9 +174,9 @@ class Dispatcher:
         message = build_email(email, attachments)
         return await self.senders.email.send_email(email.from_address, [email.to], message)
 
-    async def record(self, outcomes: list[tuple[Claimed, SendResult | DeliveryFailure]]) -> None:
-        """Every outcome of a batch in one transaction: a crash before it resends the batch,
-        each email with its Message-ID, rather than paying a commit per message."""
+    async def record(self, outcomes: list[Outcome]) -> None:
+        """Outcomes in one transaction: a crash before it sends them again, each email
+        with its Message-ID, rather than paying a commit per message."""
         sent = [(d, result) for d, result in outcomes if isinstance(result, SendResult)]
         failed = [(d, failure) for d, failure in outcomes if isinstance(failure, DeliveryFailure)]
         async with self.database.sessions.begin() as session:
@@ -214,7 +208,6 @@ class Dispatcher:
                 attempts=table.c.attempts + 1,
                 provider_id=bindparam("sent_provider_id"),
                 content=None,
-                claimed_until=None,
                 next_attempt_at=None,
             ),
             [
@@ -256,7 +249,6 @@ class Dispatcher:
         now = utcnow()
         delivery.attempts += 1
         delivery.last_error = failure.reason[:2000]
-        delivery.claimed_until = None
         delays = self.settings.retry_delays
         gives_up = permanent or delivery.attempts > len(delays)
         session.add(
@@ -273,6 +265,13 @@ class Dispatcher:
             await emit(session, failed_event(delivery, failure.reason, permanent=permanent))
         else:
             delivery.next_attempt_at = now + timedelta(seconds=delays[delivery.attempts - 1])
+            # Its next try is a job of its own, due then (the job that failed it ends).
+            await enqueue(
+                session,
+                SEND_JOB,
+                {"deliveries": [str(delivery.id)]},
+                run_at=delivery.next_attempt_at,
+            )
         log.warning(
             "delivery failed",
             delivery_id=str(delivery.id),
@@ -282,15 +281,27 @@ class Dispatcher:
         )
 
 
-async def run_dispatcher(runtime: Runtime) -> None:
-    """The worker role's background loop (``Service.background``)."""
+@asynccontextmanager
+async def open_dispatcher(context: JobContext) -> AsyncIterator[Dispatcher]:
+    """The runner's dispatcher, opened by its first job: one SMTP connection for every
+    job of the process, closed when the runner stops."""
     settings = notifier_settings()
-    senders = create_senders(settings, runtime.settings)
-    dispatcher = Dispatcher(runtime.database, runtime.store, senders, settings)
+    senders = create_senders(settings, context.settings)
     try:
-        await dispatcher.run()
+        yield Dispatcher(context.database, context.store, senders, settings)
     finally:
-        # What was sent is recorded before the process stops, or it would be sent again.
-        with contextlib.suppress(Exception):
-            await dispatcher.recorded()
-        await senders.close()
+        try:
+            async with asyncio.timeout(CLOSE_SECONDS):
+                await senders.close()
+        except Exception as exc:
+            log.warning("senders not closed cleanly", reason=repr(exc))
+
+
+async def send_deliveries(context: JobContext, job: Job) -> None:
+    """The ``notifier.send`` job: ``{"deliveries": [ids]}``."""
+    dispatcher = await context.resource(open_dispatcher)
+    ids = [uuid.UUID(value) for value in job.payload["deliveries"]]
+    await dispatcher.send(ids, context.stopping)
+
+
+JOBS = {SEND_JOB: send_deliveries}

@@ -1,11 +1,10 @@
 """Turning planned messages into rendered, recorded deliveries (inside the event's
-transaction), and in-app notifications. Sending happens afterwards, in the dispatcher."""
+transaction), and in-app notifications. Sending happens afterwards, in the ``notifier.send``
+jobs the same transaction adds (``dispatcher.py``)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-import weakref
 from typing import Any
 
 from sqlalchemy import event as orm_event
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from portico.contracts import Envelope
 from portico.contracts.events.notifier import NotificationFailed
 from portico.kit.db import Database, utcnow
+from portico.kit.jobs.queue import add_jobs, job_values
 from portico.kit.outbox import emit
 from portico.notifier.channels.base import PermanentFailure
 from portico.notifier.channels.phone import mask_phone, normalise_phone
@@ -41,49 +41,49 @@ from portico.notifier.models import (
 )
 from portico.notifier.settings import notifier_settings
 
-_DUE: weakref.WeakKeyDictionary[Database, asyncio.Event] = weakref.WeakKeyDictionary()
-_WAKE = "portico_notifier_deliveries_added"
 _PENDING = "portico_notifier_pending_deliveries"
 _OVERRIDES = "portico_notifier_template_overrides"
 _ORGANISATION = "portico_notifier_organisation"
 _PER_TRANSACTION = (_OVERRIDES, _ORGANISATION, _PENDING)
 MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c2f38-54a4-4f0a-9d7a-3c1b9a3e7d21")
-
-
-def deliveries_due(database: Database) -> asyncio.Event:
-    """Set when a transaction that recorded deliveries commits: the dispatcher wakes."""
-    return _DUE.setdefault(database, asyncio.Event())
+# The job that sends deliveries: ``{"deliveries": [ids]}``.
+SEND_JOB = "notifier.send"
 
 
 @orm_event.listens_for(Session, "before_commit")
 def _insert_pending(session: Session) -> None:
     """The deliveries of every event of the transaction (a batch of up to a hundred) in
-    one executemany, rather than a round trip to the database per event."""
+    one executemany, rather than a round trip to the database per event, and the jobs
+    that send them (``dispatch_batch`` deliveries each) in one more."""
     pending = session.info.pop(_PENDING, None)
     if pending:
         database: Database = session.info["portico_database"]
         dialect_insert = postgresql_insert if database.is_postgres else sqlite_insert
-        # A delivery already recorded for the key (the same event once more) stays as it is.
+        # A delivery already recorded for the key (the same event once more) stays as it
+        # is; its job finds nothing pending under the new id and ends.
         session.execute(
             dialect_insert(Delivery.__table__).on_conflict_do_nothing(
                 index_elements=["idempotency_key"]
             ),
             pending,
         )
-        session.info[_WAKE] = True
+        size = notifier_settings().dispatch_batch
+        add_jobs(
+            session,
+            [
+                job_values(
+                    SEND_JOB,
+                    {"deliveries": [str(row["id"]) for row in pending[first : first + size]]},
+                )
+                for first in range(0, len(pending), size)
+            ],
+        )
 
 
 @orm_event.listens_for(Session, "after_commit")
-def _wake_dispatcher(session: Session) -> None:
-    for name in _PER_TRANSACTION:
-        session.info.pop(name, None)
-    if session.info.pop(_WAKE, False):
-        deliveries_due(session.info["portico_database"]).set()
-
-
 @orm_event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for name in (_WAKE, *_PER_TRANSACTION):
+    for name in _PER_TRANSACTION:
         session.info.pop(name, None)
 
 
