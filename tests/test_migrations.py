@@ -297,7 +297,9 @@ async def _logins_after_upgrade(url: str) -> None:
     try:
         async with engine.connect() as connection:
             logins = {row.email: row for row in await connection.execute(select(LOGINS))}
-            owners = dict((await connection.execute(select(ACCOUNT_LOGINS))).tuples().all())
+            owners = {
+                row.id: row.login_id for row in await connection.execute(select(ACCOUNT_LOGINS))
+            }
             session = (
                 await connection.execute(
                     select(SESSIONS.c.account_id, SESSIONS.c.client_account_id).where(

@@ -19,7 +19,8 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
-from pydantic.json_schema import SkipJsonSchema
+
+from portico.kit.schema import not_nullable
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -85,15 +86,21 @@ class ContactPatch(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"phone": "+33 6 12 34 56 78", "role": "Gérante"}]},
+        json_schema_extra=not_nullable(
+            "first_name",
+            "last_name",
+            "email",
+            "locale",
+            examples=[{"phone": "+33 6 12 34 56 78", "role": "Gérante"}],
+        ),
     )
 
-    first_name: PersonName | SkipJsonSchema[None] = None
-    last_name: PersonName | SkipJsonSchema[None] = None
-    email: EmailStr | SkipJsonSchema[None] = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    email: EmailStr | None = None
     phone: Phone | None = None
     role: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    locale: Locale | SkipJsonSchema[None] = None
+    locale: Locale | None = None
 
 
 class ClientFields(BaseModel):
@@ -101,8 +108,8 @@ class ClientFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: ClientKind | SkipJsonSchema[None] = None
-    name: Name | SkipJsonSchema[None] = None
+    kind: ClientKind | None = None
+    name: Name | None = None
     legal_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     address: AddressIn | None = None
     phone: Phone | None = None
@@ -117,9 +124,11 @@ class ClientFields(BaseModel):
 
 class ClientPatch(ClientFields):
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"address": {"city": "Lyon"}, "attributes": {"employees": 14}}]
-        }
+        json_schema_extra=not_nullable(
+            "kind",
+            "name",
+            examples=[{"address": {"city": "Lyon"}, "attributes": {"employees": 14}}],
+        )
     )
 
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
-from pydantic.json_schema import SkipJsonSchema
+
+from portico.kit.schema import not_nullable
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
@@ -44,25 +45,37 @@ class ProfilePatch(BaseModel):
     """Fields to change; those left out stay as they are."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"phone": "+33 6 98 76 54 32", "locale": "fr"}]}
+        json_schema_extra=not_nullable(
+            "email",
+            "first_name",
+            "last_name",
+            "locale",
+            examples=[{"phone": "+33 6 98 76 54 32", "locale": "fr"}],
+        )
     )
 
-    # Fields that cannot be emptied accept no null (SkipJsonSchema keeps it out of the
-    # document; a null sent anyway is refused by name).
-    email: EmailStr | SkipJsonSchema[None] = None
-    first_name: PersonName | SkipJsonSchema[None] = None
-    last_name: PersonName | SkipJsonSchema[None] = None
+    email: EmailStr | None = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
     phone: Phone | None = None
-    locale: Locale | SkipJsonSchema[None] = None
+    locale: Locale | None = None
 
 
 class StaffUserPatch(ProfilePatch):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"role": "admin"}, {"active": False}]}
+        json_schema_extra=not_nullable(
+            "email",
+            "first_name",
+            "last_name",
+            "locale",
+            "role",
+            "active",
+            examples=[{"role": "admin"}, {"active": False}],
+        )
     )
 
-    role: StaffRole | SkipJsonSchema[None] = None
-    active: bool | SkipJsonSchema[None] = None
+    role: StaffRole | None = None
+    active: bool | None = None
 
 
 class StaffUserOut(BaseModel):
