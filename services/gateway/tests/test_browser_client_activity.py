@@ -4,7 +4,6 @@ activity, though the client's record did not change."""
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -14,7 +13,6 @@ import httpx
 from playwright.sync_api import BrowserContext, Page, expect
 
 from portico.gateway.testing import RunningSite, assert_accessible
-from portico.kit.testing.smtp import text_and_html
 
 NewContext = Callable[..., BrowserContext]
 PASSWORD = "the-client-passphrase"
@@ -25,32 +23,6 @@ def log_in(page: Page, site: RunningSite, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-
-
-def invitation_token(site: RunningSite, email: str) -> str:
-    """The token of the contact's invitation, from the SMTP server or the development inbox."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if site.mailbox is not None:
-            texts = [
-                text_and_html(message)[0]
-                for message in site.mailbox.messages
-                if email in str(message["To"])
-            ]
-        else:
-            mailbox = f"{site.url}/api/notifier/v1/mailbox"
-            entries = httpx.get(mailbox, headers=site.admin_headers()).json()
-            texts = [
-                httpx.get(f"{mailbox}/{entry['id']}", headers=site.admin_headers()).json()["text"]
-                for entry in entries
-                if email in entry["to"]
-            ]
-        for text in texts:
-            found = re.search(r"/invitations/accept\?token=([\w-]+)", text)
-            if found:
-                return found.group(1)
-        time.sleep(0.1)
-    raise AssertionError(f"no invitation for {email}")
 
 
 def client_in_the_portal(site: RunningSite, api: str, name: str) -> dict[str, Any]:
@@ -67,7 +39,7 @@ def client_in_the_portal(site: RunningSite, api: str, name: str) -> dict[str, An
         f"{api}/clients/{client['id']}/contacts/{contact_id}/invitation", headers=admin
     )
     assert invited.status_code == 201, invited.text
-    token = invitation_token(site, email)
+    [token] = site.invitation_tokens(email)
     accepted = httpx.post(f"{api}/invitations/accept", json={"token": token, "password": PASSWORD})
     assert accepted.status_code == 200, accepted.text
     return client

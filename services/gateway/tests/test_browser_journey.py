@@ -305,32 +305,7 @@ def _client_with_account(
         f"{api}/clients/{client['id']}/contacts/{contact_id}/invitation", headers=admin
     )
     assert invited.status_code == 201, invited.text
-    token = _token_of_invitation(site, email)
+    [token] = site.invitation_tokens(email)
     accepted = httpx.post(f"{api}/invitations/accept", json={"token": token, "password": PASSWORD})
     assert accepted.status_code == 200, accepted.text
     return client
-
-
-def _token_of_invitation(site: RunningSite, email: str) -> str:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if site.mailbox is not None:
-            texts = [
-                text_and_html(message)[0]
-                for message in site.mailbox.messages
-                if email in str(message["To"])
-            ]
-        else:
-            mailbox = f"{site.url}/api/notifier/v1/mailbox"
-            entries = httpx.get(mailbox, headers=site.admin_headers()).json()
-            texts = [
-                httpx.get(f"{mailbox}/{entry['id']}", headers=site.admin_headers()).json()["text"]
-                for entry in entries
-                if email in entry["to"]
-            ]
-        for text in texts:
-            found = re.search(r"/invitations/accept\?token=([\w-]+)", text)
-            if found:
-                return found.group(1)
-        time.sleep(0.1)
-    raise AssertionError(f"no invitation for {email}")

@@ -4,7 +4,6 @@ up before and after sending."""
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +13,6 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from portico.gateway.testing import RunningSite, assert_accessible
-from portico.kit.testing.smtp import text_and_html
 
 NewContext = Callable[..., BrowserContext]
 PASSWORD = "the-client-passphrase"
@@ -73,35 +71,10 @@ def client_with_account(site: RunningSite, name: str, email: str) -> dict[str, A
             f"{api}/clients/{client['id']}/contacts/{contact['id']}/invitation", headers=admin
         )
         assert invited.status_code == 201, invited.text
-    token = invitation_token(site, email)
+    [token] = site.invitation_tokens(email)
     accepted = httpx.post(f"{api}/invitations/accept", json={"token": token, "password": PASSWORD})
     assert accepted.status_code == 200, accepted.text
     return client
-
-
-def invitation_token(site: RunningSite, email: str) -> str:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if site.mailbox is not None:
-            texts = [
-                text_and_html(message)[0]
-                for message in site.mailbox.messages
-                if email in str(message["To"])
-            ]
-        else:
-            mailbox = f"{site.url}/api/notifier/v1/mailbox"
-            entries = httpx.get(mailbox, headers=site.admin_headers()).json()
-            texts = [
-                httpx.get(f"{mailbox}/{entry['id']}", headers=site.admin_headers()).json()["text"]
-                for entry in entries
-                if email in entry["to"]
-            ]
-        for text in texts:
-            found = re.search(r"/invitations/accept\?token=([\w-]+)", text)
-            if found:
-                return found.group(1)
-        time.sleep(0.1)
-    raise AssertionError(f"no invitation for {email}")
 
 
 def workspace(site: RunningSite, client: dict[str, Any], name: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,7 @@ from portico.contracts.events.portal import ClientInvited
 from portico.kit.testing.database import PostgresDatabases
 from portico.kit.testing.live import LivePortico
 from portico.kit.testing.services import RunningPortico
-from portico.kit.testing.smtp import Mailbox
+from portico.kit.testing.smtp import Mailbox, text_and_html
 
 T = TypeVar("T")
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -202,6 +203,38 @@ class RunningSite(LivePortico):
     @property
     def development(self) -> bool:
         return self.mailbox is None
+
+    def texts_sent_to(self, email: str) -> list[str]:
+        """The text of each email sent to this address so far, oldest first: from the SMTP
+        server, or from the development inbox when there is none."""
+        if self.mailbox is not None:
+            return [
+                text_and_html(message)[0]
+                for message in self.mailbox.messages
+                if email in str(message["To"])
+            ]
+        mailbox = f"{self.url}/api/notifier/v1/mailbox"
+        entries = httpx.get(mailbox, headers=self.admin_headers()).json()
+        return [
+            httpx.get(f"{mailbox}/{entry['id']}", headers=self.admin_headers()).json()["text"]
+            for entry in reversed(entries)  # the inbox lists the newest first
+            if email in entry["to"]
+        ]
+
+    def invitation_tokens(self, email: str, count: int = 1) -> list[str]:
+        """The tokens of the invitations emailed to this address, oldest first, once
+        ``count`` of them have arrived."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            tokens = [
+                found.group(1)
+                for text in self.texts_sent_to(email)
+                if (found := re.search(r"/invitations/accept\?token=([\w-]+)", text))
+            ]
+            if len(tokens) >= count:
+                return tokens
+            time.sleep(0.1)
+        raise AssertionError(f"fewer than {count} invitations for {email}")
 
 
 @pytest.fixture(params=["embedded", "distributed"])
