@@ -22,7 +22,7 @@ from portico.contracts.events.portal import StaffUserChanged
 from portico.kit.bus import RetryPolicy
 from portico.kit.bus.memory import InMemoryBus
 from portico.kit.bus.rabbitmq import RabbitMqBus, parking_queue, work_queue
-from portico.kit.cli import run_cli
+from portico.kit.cli import ROLES, run_cli
 from portico.kit.db import Database, new_metadata
 from portico.kit.host import EMBEDDED, Host, Roles
 from portico.kit.jobs import Job, JobContext, enqueue
@@ -31,9 +31,7 @@ from portico.kit.settings import PorticoSettings, ServiceSettings
 from portico.kit.tables import jobs_table
 from portico.kit.testing.rabbitmq import AmqpServer
 
-API = Roles(api=True, consume=False, relay=False, migrate=False, jobs=False)
-WORKER = Roles(api=False, consume=True, relay=False, migrate=False, jobs=True)
-RELAY = Roles(api=False, consume=False, relay=True, migrate=False, jobs=False)
+API, WORKER, RELAY = ROLES["api"], ROLES["worker"], ROLES["relay"]
 MIGRATE = Roles(api=False, consume=False, relay=False, migrate=True, jobs=False)
 
 done: list[dict[str, Any]] = []

@@ -7,7 +7,6 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from importlib.metadata import entry_points
 
 import httpx
@@ -17,7 +16,7 @@ from fastapi import FastAPI
 
 from portico.kit.bus import Bus, create_bus
 from portico.kit.observability import configure_logging, configure_tracing
-from portico.kit.service import UNWIND_SECONDS, ReadyRoles, Runtime, Service, create_app
+from portico.kit.service import UNWIND_SECONDS, Roles, Runtime, Service, create_app
 from portico.kit.settings import IN_PROCESS_PEER, PorticoSettings, ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -27,23 +26,6 @@ WEB_ENTRY_POINT = "portico.web"
 
 # Builds the web UI over the services' APIs, reached through the transport given.
 WebFactory = Callable[[PorticoSettings, httpx.AsyncBaseTransport], FastAPI]
-
-
-@dataclass(frozen=True)
-class Roles:
-    """Which loops this process runs for its services."""
-
-    api: bool = True
-    consume: bool = True
-    relay: bool = True
-    migrate: bool = True
-    # The services' job runners (``portico.kit.jobs``): the worker role and the embedded
-    # process run them.
-    jobs: bool = True
-
-    @property
-    def ready(self) -> ReadyRoles:
-        return ReadyRoles(api=self.api, consume=self.consume, relay=self.relay, jobs=self.jobs)
 
 
 EMBEDDED = Roles()
@@ -175,7 +157,7 @@ class Host:
         for runtime in self.runtimes:
             root.mount(
                 runtime.service.mount_path,
-                create_app(runtime, with_routes=self.roles.api, ready_roles=self.roles.ready),
+                create_app(runtime, with_routes=self.roles.api, ready_roles=self.roles),
             )
         if self.web is not None and self.roles.api:
             # In-process calls name themselves, so that services trust their X-Forwarded-For.

@@ -13,19 +13,21 @@ from fastapi.routing import APIRoute
 
 from portico.kit.problems import FieldError, ValidationProblem
 
-# Computed once per route: flattening a route's dependencies walks them all.
-_known: dict[int, frozenset[str]] = {}
+# Computed once per route and kept on the route itself (flattening its dependencies walks
+# them all): the names live and die with their app, and routes are not hashable.
+_ATTRIBUTE = "_portico_query_names"
 
 
 def _declared(route: APIRoute) -> frozenset[str]:
-    names = _known.get(id(route))
+    names: frozenset[str] | None = getattr(route, _ATTRIBUTE, None)
     if names is None:
         # The same flattening the OpenAPI document is made from: what it declares is known.
-        names = _known[id(route)] = frozenset(
+        names = frozenset(
             field.alias
             for field in get_flat_params(route.dependant)
             if isinstance(field.field_info, params.Query)
         )
+        setattr(route, _ATTRIBUTE, names)
     return names
 
 

@@ -57,13 +57,15 @@ UNWIND_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
-class ReadyRoles:
-    """The roles whose dependencies ``/readyz`` checks (``host.Roles`` has these fields);
-    all of them by default, as in the embedded process."""
+class Roles:
+    """Which loops a process runs for its services (``/readyz`` checks what they need)."""
 
     api: bool = True
     consume: bool = True
     relay: bool = True
+    migrate: bool = True
+    # The services' job runners (``portico.kit.jobs``): the worker role and the embedded
+    # process run them.
     jobs: bool = True
 
 
@@ -245,12 +247,12 @@ class Runtime:
             # publishes them (consumers' inboxes absorb a second copy).
             await _cancelled(task)
 
-    def ready_checks(self, roles: ReadyRoles | None = None) -> dict[str, Check]:
+    def ready_checks(self, roles: Roles | None = None) -> dict[str, Check]:
         """What ``/readyz`` asks, by what this process does: every role needs its
         database; the bus only where it is spoken to (relay, consumer), since an API's
         writes go to the outbox and succeed with the broker away; the job runner where it
         runs; the store where requests read and write files (API)."""
-        roles = roles or ReadyRoles()
+        roles = roles or Roles()
         checks: dict[str, Check] = {"database": self.database.ready}
         if roles.relay or roles.consume:
             checks["bus"] = self.bus.ready
@@ -281,7 +283,7 @@ def signing_keys(settings: PorticoSettings) -> tuple[str | None, str]:
 
 
 def create_app(
-    runtime: Runtime, *, with_routes: bool = True, ready_roles: ReadyRoles | None = None
+    runtime: Runtime, *, with_routes: bool = True, ready_roles: Roles | None = None
 ) -> FastAPI:
     """The service's HTTP app (to be mounted at ``service.mount_path``)."""
     service = runtime.service

@@ -162,14 +162,13 @@ async def _to_recipients(
     kind: MessageKind,
     recipients: list[MessageRecipient],
     context: dict[str, Any],
-    link: str,
 ) -> list[Outgoing]:
-    """Staff as their preferences say; a contact (with portal access: the portal lists
-    no other) by email."""
+    """Staff as their preferences say, their in-app notification linking to the
+    workspace; a contact (with portal access: the portal lists no other) by email."""
     planned: list[Outgoing] = []
     for who in recipients:
         if who.kind == "staff":
-            planned += await to_staff(session, kind, who.id, context, link)
+            planned += await to_staff(session, kind, who.id, context, context["workspace_url"])
         elif who.email:
             planned.append(Outgoing(kind.key, person(who), "email", context))
     return planned
@@ -182,9 +181,7 @@ async def message_posted(event: MessagePosted, session: AsyncSession) -> list[Ou
         "excerpt": event.excerpt,
         "workspace_url": str(event.workspace_url),
     }
-    return await _to_recipients(
-        session, MESSAGE_POSTED, event.recipients, context, str(event.workspace_url)
-    )
+    return await _to_recipients(session, MESSAGE_POSTED, event.recipients, context)
 
 
 async def file_uploaded(event: FileUploaded, session: AsyncSession) -> list[Outgoing]:
@@ -194,9 +191,7 @@ async def file_uploaded(event: FileUploaded, session: AsyncSession) -> list[Outg
         "file_name": event.file_name,
         "workspace_url": str(event.workspace_url),
     }
-    return await _to_recipients(
-        session, FILE_UPLOADED, event.recipients, context, str(event.workspace_url)
-    )
+    return await _to_recipients(session, FILE_UPLOADED, event.recipients, context)
 
 
 async def task_completed(event: TaskCompleted, session: AsyncSession) -> list[Outgoing]:
@@ -206,9 +201,7 @@ async def task_completed(event: TaskCompleted, session: AsyncSession) -> list[Ou
         "completed_by_name": event.completed_by_name,
         "workspace_url": str(event.workspace_url),
     }
-    return await _to_recipients(
-        session, TASK_COMPLETED, event.recipients, context, str(event.workspace_url)
-    )
+    return await _to_recipients(session, TASK_COMPLETED, event.recipients, context)
 
 
 async def task_assigned(event: TaskAssigned, session: AsyncSession) -> list[Outgoing]:

@@ -455,7 +455,7 @@ async def add_file(
     session.add(stored)
     await session.flush()
     if author.id is not None:
-        recipients = await _told_of_client_action(session, workspace, author)
+        recipients = await _client_acted(session, workspace, author)
         await emit(
             session,
             FileUploaded(
@@ -615,7 +615,7 @@ async def update_task(
                 completed_by_id=author.id,
                 completed_by_name=await _author_name(session, author),
                 completed_at=task.done_at,
-                recipients=await _told_of_client_action(session, workspace, author),
+                recipients=await _client_acted(session, workspace, author),
                 workspace_url=workspace_url(links, workspace.id),
             ),
         )
@@ -681,11 +681,12 @@ def _recipient(kind: Literal["staff", "contact"], person: Person) -> MessageReci
     return MessageRecipient(kind=kind, **person.model_dump())
 
 
-async def _told_of_client_action(
+async def _client_acted(
     session: AsyncSession, workspace: Workspace, author: Author
 ) -> list[MessageRecipient]:
-    """Who hears of a message, a file or a task done: staff, when a client's contact did it
-    (which also counts as the client's latest activity); no one for staff's own actions."""
+    """Records a contact's message, file or task done as the client's latest activity, and
+    answers who hears of it: the staff in charge (or every admin). Staff's own actions are
+    neither: the answer is no one."""
     if author.kind != "client":
         return []
     await _client_was_active(session, workspace.client_id)
@@ -708,7 +709,7 @@ async def post_message(
             # The contact was removed after the token was issued: they see nothing any more.
             raise NotFound(f"No workspace with id {workspace.id}.")
         author_name = contact.name
-        recipients = await _told_of_client_action(session, workspace, author)
+        recipients = await _client_acted(session, workspace, author)
     else:
         author_name = await _author_name(session, author)
         contacts = await with_portal_access(session, await _member_contacts(session, workspace))
