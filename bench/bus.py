@@ -35,7 +35,7 @@ from portico.kit.bus.rabbitmq import RabbitMqBus, parking_queue, retry_queue, wo
 from portico.kit.db import Database, messaging_metadata, new_metadata
 from portico.kit.host import freeze_startup_heap
 from portico.kit.inbox import MAX_BATCH, Consumer, EventContext
-from portico.kit.outbox import Relay, emit
+from portico.kit.outbox import Relay
 
 EVENTS = 20_000
 PER_TRANSACTION = 20
@@ -239,7 +239,7 @@ class Worker:
     async def record(self, event: BenchEventRecorded, context: EventContext) -> None:
         # Written as the services' handlers write: a row added to the session, flushed with
         # the batch's other writes when the transaction commits.
-        context.session.add(Received(id=str(event.item_id)))
+        context.tx.add(Received(id=str(event.item_id)))
 
     async def handle(self, envelopes: Sequence[Envelope]) -> list[BaseException | None]:
         failures = await self.consumer.handle_batch(envelopes)
@@ -318,11 +318,9 @@ class Rig:
 
         async def produce() -> None:
             for _ in range(per_producer // PER_TRANSACTION):
-                async with self.database.sessions.begin() as session:
+                async with self.database.transaction() as tx:
                     for _ in range(PER_TRANSACTION):
-                        await emit(
-                            session, BenchEventRecorded(item_id=uuid.uuid4(), label="x" * 64)
-                        )
+                        tx.emit(BenchEventRecorded(item_id=uuid.uuid4(), label="x" * 64))
 
         with disk_stalls:
             started = time.time()
@@ -335,8 +333,8 @@ class Rig:
 
         async def produce_one() -> None:
             item_id = uuid.uuid4()
-            async with self.database.sessions.begin() as session:
-                await emit(session, BenchEventRecorded(item_id=item_id, label="x" * 64))
+            async with self.database.transaction() as tx:
+                tx.emit(BenchEventRecorded(item_id=item_id, label="x" * 64))
             self.committed[str(item_id)] = time.time()
 
         await at_steady_rate(rate, WARM_UP_SECONDS, produce_one)

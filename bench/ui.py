@@ -71,18 +71,18 @@ async def seed(host: Host) -> tuple[uuid.UUID, uuid.UUID]:
     ]
     workspace_id = uuid.uuid4()
     first = clients[0]["id"]
-    async with portal.database.sessions.begin() as session:
-        await session.execute(insert(Client), clients)
-        await session.execute(insert(Contact), contacts)
-        await session.execute(
+    async with portal.database.transaction() as tx:
+        await tx.execute(insert(Client), clients)
+        await tx.execute(insert(Contact), contacts)
+        await tx.execute(
             insert(Workspace),
             [{"id": workspace_id, "client_id": first, "name": "Rénovation", "created_at": now}],
         )
-        await session.execute(
+        await tx.execute(
             insert(WorkspaceMember),
             [{"workspace_id": workspace_id, "contact_id": contacts[0]["id"], "shared_at": now}],
         )
-        await session.execute(
+        await tx.execute(
             insert(Message),
             [
                 {

@@ -25,7 +25,7 @@ from portico.kit.bus.rabbitmq import RabbitMqBus, parking_queue, work_queue
 from portico.kit.cli import ROLES, run_cli
 from portico.kit.db import Database, new_metadata
 from portico.kit.host import EMBEDDED, Host, Roles
-from portico.kit.jobs import Job, JobContext, enqueue
+from portico.kit.jobs import Job, JobContext
 from portico.kit.service import Service
 from portico.kit.settings import PorticoSettings, ServiceSettings
 from portico.kit.tables import jobs_table
@@ -56,8 +56,8 @@ router = APIRouter()
 async def add_thing(request: Request, payload: dict[str, Any]) -> dict[str, str | None]:
     """Enqueues a job in the request's transaction, as a service's endpoint does."""
     database: Database = request.app.state.runtime.database
-    async with database.sessions.begin() as session:
-        job_id = await enqueue(session, payload.get("kind", "kithost.remember"), payload)
+    async with database.transaction() as tx:
+        job_id = await tx.enqueue(payload.get("kind", "kithost.remember"), payload)
     return {"job": job_id}
 
 
@@ -299,8 +299,8 @@ def test_an_operator_lists_parked_jobs_and_runs_one_again(
         host = Host([service], settings, EMBEDDED, bus=Broker())
         await host.start()
         try:
-            async with host.runtimes[0].database.sessions.begin() as session:
-                job_id = await enqueue(session, "kithost.fail", {"page": 3})
+            async with host.runtimes[0].database.transaction() as tx:
+                job_id = await tx.enqueue("kithost.fail", {"page": 3})
             assert job_id is not None
             await eventually_async(lambda: job_status(host, job_id), "parked")
         finally:

@@ -35,7 +35,6 @@ from portico.kit.jobs import (
     JobSettings,
     JobTable,
     Schedule,
-    enqueue,
     parked_jobs,
     retry_parked,
 )
@@ -80,8 +79,8 @@ class Jobs:
         return runner
 
     async def add(self, kind: str, payload: dict[str, Any] | None = None, **options: Any) -> str:
-        async with self.database.sessions.begin() as session:
-            job_id = await enqueue(session, kind, payload or {}, **options)
+        async with self.database.transaction() as tx:
+            job_id = await tx.enqueue(kind, payload or {}, **options)
         assert job_id is not None
         return job_id
 
@@ -153,9 +152,10 @@ def recorder(runs: list[Job]) -> Callable[[JobContext, Job], Awaitable[None]]:
 
 
 async def test_a_rolled_back_enqueue_leaves_no_job(jobs: Jobs) -> None:
-    async with jobs.database.sessions() as session, session.begin() as transaction:
-        assert await enqueue(session, "seal", {"document": "d1"}) is not None
-        await transaction.rollback()
+    with pytest.raises(RuntimeError, match="changed my mind"):
+        async with jobs.database.transaction() as tx:
+            assert await tx.enqueue("seal", {"document": "d1"}) is not None
+            raise RuntimeError("changed my mind")
     assert await jobs.count() == 0
 
     await jobs.add("seal", {"document": "d2"})
@@ -231,10 +231,10 @@ async def test_a_job_without_a_handler_is_parked_after_its_tries(jobs: Jobs) -> 
 
 
 async def test_a_keyed_enqueue_twice_makes_one_job(jobs: Jobs) -> None:
-    async with jobs.database.sessions.begin() as session:
-        first = await enqueue(session, "remind", {"n": 1}, key="remind:doc-1:2026-12-04")
-    async with jobs.database.sessions.begin() as session:
-        second = await enqueue(session, "remind", {"n": 2}, key="remind:doc-1:2026-12-04")
+    async with jobs.database.transaction() as tx:
+        first = await tx.enqueue("remind", {"n": 1}, key="remind:doc-1:2026-12-04")
+    async with jobs.database.transaction() as tx:
+        second = await tx.enqueue("remind", {"n": 2}, key="remind:doc-1:2026-12-04")
 
     assert first is not None and second is None
     assert await jobs.count() == 1
@@ -390,8 +390,8 @@ async def test_two_runners_on_postgresql_never_run_a_job_twice(pg_jobs: Jobs) ->
         await asyncio.sleep(0.005)
         runs.append(job.id)
 
-    async with pg_jobs.database.sessions.begin() as session:
-        ids = {await enqueue(session, "seal", {"n": n}) for n in range(300)}
+    async with pg_jobs.database.transaction() as tx:
+        ids = {await tx.enqueue("seal", {"n": n}) for n in range(300)}
     for _ in range(2):
         pg_jobs.start({"seal": seal}, separate=True, concurrency=8)
 

@@ -20,12 +20,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from portico.contracts.envelope import Envelope
 from portico.kit.observability import (
-    bind_event_context,
     configure_logging,
     configure_tracing,
-    current_causation_id,
     current_correlation_id,
     current_traceparent,
     instrument_app,
@@ -160,50 +157,6 @@ async def test_services_sharing_a_process_log_and_trace_under_their_own_names(
         ("GET /api/quotes/work/{item}", "quotes"),
         ("GET /api/signing/work/{item}", "signing"),
     ]
-
-
-async def test_a_handler_runs_in_the_context_of_its_event(
-    capsys: pytest.CaptureFixture[str], spans: InMemorySpanExporter
-) -> None:
-    configure_logging("portico", fmt="json", level="INFO")
-    envelope = Envelope(
-        type="portico.quotes.quote_signed.v1",
-        source="quotes",
-        correlation_id="corr-quote",
-        traceparent=TRACEPARENT,
-        data={},
-    )
-    with bind_event_context(envelope, service="notifier"):
-        log.info("sending receipt")
-        logging.getLogger("smtp").info("queued")
-        assert current_correlation_id() == "corr-quote"
-        assert current_causation_id() == str(envelope.id)
-        emitted = current_traceparent()
-    assert current_correlation_id() is None and current_causation_id() is None
-    assert current_traceparent() is None
-
-    assert emitted is not None and emitted.startswith(f"00-{TRACE_ID}-")
-    lines = logged(capsys)
-    assert [line["event"] for line in lines] == ["sending receipt", "queued"]
-    for line in lines:
-        assert line["service"] == "notifier"
-        assert line["correlation_id"] == "corr-quote"
-        assert line["causation_id"] == str(envelope.id)
-        assert line["trace_id"] == TRACE_ID
-    [span] = spans.get_finished_spans()
-    assert span.name == "process portico.quotes.quote_signed.v1"
-    assert span.kind == SpanKind.CONSUMER
-    assert span.parent is not None and format(span.parent.span_id, "016x") == PARENT_SPAN_ID
-    assert _attribute(span, "cloudevents.event_id") == str(envelope.id)
-
-
-async def test_a_failing_handler_marks_its_span(spans: InMemorySpanExporter) -> None:
-    envelope = Envelope(type="portico.test.failed.v1", source="t", correlation_id="c", data={})
-    with pytest.raises(KeyError), bind_event_context(envelope, service="signing"):
-        raise KeyError("missing template")
-    [span] = spans.get_finished_spans()
-    assert not span.status.is_ok
-    assert [event.name for event in span.events] == ["exception"]
 
 
 def test_outside_any_request_the_process_name_is_the_service(

@@ -91,8 +91,8 @@ async def refresh(portico: RunningPortico, refresh_token: str) -> httpx.Response
 
 async def age_last_refresh(portico: RunningPortico, seconds: int) -> None:
     """As if every session's last refresh happened ``seconds`` earlier."""
-    async with portico.runtime("portal").database.sessions.begin() as session:
-        for login in await session.scalars(select(AuthSession)):
+    async with portico.runtime("portal").database.transaction() as tx:
+        for login in await tx.scalars(select(AuthSession)):
             login.refreshed_at -= timedelta(seconds=seconds)
 
 

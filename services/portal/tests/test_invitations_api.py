@@ -160,8 +160,8 @@ async def test_an_expired_invitation_is_listed_as_expired_and_cannot_be_accepted
 ) -> None:
     client = await create_client(portico, admin)
     token = await invite(portico, admin, client)
-    async with portico.runtime("portal").database.sessions.begin() as session:
-        await session.execute(update(Invitation).values(expires_at=utcnow() - timedelta(minutes=1)))
+    async with portico.runtime("portal").database.transaction() as tx:
+        await tx.execute(update(Invitation).values(expires_at=utcnow() - timedelta(minutes=1)))
     refused = await portico.http.post(ACCEPT, json={"token": token, "password": PASSWORD})
     assert refused.status_code == 410
     expired = (

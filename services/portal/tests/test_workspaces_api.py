@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from dataclasses import dataclass
@@ -18,8 +19,10 @@ from portico.contracts.events.portal import (
     TaskCompleted,
     WorkspaceShared,
 )
+from portico.kit.store import BlobNotFound
 from portico.kit.testing.services import RunningPortico
 from portico.portal.testing import ADMIN_EMAIL
+from portico.portal.workspaces.service import file_key
 
 API = "/api/portal/v1"
 PDF = "application/pdf"
@@ -661,6 +664,59 @@ async def test_staff_edit_and_delete_notes_links_files_and_tasks(
         assert (await portico.http.get(f"{base}/{kind}", headers=admin)).json() == []
     gone = await portico.http.get(f"{base}/files/{stored['id']}/download", headers=admin)
     assert gone.status_code == 404
+
+
+async def _stored(portico: RunningPortico, workspace_id: str, file_id: str) -> bool:
+    try:
+        await portico.runtime("portal").store.stat(
+            file_key(uuid.UUID(workspace_id), uuid.UUID(file_id))
+        )
+    except BlobNotFound:
+        return False
+    return True
+
+
+async def _until_removed(portico: RunningPortico, *files: tuple[str, str]) -> None:
+    """The job the deleting transaction enqueued removes the files shortly after."""
+    for _ in range(200):
+        if not [f for f in files if await _stored(portico, *f)]:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"still in the blob store: {files}")
+
+
+async def test_deleting_a_file_a_workspace_or_a_client_removes_their_files_from_the_store(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    client = await create_client(portico, admin, "Atelier Lumière")
+    first, second = [(await create_workspace(portico, admin, client))["id"] for _ in range(2)]
+    kept_client = await create_client(portico, admin, "Menuiserie Roux")
+    kept_ws = (await create_workspace(portico, admin, kept_client))["id"]
+    files = {
+        name: (ws, (await upload(portico, ws, admin, pdf_bytes(500), f"{name}.pdf")).json()["id"])
+        for name, ws in [("a", first), ("b", first), ("c", second), ("kept", kept_ws)]
+    }
+    assert all([await _stored(portico, *f) for f in files.values()])
+
+    deleted = await portico.http.delete(
+        f"{API}/workspaces/{first}/files/{files['a'][1]}", headers=admin
+    )
+    assert deleted.status_code == 204
+    await _until_removed(portico, files["a"])
+    assert await _stored(portico, *files["b"])
+
+    assert (
+        await portico.http.delete(f"{API}/workspaces/{first}", headers=admin)
+    ).status_code == 204
+    await _until_removed(portico, files["b"])
+    assert await _stored(portico, *files["c"])
+
+    assert (
+        await portico.http.delete(f"{API}/clients/{client['id']}", headers=admin)
+    ).status_code == 204
+    await _until_removed(portico, files["c"])
+    # Another client's files are untouched.
+    assert await _stored(portico, *files["kept"])
 
 
 # --- Limits ---------------------------------------------------------------------------------

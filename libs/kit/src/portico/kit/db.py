@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from portico.kit.transaction import Transaction
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -61,26 +64,36 @@ def utcnow() -> datetime:
 
 
 class Database:
-    """One service's engine and session factory.
+    """One service's engine and its units of work.
 
-    Sessions carry the service name and the database in ``session.info`` so that
-    ``emit(session, event)`` knows which service speaks and which relay to wake.
+    ``transaction()`` opens the unit of work every write goes through (a ``Transaction``:
+    rows, events, jobs and after-commit steps committed together, ``portico.kit.transaction``);
+    ``sessions()`` opens a session for reading.
     """
 
     def __init__(self, url: str, *, service: str, echo: bool = False) -> None:
+        # Imported here: the unit of work builds on the jobs and tables, which build on
+        # this module's types.
+        from portico.kit.transaction import Transaction
+
         self.url = url
         self.service = service
         self.engine: AsyncEngine = _create_engine(url, echo=echo)
-        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
-            self.engine,
-            expire_on_commit=False,
-            info={"portico_service": service, "portico_database": self},
+        self.sessions: async_sessionmaker[Transaction] = async_sessionmaker(
+            self.engine, class_=Transaction, expire_on_commit=False, database=self
         )
         # Set after a commit that wrote outbox rows; the relay of this process waits on it.
         self.outbox_committed = asyncio.Event()
         # Set after a commit that added jobs; the job runner of this process waits on it.
         self.jobs_committed = asyncio.Event()
         self._relay_engine: AsyncEngine | None = None
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """A unit of work: ``async with database.transaction() as tx:`` commits when the
+        block ends without error, then sets off what it emitted, enqueued and deferred."""
+        from portico.kit.transaction import open_transaction
+
+        return open_transaction(self)
 
     @property
     def relay_engine(self) -> AsyncEngine:

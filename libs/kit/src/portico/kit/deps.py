@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.kit.store import BlobStore
+from portico.kit.transaction import Transaction
 
 if TYPE_CHECKING:
     from portico.kit.service import Runtime
@@ -20,10 +20,10 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed when the endpoint returns without error."""
-    async with get_runtime(request).database.sessions.begin() as session:
-        yield session
+async def get_transaction(request: Request) -> AsyncIterator[Transaction]:
+    """One unit of work per request, committed when the endpoint returns without error."""
+    async with get_runtime(request).database.transaction() as tx:
+        yield tx
 
 
 def client_address(request: Request) -> str:
@@ -59,5 +59,5 @@ def get_store(request: Request) -> BlobStore:
 
 # scope="function": the commit happens before the response is sent, so a client that
 # reads right after a write sees it.
-DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+Tx = Annotated[Transaction, Depends(get_transaction, scope="function")]
 Store = Annotated[BlobStore, Depends(get_store)]

@@ -18,7 +18,6 @@ from typing import Any
 import structlog
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts import Envelope, Event
 from portico.kit.bus.base import consuming
@@ -26,6 +25,7 @@ from portico.kit.db import Database, utcnow
 from portico.kit.metrics import EVENTS_CONSUMED, EVENTS_DUPLICATE
 from portico.kit.observability import bind_context
 from portico.kit.tables import inbox_table
+from portico.kit.transaction import Transaction
 
 log = structlog.get_logger(__name__)
 
@@ -34,9 +34,10 @@ MAX_BATCH = 100
 
 @dataclass(frozen=True)
 class EventContext:
-    """What a handler gets beside the event: the open transaction and the envelope."""
+    """What a handler gets beside the event: the unit of work its writes, events and jobs
+    go into (the inbox record of the event is in it too), and the envelope."""
 
-    session: AsyncSession
+    tx: Transaction
     envelope: Envelope
 
 
@@ -65,15 +66,15 @@ class Consumer:
 
     async def __call__(self, envelope: Envelope) -> None:
         """Handle one event in its own transaction; raises when a handler fails."""
-        async with self.database.sessions.begin() as session:
-            await self._handle(session, [envelope])
+        async with self.database.transaction() as tx:
+            await self._handle(tx, [envelope])
 
     async def handle_batch(self, envelopes: Sequence[Envelope]) -> list[BaseException | None]:
         """Handle events together; returns, for each, the exception that made it fail."""
         if len(envelopes) > 1:
             try:
-                async with self.database.sessions.begin() as session:
-                    await self._handle(session, envelopes)
+                async with self.database.transaction() as tx:
+                    await self._handle(tx, envelopes)
             except Exception:
                 log.info("batch failed; handling its events one by one", size=len(envelopes))
             else:
@@ -88,8 +89,8 @@ class Consumer:
                 failures.append(None)
         return failures
 
-    async def _handle(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-        fresh = await self._record(session, envelopes)
+    async def _handle(self, tx: Transaction, envelopes: Sequence[Envelope]) -> None:
+        fresh = await self._record(tx, envelopes)
         for envelope in envelopes:
             event = envelope.event()
             labels = {"service": self.service, "type": envelope.type}
@@ -107,12 +108,10 @@ class Consumer:
                         log.info("duplicate event ignored", event_id=str(envelope.id), handler=name)
                         continue
                     fresh.discard((envelope.key, name))  # the same event twice in one batch
-                    await handler(event, EventContext(session=session, envelope=envelope))
+                    await handler(event, EventContext(tx=tx, envelope=envelope))
             EVENTS_CONSUMED.labels(**labels).inc()
 
-    async def _record(
-        self, session: AsyncSession, envelopes: Sequence[Envelope]
-    ) -> set[tuple[str, str]]:
+    async def _record(self, tx: Transaction, envelopes: Sequence[Envelope]) -> set[tuple[str, str]]:
         """Insert the inbox rows; returns the (event, handler) pairs not seen before."""
         now = utcnow()
         rows = {
@@ -130,7 +129,7 @@ class Consumer:
         dialect_insert = postgresql_insert if self.database.is_postgres else sqlite_insert
         # Run for every row at once (SQLAlchemy batches them into multi-row statements
         # itself): one compiled form, cached, rather than a new VALUES list per batch.
-        inserted = await session.execute(
+        inserted = await tx.execute(
             dialect_insert(inbox_table)
             .on_conflict_do_nothing(index_elements=["event_key", "handler"])
             .returning(inbox_table.c.event_key, inbox_table.c.handler),

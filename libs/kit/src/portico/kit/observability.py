@@ -5,7 +5,7 @@ never from loggers or globals bound at start-up. In the embedded mode one proces
 event loop run every service: a request to the quotes API, a signing handler and the
 portal's outbox relay interleave on the same loop and share module-level loggers. Each
 asyncio task runs in its own copy of the context, so the value set for a request (by the
-middleware of ``instrument_app``), for a consumed event (``bind_event_context``) or for a
+middleware of ``instrument_app``), for a consumed event (the inbox's ``Consumer``) or for a
 background loop (``bind_context(service=...)`` around ``asyncio.create_task``) follows that
 work and nothing else. The service name given to ``configure_logging`` is only the fallback
 for lines written outside any of them (start-up, shutdown).
@@ -32,12 +32,10 @@ from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import Span, SpanKind
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.typing import EventDict
 
-from portico.contracts.envelope import Envelope
 from portico.kit.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS
 
 current_service: ContextVar[str | None] = ContextVar("portico_service", default=None)
@@ -81,43 +79,6 @@ def bind_context(
     finally:
         for var, token in reversed(tokens):
             var.reset(token)
-
-
-@contextmanager
-def bind_event_context(envelope: Envelope, *, service: str | None = None) -> Iterator[Span]:
-    """The context of a handler consuming ``envelope``.
-
-    Events the handler emits inherit the correlation id and are caused by this event;
-    its log lines and spans join the trace of the request that emitted it (the envelope's
-    ``traceparent``). ``service`` is the consuming service.
-    """
-    parent = (
-        propagate.extract({"traceparent": envelope.traceparent}) if envelope.traceparent else None
-    )
-    attributes = {
-        "messaging.operation.type": "process",
-        "messaging.message.id": str(envelope.id),
-        "messaging.message.conversation_id": envelope.correlation_id,
-        "cloudevents.event_id": str(envelope.id),
-        "cloudevents.event_type": envelope.type,
-        "cloudevents.event_source": envelope.source,
-    }
-    if envelope.subject is not None:
-        attributes["cloudevents.event_subject"] = envelope.subject
-    if service is not None:
-        attributes["portico.service"] = service
-    with (
-        bind_context(
-            service=service, correlation=envelope.correlation_id, causation=str(envelope.id)
-        ),
-        _tracer.start_as_current_span(
-            f"process {envelope.type}",
-            context=parent,
-            kind=SpanKind.CONSUMER,
-            attributes=attributes,
-        ) as span,
-    ):
-        yield span
 
 
 def current_correlation_id() -> str | None:

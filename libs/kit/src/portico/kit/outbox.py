@@ -1,12 +1,12 @@
-"""The transactional outbox: ``emit`` inside the caller's transaction, a relay publishes.
+"""The transactional outbox's relay: events written by ``tx.emit`` (``portico.kit.transaction``)
+with their transaction's rows are published to the bus once committed.
 
 A relay pass is one transaction: take the oldest pending rows, publish them, mark them.
 On PostgreSQL the rows are taken ``FOR UPDATE SKIP LOCKED``, so several relays share the
-table without waiting on each other (and one relay overlaps its own passes), and a relay
-that dies mid-pass leaves nothing behind: its transaction aborts, the rows are pending
-again at once and are published again (the consumers' inbox absorbs the duplicate).
-SQLite has a single writer and no row locks: the embedded process runs one relay per
-database file, one pass at a time (DESIGN §10).
+table without waiting on each other, and a relay that dies mid-pass leaves nothing behind:
+its transaction aborts, the rows are pending again at once and are published again (the
+consumers' inbox absorbs the duplicate). SQLite has a single writer and no row locks: the
+embedded process runs one relay per database file (docs/architecture.md, "Events").
 """
 
 from __future__ import annotations
@@ -20,85 +20,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Delete, bindparam, delete, event, func, insert, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy import Delete, bindparam, delete, func, select, tuple_, update
 
-from portico.contracts import Envelope, Event, carries_secrets, masked_stored
+from portico.contracts import Envelope, carries_secrets, masked_stored
 from portico.kit.bus import Bus
 from portico.kit.db import Database, utcnow
 from portico.kit.metrics import OUTBOX_LAG_SECONDS, OUTBOX_PENDING
-from portico.kit.observability import (
-    current_causation_id,
-    current_correlation_id,
-    current_traceparent,
-)
 from portico.kit.tables import OUTBOX_CHANNEL, inbox_table, outbox_table
 
 log = structlog.get_logger(__name__)
-
-
-async def emit(session: AsyncSession, event: Event) -> Envelope:
-    """Add ``event`` to the outbox of the session's service, inside the open transaction.
-
-    The envelope takes the correlation id, the causing event and the trace of the current
-    request or handler, so one trace and one correlation id run across services. Rows are
-    written together just before the transaction commits (one statement for all of them).
-    """
-    envelope = Envelope.wrap(
-        event,
-        source=session.info["portico_service"],
-        correlation_id=current_correlation_id(),
-        causation_id=current_causation_id(),
-        traceparent=current_traceparent(),
-    )
-    session.info.setdefault(PENDING, []).append(
-        (str(envelope.id), envelope.type, envelope.to_json(), utcnow())
-    )
-    return envelope
-
-
-PENDING = "portico_outbox_pending"
-WRITTEN = "portico_outbox_written"
-# A pending row's columns, in the order ``emit`` keeps them.
-_PENDING_COLUMNS = ("event_id", "event_type", "body", "created_at")
-_INSERT_PENDING = (
-    "INSERT INTO outbox (event_id, event_type, body, created_at) VALUES ($1, $2, $3, $4)"
-)
-
-
-@event.listens_for(Session, "before_commit")
-def _write_outbox(session: Session) -> None:
-    # Runs inside the async session's greenlet: the synchronous API does real async I/O.
-    rows = session.info.pop(PENDING, None)
-    if not rows:
-        return
-    # On PostgreSQL a trigger also notifies the listening relays, delivered when (and if)
-    # the transaction commits (``tables.OUTBOX_CHANNEL``).
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # On the DBAPI cursor of the transaction's connection (which begins the
-        # transaction if nothing has yet): SQLAlchemy's statement layer around this one
-        # insert cost a one-event transaction a sixth of its CPU (docs/architecture.md).
-        with contextlib.closing(connection.connection.cursor()) as cursor:
-            cursor.executemany(_INSERT_PENDING, rows)
-    else:
-        session.execute(
-            insert(outbox_table), [dict(zip(_PENDING_COLUMNS, row, strict=True)) for row in rows]
-        )
-    session.info[WRITTEN] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_relay(session: Session) -> None:
-    if session.info.pop(WRITTEN, False):
-        session.info["portico_database"].outbox_committed.set()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_outbox_writes(session: Session) -> None:
-    session.info.pop(PENDING, None)
-    session.info.pop(WRITTEN, None)
 
 
 @dataclass(frozen=True)
@@ -169,38 +99,13 @@ def _mark_and_commit(seqs: list[int], masked: dict[int, bytes]) -> str:
     )
 
 
-class Relay:
-    """Publishes a service's outbox rows to the bus, oldest first, in batches.
+class SqlitePass:
+    """A relay pass on SQLite, through SQLAlchemy Core: one writer, no row locks, so the
+    embedded process runs one relay per database file, one pass at a time."""
 
-    One pass at a time by default: the events committed during a pass wait for it and go
-    together in the next, which costs less (a transaction for several events) than a
-    pass of its own each; on two cores that saving kept the tail latency lower than
-    overlapping did (docs/architecture.md, "Benchmark"). On PostgreSQL up to
-    ``passes_in_flight`` passes may overlap, for machines with cores to spare: while one
-    waits for the broker's confirms and marks its rows, the next one takes the following
-    rows (its own row locks keep the passes apart) and sends them. Each pass sends once
-    the one before it has queued its messages, so the broker receives them in creation
-    order; a pass that fails is published again later, after newer events (consumers
-    never rely on order, DESIGN §4). SQLite runs one pass at a time.
-    """
-
-    def __init__(
-        self,
-        database: Database,
-        bus: Bus,
-        *,
-        batch_size: int = 200,
-        idle_check: float = 30.0,
-        passes_in_flight: int = 1,
-        retention: Retention | None = None,
-    ) -> None:
+    def __init__(self, database: Database, bus: Bus, batch_size: int) -> None:
         self.database = database
         self.bus = bus
-        self.batch_size = batch_size
-        # None keeps everything (a relay of the tests); a service's relay has the settings'.
-        self.retention = retention
-        self.passes_in_flight = passes_in_flight if database.is_postgres else 1
-        # SQLite's pass, through SQLAlchemy Core (PostgreSQL's speaks to the driver).
         self._pending = (
             select(outbox_table.c.seq, outbox_table.c.event_type, outbox_table.c.body)
             .where(outbox_table.c.published_at.is_(None))
@@ -217,41 +122,12 @@ class Relay:
             .where(outbox_table.c.seq == bindparam("masked_seq"))
             .values(body=bindparam("masked_body"))
         )
-        # Without any wake-up (another process's commit on SQLite, a lost NOTIFY), rows
-        # are still found within this many seconds.
-        self.idle_check = idle_check
-        self._stopping = asyncio.Event()
-        self._listener: Any = None
-        self._next_lag_record = 0.0
 
-    async def publish_pending(self) -> int:
-        """One pass: publish the oldest pending rows, then mark them. Returns how many."""
-        taken: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        await self._pass(taken)
-        return taken.result()
-
-    async def _pass(self, taken: asyncio.Future[int]) -> None:
-        """Take a batch, publish it, mark it, in one transaction (a failure rolls it back
-        and leaves the rows pending). ``taken`` gets the batch's size once its messages
-        are on their way, which is when the next pass may take the following rows."""
-        try:
-            if self.database.is_postgres:
-                await self._postgres_pass(taken)
-            else:
-                await self._sqlite_pass(taken)
-        except BaseException as exc:
-            if not taken.done():
-                taken.set_exception(
-                    exc if isinstance(exc, Exception) else RuntimeError("relay pass cancelled")
-                )
-            raise
-
-    async def _sqlite_pass(self, taken: asyncio.Future[int]) -> None:
+    async def __call__(self) -> int:
         async with self.database.relay_engine.begin() as connection:
             rows = (await connection.execute(self._pending)).all()
-            taken.set_result(len(rows))
             if not rows:
-                return
+                return 0
             await self.bus.publish([Envelope.from_stored(row.body) for row in rows])
             await connection.execute(
                 self._mark, {"seqs": [row.seq for row in rows], "now": utcnow()}
@@ -261,30 +137,39 @@ class Relay:
                     self._mask,
                     [{"masked_seq": seq, "masked_body": body} for seq, body in masked.items()],
                 )
+            return len(rows)
 
-    async def _postgres_pass(self, taken: asyncio.Future[int]) -> None:
-        """The pass on the driver's own connection (asyncpg), taken from the relay's pool.
 
-        Through SQLAlchemy's async layer a one-event pass cost 0.8 ms of CPU, on the
-        driver 0.25 ms: at a few hundred passes a second that was a sixth of a core. The
-        mark travels with the COMMIT, one round trip for both.
-        """
+class PostgresPass:
+    """A relay pass on the driver's own connection (asyncpg), taken from the relay's pool.
+
+    Through SQLAlchemy's async layer a one-event pass cost 0.8 ms of CPU, on the driver
+    0.25 ms: at a few hundred passes a second that was a sixth of a core. The rows are
+    taken ``FOR UPDATE SKIP LOCKED``, so several relays share the table without waiting on
+    each other, and the mark travels with the COMMIT, one round trip for both.
+    """
+
+    def __init__(self, database: Database, bus: Bus, batch_size: int) -> None:
+        self.database = database
+        self.bus = bus
+        self.batch_size = batch_size
+
+    async def __call__(self) -> int:
         pooled = await self.database.relay_engine.raw_connection()
         connection = pooled.driver_connection
+        assert connection is not None  # a pooled connection has its driver's
         try:
             await connection.execute("BEGIN")
             try:
                 rows = await connection.fetch(_TAKE, self.batch_size)
-                taken.set_result(len(rows))
                 if not rows:
                     await connection.execute("COMMIT")
-                    return
-                # ``publish`` queues its messages before its first pause (in the order of
-                # the calls), and this pass started it before the next one can.
+                    return 0
                 await self.bus.publish([Envelope.from_stored(row["body"]) for row in rows])
                 await connection.execute(
                     _mark_and_commit([row["seq"] for row in rows], _masked_bodies(rows))
                 )
+                return len(rows)
             except BaseException:
                 # Back to the pool only without a transaction (the pool's own reset knows
                 # nothing of this one); a connection that cannot say so is dropped.
@@ -296,6 +181,44 @@ class Relay:
         finally:
             pooled.close()
 
+
+class Relay:
+    """Publishes a service's outbox rows to the bus, oldest first, in batches.
+
+    One pass at a time: the events committed during a pass wait for it and go together in
+    the next, which costs less (a transaction for several events) than a pass of its own
+    each. A pass takes a batch, publishes it and marks it in one transaction: a failure
+    rolls it back and leaves the rows pending, published again later (consumers never rely
+    on order, and their inbox absorbs a duplicate).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        bus: Bus,
+        *,
+        batch_size: int = 200,
+        idle_check: float = 30.0,
+        retention: Retention | None = None,
+    ) -> None:
+        self.database = database
+        self.bus = bus
+        self.batch_size = batch_size
+        # None keeps everything (a relay of the tests); a service's relay has the settings'.
+        self.retention = retention
+        take = PostgresPass if database.is_postgres else SqlitePass
+        self._pass = take(database, bus, batch_size)
+        # Without any wake-up (another process's commit on SQLite, a lost NOTIFY), rows
+        # are still found within this many seconds.
+        self.idle_check = idle_check
+        self._stopping = asyncio.Event()
+        self._listener: Any = None
+        self._next_lag_record = 0.0
+
+    async def publish_pending(self) -> int:
+        """One pass: publish the oldest pending rows, then mark them. Returns how many."""
+        return await self._pass()
+
     async def run(self) -> None:
         """Publish until stopped, waking as soon as a transaction with events commits.
 
@@ -303,57 +226,28 @@ class Relay:
         holds up the events of the moment."""
         await self._listen()
         pruning = asyncio.create_task(self._prune_periodically())
-        slots = asyncio.Semaphore(self.passes_in_flight)
-        passes: set[asyncio.Task[None]] = set()
-        failed = asyncio.Event()
         backoff = 0.5
-
-        def finished(task: asyncio.Task[None]) -> None:
-            passes.discard(task)
-            slots.release()
-            if not task.cancelled() and task.exception() is not None:
-                log.error(
-                    "outbox relay pass failed",
-                    service=self.database.service,
-                    exc_info=task.exception(),
-                )
-                failed.set()
-
         try:
             while not self._stopping.is_set():
                 self.database.outbox_committed.clear()
-                await slots.acquire()
-                if failed.is_set():
-                    # Let the other passes end before taking their rows again.
-                    slots.release()
-                    await asyncio.gather(*passes, return_exceptions=True)
-                    failed.clear()
+                try:
+                    count = await self._pass()
+                except Exception:
+                    log.exception("outbox relay pass failed", service=self.database.service)
                     await self._sleep(backoff)
                     backoff = min(backoff * 2, 30.0)
                     continue
-                taken: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-                task = asyncio.create_task(self._pass(taken))
-                passes.add(task)
-                task.add_done_callback(finished)
-                try:
-                    count = await asyncio.shield(taken)
-                except Exception:
-                    # It took nothing: let ``finished`` see it, then back off.
-                    await asyncio.gather(task, return_exceptions=True)
-                    continue
-                if count:
-                    backoff = 0.5
+                backoff = 0.5
                 if count >= self.batch_size:
                     continue
                 if time.monotonic() >= self._next_lag_record:
                     # At most once a second: it is a metric, not worth a query per pass.
                     self._next_lag_record = time.monotonic() + 1.0
                     await self._record_lag()
-                # A pass that fails later has put its rows back: that wakes the loop too.
-                await self._wait_for_commit(failed)
+                await self._wait_for_commit()
         finally:
             pruning.cancel()
-            await asyncio.gather(pruning, *passes, return_exceptions=True)
+            await asyncio.gather(pruning, return_exceptions=True)
             await self._unlisten()
 
     def stop(self) -> None:
@@ -412,10 +306,10 @@ class Relay:
         lag = 0.0 if oldest is None else (utcnow() - oldest).total_seconds()
         OUTBOX_LAG_SECONDS.labels(service=service).set(max(lag, 0.0))
 
-    async def _wait_for_commit(self, failed: asyncio.Event) -> None:
+    async def _wait_for_commit(self) -> None:
         waits = {
             asyncio.ensure_future(signal.wait())
-            for signal in (self.database.outbox_committed, self._stopping, failed)
+            for signal in (self.database.outbox_committed, self._stopping)
         }
         try:
             await asyncio.wait(waits, timeout=self.idle_check, return_when=asyncio.FIRST_COMPLETED)
@@ -433,6 +327,7 @@ class Relay:
             return
         raw = await self.database.engine.raw_connection()
         asyncpg_connection = raw.driver_connection
+        assert asyncpg_connection is not None
         signal = self.database.outbox_committed
 
         def wake(*_: object) -> None:

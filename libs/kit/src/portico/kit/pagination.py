@@ -47,14 +47,14 @@ class Page(BaseModel, Generic[ItemT]):
         return cls(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-async def count_matching(session: AsyncSession, query: Select[Any]) -> int:
+async def count_matching(session: AsyncSession, query: Select[*tuple[Any, ...]]) -> int:
     """How many rows ``query`` finds, across all pages."""
     return await session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 async def fetch_page(
     session: AsyncSession,
-    query: Select[tuple[RowT]],
+    query: Select[RowT],
     page: PageParams,
     *order_by: ColumnElement[Any] | InstrumentedAttribute[Any],
 ) -> tuple[list[RowT], int]:

@@ -69,6 +69,8 @@ inbox_table = Table(
     PrimaryKeyConstraint("event_key", "handler"),
 )
 
+JOB_KIND_MAX = 200
+JOB_KEY_MAX = 300
 # Durable jobs (``portico.kit.jobs``). ``key`` is unique and may be NULL: a keyed enqueue
 # adds nothing when a job with that key exists. Finished jobs leave the partial index, so
 # claiming and counting read only the open ones however many are done.
@@ -76,9 +78,9 @@ jobs_table = Table(
     "jobs",
     messaging_metadata,
     Column("id", String(36), primary_key=True),
-    Column("kind", String(200), nullable=False),
+    Column("kind", String(JOB_KIND_MAX), nullable=False),
     Column("payload", JSON, nullable=False),
-    Column("key", String(300), nullable=True, unique=True),
+    Column("key", String(JOB_KEY_MAX), nullable=True, unique=True),
     Column("run_at", UTCDateTime, nullable=False),
     Column("status", String(20), nullable=False),
     Column("tries", Integer, nullable=False),

@@ -15,19 +15,19 @@ import uuid
 from fastapi import APIRouter, Depends
 
 from portico.kit.auth import CurrentPrincipal
-from portico.kit.deps import DbSession
+from portico.kit.deps import Tx
 from portico.kit.problems import Unauthorized
 from portico.notifier.models import StaffMember
 
 
-async def refuse_deactivated_staff(session: DbSession, principal: CurrentPrincipal) -> None:
+async def refuse_deactivated_staff(tx: Tx, principal: CurrentPrincipal) -> None:
     if not principal.is_staff:
         return
     try:
         user_id = uuid.UUID(principal.subject)
     except ValueError:
         return
-    member = await session.get(StaffMember, user_id)
+    member = await tx.get(StaffMember, user_id)
     if member is not None and not member.active:
         raise Unauthorized(
             "This account is deactivated; its sessions have ended.", invalid_token=True

@@ -12,8 +12,8 @@ from portico.notifier.replicas import keep_organisation, keep_staff_member
 
 
 async def notify(event: Any, context: EventContext) -> None:
-    planned = await PLANNERS[type(event)](event, context.session)
-    await record(context.session, context.envelope, planned)
+    planned = await PLANNERS[type(event)](event, context.tx)
+    await record(context.tx, context.envelope, planned)
 
 
 HANDLERS: HandlerTable = {

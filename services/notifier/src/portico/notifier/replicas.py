@@ -9,7 +9,7 @@ from portico.notifier.models import OrganisationReplica, StaffMember
 
 
 async def keep_organisation(event: OrganisationUpdated, context: EventContext) -> None:
-    await context.session.merge(
+    await context.tx.merge(
         OrganisationReplica(
             id=1,
             name=event.name,
@@ -21,17 +21,17 @@ async def keep_organisation(event: OrganisationUpdated, context: EventContext) -
             default_country=event.default_country,
         )
     )
-    forget_organisation(context.session)
+    forget_organisation(context.tx)
 
 
 async def keep_staff_member(event: StaffUserChanged, context: EventContext) -> None:
     changed_at = context.envelope.time
-    held = await context.session.get(StaffMember, event.user_id)
+    held = await context.tx.get(StaffMember, event.user_id)
     if held is not None and held.changed_at is not None and held.changed_at > changed_at:
         # A late copy of an older change (a retry): the replica already says what came after,
         # and bringing an older state back could reactivate someone the portal deactivated.
         return
-    await context.session.merge(
+    await context.tx.merge(
         StaffMember(
             user_id=event.user_id,
             email=str(event.email),

@@ -15,6 +15,7 @@ from portico.portal.organisation.endpoints import router as organisation_router
 from portico.portal.settings import max_upload_bytes
 from portico.portal.staff.bootstrap import CREATE_ADMIN, ensure_first_admin
 from portico.portal.staff.endpoints import router as staff_router
+from portico.portal.workspaces.blobs import JOBS
 from portico.portal.workspaces.endpoints import router as workspaces_router
 
 service = Service(
@@ -34,6 +35,7 @@ service = Service(
         workspaces_router,
     ],
     handlers=HANDLERS,
+    jobs=JOBS,
     startup=[ensure_first_admin],
     commands=[CREATE_ADMIN],
     revocation=revocation,

@@ -95,7 +95,7 @@ class AuthSession(Base):
     __tablename__ = "auth_sessions"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    account_kind: Mapped[str] = mapped_column(String(10))
+    account_kind: Mapped[AccountKind] = mapped_column(String(10))
     # A staff user's id, or a client login's (the person).
     account_id: Mapped[uuid.UUID] = mapped_column(index=True)
     # A client session's access (ClientAccount): its tokens speak for that one client, for
@@ -129,7 +129,7 @@ class PasswordReset(CapabilityTokenColumns, Base):
     __tablename__ = "password_resets"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    account_kind: Mapped[str] = mapped_column(String(10))
+    account_kind: Mapped[AccountKind] = mapped_column(String(10))
     account_id: Mapped[uuid.UUID] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

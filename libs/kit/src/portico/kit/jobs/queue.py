@@ -1,29 +1,27 @@
-"""Adding jobs (in the caller's transaction) and the operator's view of parked ones."""
+"""Adding jobs (in the caller's transaction, through ``Transaction.enqueue``) and the
+operator's view of parked ones."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, event, select, update
+from sqlalchemy import Insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from portico.kit.db import Database, utcnow
-from portico.kit.tables import jobs_table
+from portico.kit.tables import JOB_KEY_MAX, JOB_KIND_MAX, jobs_table
 
-KIND_MAX = jobs_table.c.kind.type.length
-KEY_MAX = jobs_table.c.key.type.length
-# Set in a session whose transaction added jobs: its commit wakes this process's runner.
-ADDED = "portico_jobs_added"
+KIND_MAX = JOB_KIND_MAX
+KEY_MAX = JOB_KEY_MAX
 
 
-async def enqueue(
+async def insert_job(
     session: AsyncSession,
     kind: str,
     payload: Mapping[str, Any],
@@ -31,22 +29,22 @@ async def enqueue(
     run_at: datetime | None = None,
     key: str | None = None,
 ) -> str | None:
-    """Add a job to run at ``run_at`` (now by default), in the session's transaction: it
-    exists once the caller commits, and never if the caller rolls back.
-
-    With a ``key``, a job already holding that key (pending, running, done or parked, until
-    done jobs are pruned) makes this a no-op: a redelivered event or a repeated request
-    enqueues nothing more. Answers the new job's id, or None when the key was taken.
-    ``payload`` is stored as JSON: plain values only.
-    """
+    """The statement behind ``Transaction.enqueue`` (which documents it)."""
     statement: Insert = _insert(session.get_bind().dialect.name).values(
         job_values(kind, payload, run_at=run_at, key=key)
     )
     if key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["key"])  # type: ignore[attr-defined]
     result = await session.execute(statement.returning(jobs_table.c.id))
-    session.info[ADDED] = True
     return result.scalar_one_or_none()
+
+
+async def insert_jobs(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The statement behind ``Transaction.enqueue_many``."""
+    statement = _insert(session.get_bind().dialect.name).on_conflict_do_nothing(  # type: ignore[attr-defined]
+        index_elements=["key"]
+    )
+    await session.execute(statement, list(rows))
 
 
 def job_values(
@@ -56,7 +54,7 @@ def job_values(
     run_at: datetime | None = None,
     key: str | None = None,
 ) -> dict[str, Any]:
-    """The row of a new job, for ``add_jobs``."""
+    """The row of a new job, for ``Transaction.enqueue_many``."""
     if not kind or len(kind) > KIND_MAX:
         raise ValueError(f"a job kind has 1 to {KIND_MAX} characters")
     if key is not None and (not key or len(key) > KEY_MAX):
@@ -72,34 +70,6 @@ def job_values(
         "tries": 0,
         "created_at": now,
     }
-
-
-def add_jobs(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Several jobs (``job_values``) in one statement, from a synchronous session: a
-    ``before_commit`` hook that gathers a transaction's work into jobs (the notifier's
-    deliveries). A keyed row whose key is taken is left out, as with ``enqueue``."""
-    if not rows:
-        return
-    statement = _insert(session.get_bind().dialect.name).on_conflict_do_nothing(  # type: ignore[attr-defined]
-        index_elements=["key"]
-    )
-    session.execute(statement, rows)
-    session.info[ADDED] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_runner(session: Session) -> None:
-    # The runner of this process starts the jobs at once rather than at its next poll;
-    # another process's runner finds them at its next poll (a second at most).
-    database = session.info.get("portico_database")
-    # A session of another engine (a migration, a script) has no runner to wake.
-    if session.info.pop(ADDED, False) and database is not None:
-        database.jobs_committed.set()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_added(session: Session) -> None:
-    session.info.pop(ADDED, None)
 
 
 def _insert(dialect: str) -> Insert:
@@ -152,6 +122,6 @@ async def retry_parked(database: Database, ids: Collection[str] | None = None) -
     )
     if ids is not None:
         statement = statement.where(jobs_table.c.id.in_(list(ids)))
-    async with database.sessions.begin() as session:
-        result = await session.execute(statement)
-        return int(result.rowcount)
+    async with database.transaction() as tx:
+        result = await tx.execute(statement)
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -36,7 +36,6 @@ from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
 from portico.kit.bus.base import RetryPolicy
 from portico.kit.db import Database, utcnow
 from portico.kit.jobs.context import Job, JobContext, JobInterrupted, JobTable
-from portico.kit.jobs.queue import enqueue
 from portico.kit.jobs.schedules import Schedule, slot_key, slot_start
 from portico.kit.jobs.settings import DEFAULT_RETRY_DELAYS
 from portico.kit.metrics import (
@@ -124,7 +123,7 @@ class JobRunner:
         self.retention = retention
         self.service = database.service
         self._running: dict[str, asyncio.Task[None]] = {}
-        # Set by a commit of this process that added jobs (``enqueue``) and by ``wake``.
+        # Set by a commit of this process that added jobs (``tx.enqueue``) and by ``wake``.
         self._wake = database.jobs_committed
         self._failing = False
         self._stopping = False
@@ -197,8 +196,8 @@ class JobRunner:
     async def _release(self, job_ids: list[str], *, interrupted: bool = False) -> None:
         try:
             async with asyncio.timeout(RELEASE_SECONDS):
-                async with self.database.sessions.begin() as session:
-                    await session.execute(
+                async with self.database.transaction() as tx:
+                    await tx.execute(
                         update(jobs_table)
                         .where(
                             jobs.id.in_(job_ids),
@@ -258,9 +257,8 @@ class JobRunner:
             start = slot_start(schedule, now)
             if self._slots.get(schedule.name) == start:
                 continue
-            async with self.database.sessions.begin() as session:
-                await enqueue(
-                    session,
+            async with self.database.transaction() as tx:
+                await tx.enqueue(
                     schedule.kind,
                     schedule.payload,
                     run_at=start,
@@ -303,9 +301,9 @@ class JobRunner:
         )
         if self.database.is_postgres:
             due = due.with_for_update(skip_locked=True)
-        async with self.database.sessions.begin() as session:
+        async with self.database.transaction() as tx:
             rows = (
-                await session.execute(
+                await tx.execute(
                     update(jobs_table)
                     .where(jobs.id.in_(due.scalar_subquery()))
                     .values(
@@ -322,7 +320,7 @@ class JobRunner:
                 # Their runners died during the last try: park, do not run a fourth time
                 # what may be killing the runners.
                 error = "its runner stopped during the last try (the lease ran out)"
-                await session.execute(
+                await tx.execute(
                     update(jobs_table)
                     .where(jobs.id.in_([row.id for row in spent]))
                     .values(
@@ -380,8 +378,8 @@ class JobRunner:
         return (jobs.id == job.id, jobs.status == "running", jobs.claimed_by == self.name)
 
     async def _done(self, job: Job) -> None:
-        async with self.database.sessions.begin() as session:
-            await session.execute(
+        async with self.database.transaction() as tx:
+            await tx.execute(
                 update(jobs_table)
                 .where(*self._mine(job))
                 .values(status="done", claimed_until=None, finished_at=utcnow())
@@ -399,8 +397,8 @@ class JobRunner:
             values.update(status="parked", finished_at=now)
         else:
             values.update(status="pending", claimed_by=None, run_at=now + timedelta(seconds=delay))
-        async with self.database.sessions.begin() as session:
-            await session.execute(update(jobs_table).where(*self._mine(job)).values(values))
+        async with self.database.transaction() as tx:
+            await tx.execute(update(jobs_table).where(*self._mine(job)).values(values))
         outcome = "parked" if delay is None else "retried"
         JOBS_FAILED.labels(self.service, job.kind, outcome).inc()
         details = {"job_id": job.id, "kind": job.kind, "tries": job.tries, "exc_info": error}
@@ -425,8 +423,8 @@ class JobRunner:
             if not self._running:
                 continue
             try:
-                async with self.database.sessions.begin() as session:
-                    await session.execute(
+                async with self.database.transaction() as tx:
+                    await tx.execute(
                         extend, {"ids": list(self._running), "until": utcnow() + self.lease}
                     )
             except Exception:
@@ -472,9 +470,9 @@ class JobRunner:
             .scalar_subquery()
         )
         while True:
-            async with self.database.sessions.begin() as session:
-                result = await session.execute(delete(jobs_table).where(jobs.id.in_(old)))
-            if int(result.rowcount) < PRUNE_BATCH:
+            async with self.database.transaction() as tx:
+                result = await tx.execute(delete(jobs_table).where(jobs.id.in_(old)))
+            if int(result.rowcount) < PRUNE_BATCH:  # type: ignore[attr-defined]
                 return
 
 

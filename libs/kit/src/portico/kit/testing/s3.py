@@ -38,6 +38,9 @@ def s3_credentials(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 @pytest.fixture
 async def s3_store(s3_endpoint: str, s3_credentials: dict[str, str]) -> AsyncIterator[S3BlobStore]:
     store = S3BlobStore(
-        f"portico-test-{uuid.uuid4().hex[:12]}", endpoint_url=s3_endpoint, **s3_credentials
+        f"portico-test-{uuid.uuid4().hex[:12]}",
+        endpoint_url=s3_endpoint,
+        access_key_id=s3_credentials["access_key_id"],
+        secret_access_key=s3_credentials["secret_access_key"],
     )
     yield store

@@ -12,12 +12,13 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from portico.contracts import Envelope, all_events
-from portico.kit.auth.principals import Principal
+from portico.kit.auth.principals import Principal, Role
 from portico.kit.auth.tokens import TokenIssuer
 from portico.kit.host import EMBEDDED, Host, discover_services, discover_web
 from portico.kit.service import Runtime, Service
@@ -75,14 +76,14 @@ class RunningPortico:
     def runtime(self, service: str) -> Runtime:
         return next(runtime for runtime in self.host.runtimes if runtime.service.name == service)
 
-    def token(self, role: str = "admin", **claims: object) -> str:
+    def token(self, role: Role = "admin", **claims: Any) -> str:
         principal = Principal(subject=str(claims.pop("subject", uuid.uuid4())), role=role, **claims)
         runtime = self.host.runtimes[0]
         assert runtime.private_key is not None
         token, _ = TokenIssuer(runtime.private_key, runtime.settings.jwt_issuer).issue(principal)
         return token
 
-    def headers(self, role: str = "admin", **claims: object) -> dict[str, str]:
+    def headers(self, role: Role = "admin", **claims: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role, **claims)}"}
 
 

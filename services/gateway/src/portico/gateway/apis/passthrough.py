@@ -42,7 +42,7 @@ def passthrough_route(backends: Backends) -> Route:
         upstream = http.build_request(
             request.method,
             "/" + request.path_params["path"],
-            params=request.query_params.multi_items(),
+            params=tuple(request.query_params.multi_items()),
             headers=headers,
             content=request.stream(),
         )

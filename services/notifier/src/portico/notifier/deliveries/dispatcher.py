@@ -20,18 +20,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import defer
 
 from portico.contracts.events.notifier import NotificationDelivered
 from portico.kit.db import Database, utcnow
-from portico.kit.jobs import Job, JobContext, JobInterrupted, enqueue
-from portico.kit.outbox import emit
+from portico.kit.jobs import Job, JobContext, JobInterrupted
 from portico.kit.store import BlobStore
+from portico.kit.transaction import Transaction
 from portico.notifier.channels.base import (
     DeliveryFailure,
     EmailContent,
@@ -181,27 +180,27 @@ class Dispatcher:
         with its Message-ID, rather than paying a commit per message."""
         sent = [(d, result) for d, result in outcomes if isinstance(result, SendResult)]
         failed = [(d, failure) for d, failure in outcomes if isinstance(failure, DeliveryFailure)]
-        async with self.database.sessions.begin() as session:
+        async with self.database.transaction() as tx:
             if sent:
-                await self._sent(session, sent)
+                await self._sent(tx, sent)
             if failed:
                 deliveries = {
                     delivery.id: delivery
-                    for delivery in await session.scalars(
+                    for delivery in await tx.scalars(
                         select(Delivery)
                         .where(Delivery.id.in_([claimed.id for claimed, _ in failed]))
                         .options(defer(Delivery.content))
                     )
                 }
                 for claimed, failure in failed:
-                    await self._failed(session, deliveries[claimed.id], failure)
+                    await self._failed(tx, deliveries[claimed.id], failure)
 
-    async def _sent(self, session: AsyncSession, sent: list[tuple[Claimed, SendResult]]) -> None:
+    async def _sent(self, tx: Transaction, sent: list[tuple[Claimed, SendResult]]) -> None:
         # Statements run once for the whole batch (executemany): the common case, a batch
         # of successes, costs three round trips however large it is.
         now = utcnow()
-        table = Delivery.__table__
-        await session.execute(
+        table = cast(Table, Delivery.__table__)
+        await tx.execute(
             update(table)
             .where(table.c.id == bindparam("delivery_id"))
             .values(
@@ -217,8 +216,8 @@ class Dispatcher:
                 for claimed, result in sent
             ],
         )
-        await session.execute(
-            insert(DeliveryAttempt.__table__),
+        await tx.execute(
+            insert(cast(Table, DeliveryAttempt.__table__)),
             [
                 {
                     "id": uuid.uuid4(),
@@ -231,8 +230,7 @@ class Dispatcher:
             ],
         )
         for claimed, _ in sent:
-            await emit(
-                session,
+            tx.emit(
                 NotificationDelivered(
                     delivery_id=claimed.id,
                     source_event_id=claimed.event_id,
@@ -244,16 +242,14 @@ class Dispatcher:
                 ),
             )
 
-    async def _failed(
-        self, session: AsyncSession, delivery: Delivery, failure: DeliveryFailure
-    ) -> None:
+    async def _failed(self, tx: Transaction, delivery: Delivery, failure: DeliveryFailure) -> None:
         permanent = isinstance(failure, PermanentFailure)
         now = utcnow()
         delivery.attempts += 1
         delivery.last_error = failure.reason[:2000]
         delays = self.settings.retry_delays
         gives_up = permanent or delivery.attempts > len(delays)
-        session.add(
+        tx.add(
             DeliveryAttempt(
                 delivery_id=delivery.id,
                 at=now,
@@ -264,12 +260,11 @@ class Dispatcher:
         if gives_up:
             delivery.status, delivery.finished_at = "failed", now
             delivery.content = delivery.next_attempt_at = None
-            await emit(session, failed_event(delivery, failure.reason, permanent=permanent))
+            tx.emit(failed_event(delivery, failure.reason, permanent=permanent))
         else:
             delivery.next_attempt_at = now + timedelta(seconds=delays[delivery.attempts - 1])
             # Its next try is a job of its own, due then (the job that failed it ends).
-            await enqueue(
-                session,
+            await tx.enqueue(
                 SEND_JOB,
                 {"deliveries": [str(delivery.id)]},
                 run_at=delivery.next_attempt_at,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from portico.kit.auth import CurrentAdmin
-from portico.kit.deps import DbSession, get_runtime
+from portico.kit.deps import Tx, get_runtime
 from portico.kit.pagination import Page, Paging, fetch_page
 from portico.kit.problems import NotFound, problem_responses
 from portico.notifier.channels.mailbox import LocalMailbox
@@ -83,7 +83,7 @@ class MailboxMessage(MailboxEntryOut):
     summary="The delivery log, newest first, filterable",
 )
 async def list_deliveries(
-    session: DbSession,
+    tx: Tx,
     _: CurrentAdmin,
     page: Paging,
     status: Annotated[Literal["pending", "sent", "failed"] | None, Query()] = None,
@@ -103,7 +103,7 @@ async def list_deliveries(
             query = query.where(column == value)
     if recipient:
         query = query.where(Delivery.recipient.contains(recipient.lower(), autoescape=True))
-    rows, total = await fetch_page(session, query, page, Delivery.created_at.desc(), Delivery.id)
+    rows, total = await fetch_page(tx, query, page, Delivery.created_at.desc(), Delivery.id)
     return Page[DeliveryOut].of([DeliveryOut.model_validate(row) for row in rows], total, page)
 
 
@@ -112,13 +112,11 @@ async def list_deliveries(
     responses=problem_responses(401, 403, 404),
     summary="One delivery with every attempt",
 )
-async def get_delivery(
-    delivery_id: uuid.UUID, session: DbSession, _: CurrentAdmin
-) -> DeliveryDetail:
-    delivery = await session.get(Delivery, delivery_id)
+async def get_delivery(delivery_id: uuid.UUID, tx: Tx, _: CurrentAdmin) -> DeliveryDetail:
+    delivery = await tx.get(Delivery, delivery_id)
     if delivery is None:
         raise NotFound(f"No delivery with id {delivery_id}.")
-    attempts = await session.scalars(
+    attempts = await tx.scalars(
         select(DeliveryAttempt)
         .where(DeliveryAttempt.delivery_id == delivery_id)
         .order_by(DeliveryAttempt.at)

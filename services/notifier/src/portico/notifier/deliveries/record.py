@@ -7,18 +7,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import event as orm_event
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from portico.contracts import Envelope
 from portico.contracts.events.notifier import NotificationFailed
-from portico.kit.db import Database, utcnow
-from portico.kit.jobs.queue import add_jobs, job_values
-from portico.kit.outbox import emit
+from portico.kit.db import utcnow
+from portico.kit.jobs import job_values
+from portico.kit.transaction import Transaction
 from portico.notifier.channels.base import PermanentFailure
 from portico.notifier.channels.phone import mask_phone, normalise_phone
 from portico.notifier.channels.sms_text import fit_sms
@@ -41,50 +39,43 @@ from portico.notifier.models import (
 )
 from portico.notifier.settings import notifier_settings
 
+# What a transaction gathers, in its session's ``info``: a session opened by
+# ``Database.transaction()`` lives for that one transaction, so these go with it.
 _PENDING = "portico_notifier_pending_deliveries"
 _OVERRIDES = "portico_notifier_template_overrides"
 _ORGANISATION = "portico_notifier_organisation"
-_PER_TRANSACTION = (_OVERRIDES, _ORGANISATION, _PENDING)
 MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c2f38-54a4-4f0a-9d7a-3c1b9a3e7d21")
 # The job that sends deliveries: ``{"deliveries": [ids]}``.
 SEND_JOB = "notifier.send"
 
 
-@orm_event.listens_for(Session, "before_commit")
-def _insert_pending(session: Session) -> None:
+async def _insert_pending(tx: Transaction) -> None:
     """The deliveries of every event of the transaction (a batch of up to a hundred) in
     one executemany, rather than a round trip to the database per event, and the jobs
-    that send them (``dispatch_batch`` deliveries each) in one more."""
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        database: Database = session.info["portico_database"]
-        dialect_insert = postgresql_insert if database.is_postgres else sqlite_insert
-        # A delivery already recorded for the key (the same event once more) stays as it
-        # is; its job finds nothing pending under the new id and ends.
-        session.execute(
-            dialect_insert(Delivery.__table__).on_conflict_do_nothing(
-                index_elements=["idempotency_key"]
-            ),
-            pending,
-        )
-        size = notifier_settings().dispatch_batch
-        add_jobs(
-            session,
-            [
-                job_values(
-                    SEND_JOB,
-                    {"deliveries": [str(row["id"]) for row in pending[first : first + size]]},
-                )
-                for first in range(0, len(pending), size)
-            ],
-        )
-
-
-@orm_event.listens_for(Session, "after_commit")
-@orm_event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    for name in _PER_TRANSACTION:
-        session.info.pop(name, None)
+    that send them (``dispatch_batch`` deliveries each) in one more. Registered with
+    ``tx.before_commit`` by ``record``."""
+    pending = tx.info.pop(_PENDING, None)
+    if not pending:
+        return
+    dialect_insert = postgresql_insert if tx.database.is_postgres else sqlite_insert
+    # A delivery already recorded for the key (the same event once more) stays as it
+    # is; its job finds nothing pending under the new id and ends.
+    await tx.execute(
+        dialect_insert(Delivery.__table__).on_conflict_do_nothing(  # type: ignore[arg-type]
+            index_elements=["idempotency_key"]
+        ),
+        pending,
+    )
+    size = notifier_settings().dispatch_batch
+    await tx.enqueue_many(
+        [
+            job_values(
+                SEND_JOB,
+                {"deliveries": [str(row["id"]) for row in pending[first : first + size]]},
+            )
+            for first in range(0, len(pending), size)
+        ]
+    )
 
 
 async def organisation_context(session: AsyncSession) -> dict[str, Any]:
@@ -151,13 +142,13 @@ def message_id(key: str, sender: str) -> str:
 
 
 async def record(
-    session: AsyncSession,
+    tx: Transaction,
     envelope: Envelope,
     planned: list[Outgoing],
 ) -> None:
     if not planned:
         return
-    organisation = await organisation_context(session)
+    organisation = await organisation_context(tx)
     pending: list[dict[str, Any]] = []
     for outgoing in planned:
         key = idempotency_key(envelope, outgoing)
@@ -165,19 +156,20 @@ async def record(
         if locale not in LOCALES:
             locale = organisation["default_locale"]
         if outgoing.channel == "in_app":
-            await _notify_in_app(session, envelope, outgoing, locale, organisation)
+            await _notify_in_app(tx, envelope, outgoing, locale, organisation)
             continue
-        templates = await templates_for(session, outgoing.kind, locale)
+        templates = await templates_for(tx, outgoing.kind, locale)
         context = {**outgoing.context, "recipient": {"name": outgoing.recipient.name}}
         rendered = render(templates, context, locale=locale, organisation=organisation)
         if outgoing.channel == "email":
             pending.append(_email(envelope, outgoing, rendered, key, organisation))
         else:
-            sms = await _sms(session, envelope, outgoing, rendered, key, organisation)
+            sms = await _sms(tx, envelope, outgoing, rendered, key, organisation)
             if sms is not None:
                 pending.append(sms)
     if pending:
-        session.info.setdefault(_PENDING, []).extend(pending)
+        tx.info.setdefault(_PENDING, []).extend(pending)
+        tx.before_commit(_insert_pending)
 
 
 def _email(
@@ -208,7 +200,7 @@ def _email(
 
 
 async def _sms(
-    session: AsyncSession,
+    tx: Transaction,
     envelope: Envelope,
     outgoing: Outgoing,
     rendered: Rendered,
@@ -232,11 +224,9 @@ async def _sms(
                 "next_attempt_at": None,
             }
         )
-        session.add(delivery)
-        session.add(
-            DeliveryAttempt(delivery_id=delivery.id, outcome="permanent", error=failure.reason)
-        )
-        await emit(session, failed_event(delivery, failure.reason, permanent=True))
+        tx.add(delivery)
+        tx.add(DeliveryAttempt(delivery_id=delivery.id, outcome="permanent", error=failure.reason))
+        tx.emit(failed_event(delivery, failure.reason, permanent=True))
         return None
     content = {"to": e164, "body": body, "idempotency_key": key}
     return _pending(envelope, outgoing, key, e164, rendered, content)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.kit.auth import CurrentStaff
 from portico.kit.db import utcnow
-from portico.kit.deps import DbSession
+from portico.kit.deps import Tx
 from portico.kit.pagination import Page, Paging, fetch_page
 from portico.kit.problems import NotFound, problem_responses
 from portico.notifier.deliveries.record import organisation_context
@@ -60,7 +60,7 @@ class UnreadCount(BaseModel):
 
 @router.get("", responses=problem_responses(401, 403), summary="My notifications, newest first")
 async def list_notifications(
-    session: DbSession,
+    tx: Tx,
     principal: CurrentStaff,
     page: Paging,
     unread: Annotated[bool, Query(description="Only those not read yet")] = False,
@@ -68,11 +68,9 @@ async def list_notifications(
     query = select(Notification).where(Notification.user_id == uuid.UUID(principal.subject))
     if unread:
         query = query.where(Notification.read_at.is_(None))
-    rows, total = await fetch_page(
-        session, query, page, Notification.created_at.desc(), Notification.id
-    )
-    organisation = await organisation_context(session)
-    locale = await _reader_locale(session, principal.subject, organisation["default_locale"])
+    rows, total = await fetch_page(tx, query, page, Notification.created_at.desc(), Notification.id)
+    organisation = await organisation_context(tx)
+    locale = await _reader_locale(tx, principal.subject, organisation["default_locale"])
     items = [_shown(row, _text(row, locale=locale, organisation=organisation)) for row in rows]
     return Page[NotificationOut].of(items, total, page)
 
@@ -106,8 +104,8 @@ def _shown(row: Notification, text: InAppText) -> NotificationOut:
 
 
 @router.get("/unread-count", responses=problem_responses(401, 403), summary="The bell's number")
-async def unread_count(session: DbSession, principal: CurrentStaff) -> UnreadCount:
-    count = await session.scalar(
+async def unread_count(tx: Tx, principal: CurrentStaff) -> UnreadCount:
+    count = await tx.scalar(
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == uuid.UUID(principal.subject), Notification.read_at.is_(None))
@@ -121,10 +119,8 @@ async def unread_count(session: DbSession, principal: CurrentStaff) -> UnreadCou
     responses=problem_responses(401, 403, 404),
     summary="Mark one notification read",
 )
-async def mark_read(
-    notification_id: uuid.UUID, session: DbSession, principal: CurrentStaff
-) -> Response:
-    notification = await session.get(Notification, notification_id)
+async def mark_read(notification_id: uuid.UUID, tx: Tx, principal: CurrentStaff) -> Response:
+    notification = await tx.get(Notification, notification_id)
     if notification is None or notification.user_id != uuid.UUID(principal.subject):
         raise NotFound(f"No notification with id {notification_id}.")
     if notification.read_at is None:
@@ -138,8 +134,8 @@ async def mark_read(
     responses=problem_responses(401, 403),
     summary="Mark all my notifications read",
 )
-async def mark_all_read(session: DbSession, principal: CurrentStaff) -> Response:
-    await session.execute(
+async def mark_all_read(tx: Tx, principal: CurrentStaff) -> Response:
+    await tx.execute(
         update(Notification)
         .where(Notification.user_id == uuid.UUID(principal.subject), Notification.read_at.is_(None))
         .values(read_at=utcnow())

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.kit.auth import CurrentAdmin, CurrentStaff
-from portico.kit.deps import DbSession
+from portico.kit.deps import Tx
 from portico.kit.problems import NotFound, problem_responses
 from portico.notifier.messages.catalogue import KINDS
 from portico.notifier.models import Preference
@@ -58,8 +58,8 @@ async def preferences_of(session: AsyncSession, user_id: uuid.UUID) -> list[Pref
 
 
 @router.get("", responses=problem_responses(401, 403), summary="My notification preferences")
-async def my_preferences(session: DbSession, principal: CurrentStaff) -> list[PreferenceOut]:
-    return await preferences_of(session, uuid.UUID(principal.subject))
+async def my_preferences(tx: Tx, principal: CurrentStaff) -> list[PreferenceOut]:
+    return await preferences_of(tx, uuid.UUID(principal.subject))
 
 
 @router.put(
@@ -68,14 +68,14 @@ async def my_preferences(session: DbSession, principal: CurrentStaff) -> list[Pr
     summary="Choose how I hear of one kind of event",
 )
 async def set_preference(
-    kind: str, body: ChannelsIn, session: DbSession, principal: CurrentStaff
+    kind: str, body: ChannelsIn, tx: Tx, principal: CurrentStaff
 ) -> list[PreferenceOut]:
     if kind not in KINDS or KINDS[kind].staff_defaults is None:
         raise NotFound(f"No staff notification kind {kind!r}.")
     user_id = uuid.UUID(principal.subject)
-    await session.merge(Preference(user_id=user_id, kind=kind, **body.model_dump()))
-    await session.flush()
-    return await preferences_of(session, user_id)
+    await tx.merge(Preference(user_id=user_id, kind=kind, **body.model_dump()))
+    await tx.flush()
+    return await preferences_of(tx, user_id)
 
 
 @router.get(
@@ -83,7 +83,5 @@ async def set_preference(
     responses=problem_responses(401, 403),
     summary="A staff user's notification preferences (admins)",
 )
-async def user_preferences(
-    user_id: uuid.UUID, session: DbSession, _: CurrentAdmin
-) -> list[PreferenceOut]:
-    return await preferences_of(session, user_id)
+async def user_preferences(user_id: uuid.UUID, tx: Tx, _: CurrentAdmin) -> list[PreferenceOut]:
+    return await preferences_of(tx, user_id)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Body, Path, Response, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select
 
 from portico.kit.auth import CurrentAdmin
-from portico.kit.deps import DbSession
+from portico.kit.deps import Tx
 from portico.kit.problems import FieldError, NotFound, ValidationProblem, problem_responses
 from portico.notifier.deliveries.record import organisation_context, templates_for
 from portico.notifier.messages.catalogue import KINDS
@@ -71,12 +71,12 @@ def _kind(kind: str) -> str:
 
 
 @router.get("", responses=problem_responses(401, 403), summary="Every kind of message")
-async def list_kinds(session: DbSession, _: CurrentAdmin) -> list[KindOut]:
+async def list_kinds(tx: Tx, _: CurrentAdmin) -> list[KindOut]:
     customised: dict[str, list[Locale]] = {}
-    for kind_key, locale in await session.execute(
+    for kind_key, locale in await tx.execute(
         select(TemplateOverride.kind, TemplateOverride.locale)
     ):
-        customised.setdefault(kind_key, []).append(locale)
+        customised.setdefault(kind_key, []).append(cast(Locale, locale))
     return [
         KindOut(
             kind=kind.key,
@@ -93,11 +93,9 @@ async def list_kinds(session: DbSession, _: CurrentAdmin) -> list[KindOut]:
     responses=problem_responses(401, 403, 404),
     summary="A message's template in one language (the admin's version or the default)",
 )
-async def read_template(
-    kind: Kind, locale: Locale, session: DbSession, _: CurrentAdmin
-) -> TemplateOut:
-    templates = await templates_for(session, _kind(kind), locale)
-    customised = await session.get(TemplateOverride, (kind, locale)) is not None
+async def read_template(kind: Kind, locale: Locale, tx: Tx, _: CurrentAdmin) -> TemplateOut:
+    templates = await templates_for(tx, _kind(kind), locale)
+    customised = await tx.get(TemplateOverride, (kind, locale)) is not None
     return TemplateOut(
         kind=kind,
         locale=locale,
@@ -114,11 +112,11 @@ async def read_template(
     "or drops a link the message must carry",
 )
 async def save_template(
-    kind: Kind, locale: Locale, body: TemplateIn, session: DbSession, admin: CurrentAdmin
+    kind: Kind, locale: Locale, body: TemplateIn, tx: Tx, admin: CurrentAdmin
 ) -> TemplateOut:
     templates = TemplateSet(subject=body.subject, html=body.html, text=body.text, sms=body.sms)
     _refuse_errors(_kind(kind), templates, locale)
-    await session.merge(
+    await tx.merge(
         TemplateOverride(
             kind=kind,
             locale=locale,
@@ -140,12 +138,10 @@ async def save_template(
     responses=problem_responses(401, 403, 404),
     summary="Reset a template to the default",
 )
-async def reset_template(
-    kind: Kind, locale: Locale, session: DbSession, _: CurrentAdmin
-) -> Response:
-    override = await session.get(TemplateOverride, (_kind(kind), locale))
+async def reset_template(kind: Kind, locale: Locale, tx: Tx, _: CurrentAdmin) -> Response:
+    override = await tx.get(TemplateOverride, (_kind(kind), locale))
     if override is not None:
-        await session.delete(override)
+        await tx.delete(override)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -157,13 +153,13 @@ async def reset_template(
 async def preview_template(
     kind: Kind,
     locale: Locale,
-    session: DbSession,
+    tx: Tx,
     _: CurrentAdmin,
     body: Annotated[TemplateIn | None, Body()] = None,
 ) -> Preview:
     _kind(kind)
     if body is None:
-        templates = await templates_for(session, kind, locale)
+        templates = await templates_for(tx, kind, locale)
     else:
         templates = TemplateSet(subject=body.subject, html=body.html, text=body.text, sms=body.sms)
         _refuse_errors(kind, templates, locale)
@@ -171,7 +167,7 @@ async def preview_template(
         templates,
         {**KINDS[kind].sample, "recipient": SAMPLE_RECIPIENT},
         locale=locale,
-        organisation=await organisation_context(session),
+        organisation=await organisation_context(tx),
     )
     return Preview(**vars(rendered))
 

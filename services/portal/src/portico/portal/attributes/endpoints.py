@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from portico.kit.auth import CurrentAdmin, CurrentStaff
-from portico.kit.deps import DbSession
+from portico.kit.deps import Tx
 from portico.kit.problems import problem_responses
 from portico.portal.attributes import service
 from portico.portal.attributes.schemas import (
@@ -26,16 +26,16 @@ router = APIRouter(prefix="/v1/attributes", tags=["custom attributes"])
     summary="Define a custom client attribute",
 )
 async def create_attribute(
-    body: AttributeDefinitionIn, session: DbSession, _: CurrentAdmin
+    body: AttributeDefinitionIn, tx: Tx, _: CurrentAdmin
 ) -> AttributeDefinitionOut:
-    return AttributeDefinitionOut.model_validate(await service.create_definition(session, body))
+    return AttributeDefinitionOut.model_validate(await service.create_definition(tx, body))
 
 
 @router.get("", responses=problem_responses(401, 403), summary="List custom client attributes")
-async def list_attributes(session: DbSession, _: CurrentStaff) -> list[AttributeDefinitionOut]:
+async def list_attributes(tx: Tx, _: CurrentStaff) -> list[AttributeDefinitionOut]:
     return [
         AttributeDefinitionOut.model_validate(definition)
-        for definition in await service.list_definitions(session)
+        for definition in await service.list_definitions(tx)
     ]
 
 
@@ -45,11 +45,11 @@ async def list_attributes(session: DbSession, _: CurrentStaff) -> list[Attribute
     summary="Rename a custom attribute or change its choices (its key and type stay)",
 )
 async def update_attribute(
-    attribute_id: uuid.UUID, body: AttributeDefinitionPatch, session: DbSession, _: CurrentAdmin
+    attribute_id: uuid.UUID, body: AttributeDefinitionPatch, tx: Tx, _: CurrentAdmin
 ) -> AttributeDefinitionOut:
-    definition = await service.get_definition(session, attribute_id)
+    definition = await service.get_definition(tx, attribute_id)
     return AttributeDefinitionOut.model_validate(
-        await service.update_definition(session, definition, body)
+        await service.update_definition(tx, definition, body)
     )
 
 
@@ -59,8 +59,6 @@ async def update_attribute(
     responses=problem_responses(401, 403, 404),
     summary="Delete a custom attribute definition",
 )
-async def delete_attribute(
-    attribute_id: uuid.UUID, session: DbSession, _: CurrentAdmin
-) -> Response:
-    await service.delete_definition(session, await service.get_definition(session, attribute_id))
+async def delete_attribute(attribute_id: uuid.UUID, tx: Tx, _: CurrentAdmin) -> Response:
+    await service.delete_definition(tx, await service.get_definition(tx, attribute_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.kit.auth import Principal, require_scope
-from portico.kit.deps import DbSession, Store
+from portico.kit.deps import Tx
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import problem_responses
 from portico.portal.clients import history, service
@@ -26,6 +26,7 @@ from portico.portal.clients.schemas import (
 )
 from portico.portal.clients.status import client_status, contact_statuses
 from portico.portal.models import Client
+from portico.portal.workspaces.blobs import delete_files_after_commit
 
 router = APIRouter(prefix="/v1/clients", tags=["clients"])
 
@@ -59,14 +60,14 @@ async def client_out(session: AsyncSession, client: Client) -> ClientOut:
     responses=problem_responses(401, 403, 422),
     summary="Create a client with its contacts",
 )
-async def create_client(body: ClientIn, session: DbSession, principal: ClientsWriter) -> ClientOut:
-    client = await service.create_client(session, body, Origin.of(principal))
-    return await client_out(session, client)
+async def create_client(body: ClientIn, tx: Tx, principal: ClientsWriter) -> ClientOut:
+    client = await service.create_client(tx, body, Origin.of(principal))
+    return await client_out(tx, client)
 
 
 @router.get("", responses=problem_responses(401, 403, 422), summary="List and search clients")
 async def list_clients(
-    session: DbSession,
+    tx: Tx,
     _: ClientsReader,
     page: Paging,
     q: Annotated[str | None, Query(max_length=200, description="Name or contact")] = None,
@@ -83,7 +84,7 @@ async def list_clients(
     ] = "name",
 ) -> Page[ClientOut]:
     clients, total = await service.list_clients(
-        session,
+        tx,
         page,
         search=q,
         tag=tag,
@@ -92,7 +93,7 @@ async def list_clients(
         sort=sort,
     )
     return Page[ClientOut](
-        items=await clients_out(session, clients),
+        items=await clients_out(tx, clients),
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -100,8 +101,8 @@ async def list_clients(
 
 
 @router.get("/{client_id}", responses=problem_responses(401, 403, 404), summary="Read a client")
-async def get_client(client_id: uuid.UUID, session: DbSession, _: ClientsReader) -> ClientOut:
-    return await client_out(session, await service.get_client(session, client_id))
+async def get_client(client_id: uuid.UUID, tx: Tx, _: ClientsReader) -> ClientOut:
+    return await client_out(tx, await service.get_client(tx, client_id))
 
 
 @router.patch(
@@ -110,11 +111,11 @@ async def get_client(client_id: uuid.UUID, session: DbSession, _: ClientsReader)
     summary="Change a client (fields left out stay; an address merges part by part)",
 )
 async def update_client(
-    client_id: uuid.UUID, body: ClientPatch, session: DbSession, principal: ClientsWriter
+    client_id: uuid.UUID, body: ClientPatch, tx: Tx, principal: ClientsWriter
 ) -> ClientOut:
-    client = await service.get_client(session, client_id)
-    await service.update_client(session, client, body, Origin.of(principal))
-    return await client_out(session, client)
+    client = await service.get_client(tx, client_id)
+    await service.update_client(tx, client, body, Origin.of(principal))
+    return await client_out(tx, client)
 
 
 @router.delete(
@@ -123,12 +124,10 @@ async def update_client(
     responses=problem_responses(401, 403, 404),
     summary="Delete a client with its contacts, accounts and workspaces (ClientDeleted)",
 )
-async def delete_client(
-    client_id: uuid.UUID, session: DbSession, store: Store, _: ClientsWriter
-) -> Response:
-    client = await service.get_client(session, client_id)
-    for workspace_id in await service.delete_client(session, client):
-        await store.delete_prefix(f"workspaces/{workspace_id}/")
+async def delete_client(client_id: uuid.UUID, tx: Tx, _: ClientsWriter) -> Response:
+    client = await service.get_client(tx, client_id)
+    workspace_ids = await service.delete_client(tx, client)
+    await delete_files_after_commit(tx, workspace_ids=workspace_ids)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -137,13 +136,9 @@ async def delete_client(
     responses=problem_responses(401, 403, 404),
     summary="A client's history, newest first, with values a document could not write",
 )
-async def client_history(
-    client_id: uuid.UUID, session: DbSession, _: ClientsReader
-) -> list[ChangeOut]:
-    client = await service.get_client(session, client_id)
-    return [
-        ChangeOut.model_validate(change) for change in await history.history(session, client.id)
-    ]
+async def client_history(client_id: uuid.UUID, tx: Tx, _: ClientsReader) -> list[ChangeOut]:
+    client = await service.get_client(tx, client_id)
+    return [ChangeOut.model_validate(change) for change in await history.history(tx, client.id)]
 
 
 @router.patch(
@@ -155,14 +150,14 @@ async def update_contact(
     client_id: uuid.UUID,
     contact_id: uuid.UUID,
     body: ContactPatch,
-    session: DbSession,
+    tx: Tx,
     principal: ClientsWriter,
 ) -> ContactOut:
-    client = await service.get_client(session, client_id)
+    client = await service.get_client(tx, client_id)
     contact = service.find_contact(client, contact_id)
-    await service.update_contact(session, client, contact, body, Origin.of(principal))
+    await service.update_contact(tx, client, contact, body, Origin.of(principal))
     answer = ContactOut.model_validate(contact)
-    answer.portal_status = (await contact_statuses(session, [contact.id]))[contact.id]
+    answer.portal_status = (await contact_statuses(tx, [contact.id]))[contact.id]
     return answer
 
 
@@ -173,9 +168,9 @@ async def update_contact(
     summary="Remove a contact (their portal account and invitations go with them)",
 )
 async def remove_contact(
-    client_id: uuid.UUID, contact_id: uuid.UUID, session: DbSession, principal: ClientsWriter
+    client_id: uuid.UUID, contact_id: uuid.UUID, tx: Tx, principal: ClientsWriter
 ) -> Response:
-    client = await service.get_client(session, client_id)
+    client = await service.get_client(tx, client_id)
     contact = service.find_contact(client, contact_id)
-    await service.remove_contact(session, client, contact, Origin.of(principal))
+    await service.remove_contact(tx, client, contact, Origin.of(principal))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

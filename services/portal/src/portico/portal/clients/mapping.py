@@ -36,7 +36,7 @@ class Rejected(Exception):
 async def write_back_mapped_fields(event: DocumentCompleted, context: EventContext) -> None:
     if event.client_id is None or not event.mapped_fields:
         return
-    session = context.session
+    session = context.tx
     client = await session.scalar(
         select(Client).where(Client.id == event.client_id).options(selectinload(Client.contacts))
     )

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from portico.contracts.events.portal import ClientDeleted
-from portico.kit.outbox import emit
 from portico.kit.pagination import PageParams, fetch_page
 from portico.kit.problems import NotFound, ValidationProblem
+from portico.kit.transaction import Transaction
 from portico.portal.attributes.service import checked_value, definitions_by_key
 from portico.portal.clients import history
 from portico.portal.clients.history import FieldChange, Origin
@@ -38,9 +38,9 @@ _PLAIN_FIELDS = ("kind", "name", "legal_id", "phone", "website", "notes", "assig
 _REQUIRED_FIELDS = ("kind", "name")
 
 
-async def create_client(session: AsyncSession, data: ClientIn, origin: Origin) -> Client:
+async def create_client(tx: Transaction, data: ClientIn, origin: Origin) -> Client:
     for index, contact in enumerate(data.contacts):
-        await ensure_no_staff_has(session, str(contact.email), field=f"contacts.{index}.email")
+        await ensure_no_staff_has(tx, str(contact.email), field=f"contacts.{index}.email")
     client = Client(
         kind=data.kind,
         name=data.name,
@@ -48,12 +48,12 @@ async def create_client(session: AsyncSession, data: ClientIn, origin: Origin) -
         attributes={},
         contacts=[Contact(**contact.model_dump()) for contact in data.contacts],
     )
-    session.add(client)
+    tx.add(client)
     fields = data.model_dump(exclude={"contacts", "kind", "name"}, exclude_unset=True)
-    await apply_client_fields(session, client, fields)
-    await session.flush()
-    history.record(session, client.id, origin, "created")
-    await emit(session, client_created(client, {}))
+    await apply_client_fields(tx, client, fields)
+    await tx.flush()
+    history.record(tx, client.id, origin, "created")
+    tx.emit(client_created(client, {}))
     return client
 
 
@@ -67,15 +67,15 @@ async def get_client(session: AsyncSession, client_id: uuid.UUID) -> Client:
 
 
 async def update_client(
-    session: AsyncSession, client: Client, patch: ClientFields, origin: Origin
+    tx: Transaction, client: Client, patch: ClientFields, origin: Origin
 ) -> list[FieldChange]:
-    changes = await apply_client_fields(session, client, patch.model_dump(exclude_unset=True))
-    await changed(session, client, changes, origin)
+    changes = await apply_client_fields(tx, client, patch.model_dump(exclude_unset=True))
+    await changed(tx, client, changes, origin)
     return changes
 
 
 async def changed(
-    session: AsyncSession,
+    tx: Transaction,
     client: Client,
     changes: list[FieldChange],
     origin: Origin,
@@ -86,42 +86,36 @@ async def changed(
     """Records the change in the history and tells the other services, when there is one."""
     if not changes and not rejected:
         return
-    history.record(session, client.id, origin, summary, changes, rejected or [])
+    history.record(tx, client.id, origin, summary, changes, rejected or [])
     if changes:
-        await session.flush()
-        await emit_client_updated(
-            session, client, [change.field for change in changes], origin.label
-        )
+        await tx.flush()
+        await emit_client_updated(tx, client, [change.field for change in changes], origin.label)
 
 
 async def emit_client_updated(
-    session: AsyncSession, client: Client, changed_fields: list[str], origin: str | None
+    tx: Transaction, client: Client, changed_fields: list[str], origin: str | None
 ) -> None:
-    statuses = await contact_statuses(session, [contact.id for contact in client.contacts])
-    await emit(
-        session, client_updated(client, statuses, changed_fields=changed_fields, origin=origin)
-    )
+    statuses = await contact_statuses(tx, [contact.id for contact in client.contacts])
+    tx.emit(client_updated(client, statuses, changed_fields=changed_fields, origin=origin))
 
 
-async def delete_client(session: AsyncSession, client: Client) -> list[uuid.UUID]:
+async def delete_client(tx: Transaction, client: Client) -> list[uuid.UUID]:
     """Deletes the client and all it holds; answers its workspaces' ids (their files go too)."""
     workspace_ids = list(
-        await session.scalars(select(Workspace.id).where(Workspace.client_id == client.id))
+        await tx.scalars(select(Workspace.id).where(Workspace.client_id == client.id))
     )
-    await session.delete(client)
-    await emit(session, ClientDeleted(client_id=client.id))
+    await tx.delete(client)
+    tx.emit(ClientDeleted(client_id=client.id))
     return workspace_ids
 
 
-async def add_contact(
-    session: AsyncSession, client: Client, data: ContactIn, origin: Origin
-) -> Contact:
-    await ensure_no_staff_has(session, str(data.email), field="email")
+async def add_contact(tx: Transaction, client: Client, data: ContactIn, origin: Origin) -> Contact:
+    await ensure_no_staff_has(tx, str(data.email), field="email")
     contact = Contact(client_id=client.id, **data.model_dump())
     client.contacts.append(contact)
-    await session.flush()
+    await tx.flush()
     change = FieldChange(f"contacts.{contact.id}", None, contact.name)
-    await changed(session, client, [change], origin, summary="contact_added")
+    await changed(tx, client, [change], origin, summary="contact_added")
     return contact
 
 
@@ -133,10 +127,10 @@ def find_contact(client: Client, contact_id: uuid.UUID) -> Contact:
 
 
 async def update_contact(
-    session: AsyncSession, client: Client, contact: Contact, patch: ContactPatch, origin: Origin
+    tx: Transaction, client: Client, contact: Contact, patch: ContactPatch, origin: Origin
 ) -> list[FieldChange]:
-    changes = await apply_contact_patch(session, contact, patch)
-    await changed(session, client, changes, origin)
+    changes = await apply_contact_patch(tx, contact, patch)
+    await changed(tx, client, changes, origin)
     return changes
 
 
@@ -156,14 +150,12 @@ async def apply_contact_patch(
     return changes
 
 
-async def remove_contact(
-    session: AsyncSession, client: Client, contact: Contact, origin: Origin
-) -> None:
+async def remove_contact(tx: Transaction, client: Client, contact: Contact, origin: Origin) -> None:
     """Removing a contact also closes their portal account and invitations."""
     client.contacts.remove(contact)
-    await session.flush()
+    await tx.flush()
     change = FieldChange(f"contacts.{contact.id}", contact.name, None)
-    await changed(session, client, [change], origin, summary="contact_removed")
+    await changed(tx, client, [change], origin, summary="contact_removed")
 
 
 # "name": alphabetical; "recent": the latest changed or active first (the dashboard's

@@ -47,11 +47,11 @@ def client_status(statuses: Iterable[PortalStatus]) -> PortalStatus:
     return max(statuses, key=_RANK.__getitem__, default="none")
 
 
-def _clients_with_account() -> Select[tuple[uuid.UUID]]:
+def _clients_with_account() -> Select[uuid.UUID]:
     return select(Contact.client_id).join(ClientAccount, ClientAccount.contact_id == Contact.id)
 
 
-def _clients_with_open_invitation(*, expired: bool) -> Select[tuple[uuid.UUID]]:
+def _clients_with_open_invitation(*, expired: bool) -> Select[uuid.UUID]:
     now = utcnow()
     return select(Invitation.client_id).where(
         Invitation.revoked_at.is_(None),

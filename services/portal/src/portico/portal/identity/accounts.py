@@ -82,7 +82,7 @@ def _client_account(login: ClientLogin, access: ClientAccount, contact: Contact)
     )
 
 
-def _accesses(login_id: uuid.UUID) -> Select[tuple[ClientAccount, Contact, Client]]:
+def _accesses(login_id: uuid.UUID) -> Select[ClientAccount, Contact, Client]:
     """A login's accesses, the most recently used first (never used: the oldest first)."""
     return (
         select(ClientAccount, Contact, Client)
@@ -198,16 +198,18 @@ async def account_by_id(
 async def set_password_hash(
     session: AsyncSession, kind: AccountKind, account_id: uuid.UUID, password_hash: str
 ) -> None:
-    model = StaffUser if kind == "staff" else ClientLogin
-    row = await session.get(model, account_id)
+    row: StaffUser | ClientLogin | None = await session.get(
+        StaffUser if kind == "staff" else ClientLogin, account_id
+    )
     if row is not None:
         row.password_hash = password_hash
 
 
 async def record_login(session: AsyncSession, account: Account) -> None:
     now = utcnow()
-    model = StaffUser if account.kind == "staff" else ClientLogin
-    row = await session.get(model, account.id)
+    row: StaffUser | ClientLogin | None = await session.get(
+        StaffUser if account.kind == "staff" else ClientLogin, account.id
+    )
     if row is not None:
         row.last_login_at = now
     if account.client_account_id is not None:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from portico.kit.auth import CurrentClient, CurrentPrincipal
 from portico.kit.auth.keys import public_jwk
-from portico.kit.deps import DbSession, client_address, get_runtime
+from portico.kit.deps import Tx, client_address, get_runtime
 from portico.kit.problems import NotFound, TooManyRequests, Unauthorized, problem_responses
 from portico.portal.apikeys.service import principal_for_key
 from portico.portal.identity import login, resets, sessions
@@ -44,19 +44,19 @@ WRONG_CREDENTIALS = "The email or the password is incorrect."
 async def log_in(body: LoginIn, request: Request, issuer: Issuer, settings: Settings) -> TokenPair:
     database = get_runtime(request).database
     address = client_address(request)
-    async with database.sessions.begin() as session:
-        wait = await login.seconds_until_allowed(session, body.email, address)
+    async with database.transaction() as tx:
+        wait = await login.seconds_until_allowed(tx, body.email, address)
         if wait is not None:
             raise TooManyRequests(
                 f"Too many failed logins; try again in {wait} seconds.", retry_after=wait
             )
-        account = await login.authenticate(session, body.email, body.password)
+        account = await login.authenticate(tx, body.email, body.password)
         if account is None:
-            await login.record_failure(session, body.email, address)
+            await login.record_failure(tx, body.email, address)
         else:
-            await login.forget_failures(session, body.email)
+            await login.forget_failures(tx, body.email)
             tokens = await sessions.open_session(
-                session,
+                tx,
                 issuer,
                 account,
                 lifetime=timedelta(days=settings.refresh_token_days),
@@ -81,9 +81,9 @@ async def log_in(body: LoginIn, request: Request, issuer: Issuer, settings: Sett
 async def refresh(
     body: RefreshIn, request: Request, issuer: Issuer, rotation: Rotation, settings: Settings
 ) -> TokenPair:
-    async with get_runtime(request).database.sessions.begin() as session:
+    async with get_runtime(request).database.transaction() as tx:
         tokens = await sessions.refresh_session(
-            session,
+            tx,
             issuer,
             rotation,
             body.refresh_token,
@@ -100,11 +100,11 @@ async def refresh(
     responses=problem_responses(401),
     summary="End the session of this access token (its refresh token stops working)",
 )
-async def log_out(principal: CurrentPrincipal, session: DbSession) -> Response:
+async def log_out(principal: CurrentPrincipal, tx: Tx) -> Response:
     if principal.token_id is not None and principal.role != "api_key":
         # Tokens this portal issued carry a session id; any other jti has no session.
         with contextlib.suppress(ValueError):
-            await sessions.end_session(session, uuid.UUID(principal.token_id))
+            await sessions.end_session(tx, uuid.UUID(principal.token_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -121,14 +121,14 @@ async def log_out(principal: CurrentPrincipal, session: DbSession) -> Response:
 async def switch_client(
     body: SwitchIn,
     principal: CurrentClient,
-    session: DbSession,
+    tx: Tx,
     issuer: Issuer,
     settings: Settings,
 ) -> TokenPair:
     tokens = None
     with contextlib.suppress(ValueError, TypeError):
         tokens = await sessions.switch_client(
-            session,
+            tx,
             issuer,
             uuid.UUID(principal.token_id or ""),
             body.client_id,
@@ -144,8 +144,8 @@ async def switch_client(
     responses=problem_responses(401, 422),
     summary="Exchange an API key for a short-lived access token carrying its scopes",
 )
-async def api_key_token(body: ApiKeyExchangeIn, session: DbSession, issuer: Issuer) -> AccessToken:
-    principal = await principal_for_key(session, body.api_key)
+async def api_key_token(body: ApiKeyExchangeIn, tx: Tx, issuer: Issuer) -> AccessToken:
+    principal = await principal_for_key(tx, body.api_key)
     if principal is None:
         raise Unauthorized("This API key is not valid or was revoked.")
     access_token, expires_in = issuer.issue(principal)
@@ -156,15 +156,15 @@ async def api_key_token(body: ApiKeyExchangeIn, session: DbSession, issuer: Issu
     "/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
     response_class=Response,
-    responses={202: {"description": "Accepted: a link is on its way if the address is known"}}
-    | problem_responses(422),
+    responses=problem_responses(422)
+    | {202: {"description": "Accepted: a link is on its way if the address is known"}},
     summary="Email a link to choose a new password (answers the same for unknown emails)",
 )
 async def request_password_reset(
-    body: PasswordResetRequestIn, request: Request, session: DbSession, settings: Settings
+    body: PasswordResetRequestIn, request: Request, tx: Tx, settings: Settings
 ) -> Response:
     await resets.request_reset(
-        session,
+        tx,
         get_runtime(request).settings,
         body.email,
         timedelta(minutes=settings.password_reset_minutes),
@@ -178,8 +178,8 @@ async def request_password_reset(
     responses=problem_responses(410, 422),
     summary="Set a new password with the emailed link's token; every session ends",
 )
-async def confirm_password_reset(body: PasswordResetIn, session: DbSession) -> Response:
-    await resets.complete_reset(session, body.token, body.password)
+async def confirm_password_reset(body: PasswordResetIn, tx: Tx) -> Response:
+    await resets.complete_reset(tx, body.token, body.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portico.contracts.events.portal import PasswordResetRequested
 from portico.kit.auth.capabilities import hash_capability, new_capability
 from portico.kit.db import utcnow
-from portico.kit.outbox import emit
 from portico.kit.problems import Gone
 from portico.kit.settings import PorticoSettings
+from portico.kit.transaction import Transaction
 from portico.portal.identity.accounts import (
     Account,
     account_by_email,
@@ -28,20 +28,20 @@ RESET_PATH = "/password/reset"
 
 
 async def request_reset(
-    session: AsyncSession, settings: PorticoSettings, email: str, lifetime: timedelta
+    tx: Transaction, settings: PorticoSettings, email: str, lifetime: timedelta
 ) -> None:
     """Emits the link when the email is an account's; silent otherwise (no account probing)."""
-    account = await account_by_email(session, email)
+    account = await account_by_email(tx, email)
     if account is not None:
-        await send_reset_link(session, settings, account, lifetime)
+        await send_reset_link(tx, settings, account, lifetime)
 
 
 async def send_reset_link(
-    session: AsyncSession, settings: PorticoSettings, account: Account, lifetime: timedelta
+    tx: Transaction, settings: PorticoSettings, account: Account, lifetime: timedelta
 ) -> None:
     now = utcnow()
     # Only the newest link works.
-    await session.execute(
+    await tx.execute(
         update(PasswordReset)
         .where(
             PasswordReset.account_kind == account.kind,
@@ -58,10 +58,9 @@ async def send_reset_link(
         token_hash=token_hash,
         expires_at=now + lifetime,
     )
-    session.add(reset)
+    tx.add(reset)
     link = settings.link(f"{RESET_PATH}?token={token}")
-    await emit(
-        session,
+    tx.emit(
         PasswordResetRequested(
             account_kind=account.kind,
             user_id=account.id,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy import select
 
 from portico.kit.auth import CurrentClient, CurrentStaff
-from portico.kit.deps import DbSession, client_address, get_runtime
+from portico.kit.deps import Tx, client_address, get_runtime
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import NotFound, Unauthorized, problem_responses
 from portico.portal.clients import service as clients
@@ -48,14 +48,14 @@ async def invite_contact(
     client_id: uuid.UUID,
     contact_id: uuid.UUID,
     request: Request,
-    session: DbSession,
+    tx: Tx,
     settings: Settings,
     principal: CurrentStaff,
 ) -> InvitationOut:
-    client = await clients.get_client(session, client_id)
+    client = await clients.get_client(tx, client_id)
     contact = clients.find_contact(client, contact_id)
     invitation = await service.invite(
-        session,
+        tx,
         get_runtime(request).settings,
         client,
         contact,
@@ -87,7 +87,7 @@ async def add_contact(
     client_id: uuid.UUID,
     body: ContactIn,
     request: Request,
-    session: DbSession,
+    tx: Tx,
     settings: Settings,
     principal: ClientsWriter,
     invite: Annotated[
@@ -97,15 +97,13 @@ async def add_contact(
     # Here rather than with the clients' routes: invitations build on clients, and a
     # route that does both belongs to the feature that depends on the other (clients
     # import nothing of invitations).
-    client = await clients.get_client(session, client_id)
+    client = await clients.get_client(tx, client_id)
     origin = Origin.of(principal)
-    contact = await clients.add_contact(session, client, body, origin)
+    contact = await clients.add_contact(tx, client, body, origin)
     answer = ContactOut.model_validate(contact)
     if invite:
         lifetime = timedelta(days=settings.invitation_days)
-        await service.invite(
-            session, get_runtime(request).settings, client, contact, origin, lifetime
-        )
+        await service.invite(tx, get_runtime(request).settings, client, contact, origin, lifetime)
         answer.portal_status = "invited"
     return answer
 
@@ -117,11 +115,11 @@ async def add_contact(
     summary="Revoke a contact's pending invitation, or end their access to the portal",
 )
 async def revoke_invitation(
-    client_id: uuid.UUID, contact_id: uuid.UUID, session: DbSession, principal: CurrentStaff
+    client_id: uuid.UUID, contact_id: uuid.UUID, tx: Tx, principal: CurrentStaff
 ) -> Response:
-    client = await clients.get_client(session, client_id)
+    client = await clients.get_client(tx, client_id)
     contact = clients.find_contact(client, contact_id)
-    await service.revoke(session, client, contact, Origin.of(principal))
+    await service.revoke(tx, client, contact, Origin.of(principal))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -131,12 +129,12 @@ async def revoke_invitation(
     summary="Invitations, newest first: pending, expired, accepted or revoked",
 )
 async def list_invitations(
-    session: DbSession,
+    tx: Tx,
     _: CurrentStaff,
     page: Paging,
     status: Annotated[InvitationStatus | None, Query(description="Only these")] = None,
 ) -> Page[InvitationOut]:
-    items, total = await service.list_invitations(session, page, status)
+    items, total = await service.list_invitations(tx, page, status)
     return Page[InvitationOut](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -146,11 +144,11 @@ async def list_invitations(
     summary="What an invitation link is for (public: the link's token is the credential)",
 )
 async def preview_invitation(
-    token: Annotated[str, Query(min_length=1, max_length=200)], session: DbSession
+    token: Annotated[str, Query(min_length=1, max_length=200)], tx: Tx
 ) -> InvitationPreview:
-    invitation, contact, client = await service.open_invitation(session, token)
+    invitation, contact, client = await service.open_invitation(tx, token)
     return InvitationPreview(
-        has_login=await service.reachable_login(session, contact.email) is not None,
+        has_login=await service.reachable_login(tx, contact.email) is not None,
         client_name=client.name,
         first_name=contact.first_name,
         last_name=contact.last_name,
@@ -176,11 +174,11 @@ async def accept_invitation(
     address = client_address(request)
     # Its own transaction, as logging in: a wrong password is recorded though the answer
     # is an error.
-    async with get_runtime(request).database.sessions.begin() as session:
-        account = await service.accept(session, body.token, body.password, address)
+    async with get_runtime(request).database.transaction() as tx:
+        account = await service.accept(tx, body.token, body.password, address)
         if account is not None:
             tokens = await sessions.open_session(
-                session,
+                tx,
                 issuer,
                 account,
                 lifetime=timedelta(days=settings.refresh_token_days),
@@ -197,9 +195,9 @@ async def accept_invitation(
     responses=problem_responses(401, 403, 404),
     summary="The logged-in client's account",
 )
-async def client_account(session: DbSession, principal: CurrentClient) -> ClientAccountOut:
+async def client_account(tx: Tx, principal: CurrentClient) -> ClientAccountOut:
     row = (
-        await session.execute(
+        await tx.execute(
             select(ClientAccount, Contact, Client)
             .join(Contact, ClientAccount.contact_id == Contact.id)
             .join(Client, Contact.client_id == Client.id)
@@ -209,7 +207,7 @@ async def client_account(session: DbSession, principal: CurrentClient) -> Client
     if row is None:
         raise NotFound("This account no longer exists.")
     account, contact, client = row
-    reachable = await client_accesses(session, account.login_id)
+    reachable = await client_accesses(tx, account.login_id)
     return ClientAccountOut(
         account_id=account.id,
         client_id=client.id,

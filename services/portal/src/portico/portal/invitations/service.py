@@ -19,10 +19,10 @@ from portico.contracts.events.common import Person
 from portico.contracts.events.portal import ClientInvited, ClientJoined
 from portico.kit.auth.capabilities import hash_capability, new_capability
 from portico.kit.db import utcnow
-from portico.kit.outbox import emit
 from portico.kit.pagination import PageParams, count_matching
 from portico.kit.problems import Conflict, Gone, NotFound, TooManyRequests
 from portico.kit.settings import PorticoSettings
+from portico.kit.transaction import Transaction
 from portico.portal.clients import history
 from portico.portal.clients.history import FieldChange, Origin
 from portico.portal.clients.schemas import PortalStatus
@@ -51,7 +51,7 @@ ACCEPT_PATH = "/invitations/accept"
 
 
 async def invite(
-    session: AsyncSession,
+    tx: Transaction,
     settings: PorticoSettings,
     client: Client,
     contact: Contact,
@@ -60,17 +60,17 @@ async def invite(
 ) -> Invitation:
     """Sends (or re-sends) the link. A person who already logs in as a client of another
     client is invited all the same: they accept with the password they have."""
-    if await session.scalar(select(ClientAccount.id).where(ClientAccount.contact_id == contact.id)):
+    if await tx.scalar(select(ClientAccount.id).where(ClientAccount.contact_id == contact.id)):
         raise Conflict(f"{contact.name} already has a portal account; share workspaces instead.")
-    existing = await account_by_email(session, contact.email)
+    existing = await account_by_email(tx, contact.email)
     if existing is not None and existing.kind == "staff":
         raise Conflict(
             f"{contact.email} already logs into Portico as a staff member; "
             "each person has one account."
         )
-    before = await _status_of(session, contact)
+    before = await _status_of(tx, contact)
     now = utcnow()
-    resent = await _close_open_invitations(session, contact.id) > 0
+    resent = await _close_open_invitations(tx, contact.id) > 0
     token, token_hash = new_capability()
     invitation = Invitation(
         client_id=client.id,
@@ -80,11 +80,10 @@ async def invite(
         expires_at=now + lifetime,
         created_at=now,
     )
-    session.add(invitation)
-    await session.flush()
+    tx.add(invitation)
+    await tx.flush()
     link = settings.link(f"{ACCEPT_PATH}?token={token}")
-    await emit(
-        session,
+    tx.emit(
         ClientInvited(
             client_id=client.id,
             client_name=client.name,
@@ -102,7 +101,7 @@ async def invite(
         ),
     )
     _record(
-        session,
+        tx,
         client,
         contact,
         origin,
@@ -110,32 +109,26 @@ async def invite(
         before,
         "invited",
     )
-    await emit_client_updated(
-        session, client, [f"contacts.{contact.id}.portal_status"], origin.label
-    )
+    await emit_client_updated(tx, client, [f"contacts.{contact.id}.portal_status"], origin.label)
     development_notice(settings, "invitation to the client portal", contact.email, link)
     return invitation
 
 
-async def revoke(session: AsyncSession, client: Client, contact: Contact, origin: Origin) -> None:
+async def revoke(tx: Transaction, client: Client, contact: Contact, origin: Origin) -> None:
     """Disables a pending invitation, and ends a joined contact's access at this client:
     their sessions here end, their login keeps reaching their other clients."""
-    before = await _status_of(session, contact)
-    closed = await _close_open_invitations(session, contact.id)
-    access = await session.scalar(
-        select(ClientAccount).where(ClientAccount.contact_id == contact.id)
-    )
+    before = await _status_of(tx, contact)
+    closed = await _close_open_invitations(tx, contact.id)
+    access = await tx.scalar(select(ClientAccount).where(ClientAccount.contact_id == contact.id))
     if access is not None:
-        await end_sessions_at(session, access.id)
-        await session.delete(access)
-        await session.flush()
+        await end_sessions_at(tx, access.id)
+        await tx.delete(access)
+        await tx.flush()
     elif not closed:
         raise NotFound(f"{contact.name} has no pending invitation and no portal access.")
     summary = "access_revoked" if access is not None else "invitation_revoked"
-    _record(session, client, contact, origin, summary, before, "none")
-    await emit_client_updated(
-        session, client, [f"contacts.{contact.id}.portal_status"], origin.label
-    )
+    _record(tx, client, contact, origin, summary, before, "none")
+    await emit_client_updated(tx, client, [f"contacts.{contact.id}.portal_status"], origin.label)
 
 
 async def _status_of(session: AsyncSession, contact: Contact) -> PortalStatus:
@@ -192,56 +185,55 @@ async def reachable_login(session: AsyncSession, email: str) -> ClientLogin | No
     return login
 
 
-async def accept(session: AsyncSession, token: str, password: str, address: str) -> Account | None:
+async def accept(tx: Transaction, token: str, password: str, address: str) -> Account | None:
     """Joins the contact to the portal. A person who already logs in as a client (of
     another client) confirms with their password, under the login's brute-force guard:
     None when it is wrong (the failure is recorded; the caller answers 401 once committed).
     Anyone else chooses a password."""
-    invitation, contact, client = await open_invitation(session, token)
-    login = await reachable_login(session, contact.email)
+    invitation, contact, client = await open_invitation(tx, token)
+    login = await reachable_login(tx, contact.email)
     if login is not None:
-        wait = await seconds_until_allowed(session, login.email, address)
+        wait = await seconds_until_allowed(tx, login.email, address)
         if wait is not None:
             raise TooManyRequests(
                 f"Too many failed attempts; try again in {wait} seconds.", retry_after=wait
             )
         if not await verify_password(login.password_hash, password):
-            await record_failure(session, login.email, address)
+            await record_failure(tx, login.email, address)
             return None
-        await forget_failures(session, login.email)
+        await forget_failures(tx, login.email)
     else:
-        existing = await account_by_email(session, contact.email)
+        existing = await account_by_email(tx, contact.email)
         if existing is not None and existing.kind == "staff":
             raise Conflict(f"{contact.email} already has an account; log in instead.")
         check_new_password(password, email=contact.email)
         password_hash = await hash_password(password)
-        login = await client_login_by_email(session, contact.email)
+        login = await client_login_by_email(tx, contact.email)
         if login is None:
             login = ClientLogin(email=normalise_email(contact.email), password_hash=password_hash)
-            session.add(login)
+            tx.add(login)
         else:
             # A login that reaches no client any more: the invitation proves the address,
             # as it does for a new one, so its person chooses a password again.
             login.password_hash = password_hash
     now = utcnow()
-    await session.flush()
+    await tx.flush()
     access = ClientAccount(contact_id=contact.id, login_id=login.id, joined_at=now)
-    session.add(access)
+    tx.add(access)
     invitation.mark_used(now)
-    await session.flush()
-    await emit(
-        session,
+    await tx.flush()
+    tx.emit(
         ClientJoined(
             client_id=client.id, contact_id=contact.id, account_id=access.id, joined_at=now
         ),
     )
-    joined_client = await get_client(session, client.id)
+    joined_client = await get_client(tx, client.id)
     origin = Origin("client", str(contact.id))
-    _record(session, joined_client, contact, origin, "invitation_accepted", "invited", "active")
+    _record(tx, joined_client, contact, origin, "invitation_accepted", "invited", "active")
     await emit_client_updated(
-        session, joined_client, [f"contacts.{contact.id}.portal_status"], origin.label
+        tx, joined_client, [f"contacts.{contact.id}.portal_status"], origin.label
     )
-    joined = await account_by_id(session, "client", login.id, access.id)
+    joined = await account_by_id(tx, "client", login.id, access.id)
     assert joined is not None
     return joined
 
@@ -275,7 +267,7 @@ async def list_invitations(
 
 def _invitations_query(
     status: InvitationStatus | None,
-) -> Select[tuple[Invitation, Contact, Client]]:
+) -> Select[Invitation, Contact, Client]:
     now = utcnow()
     query = (
         select(Invitation, Contact, Client)

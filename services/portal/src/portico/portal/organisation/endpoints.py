@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from portico.kit.auth import CurrentAdmin
-from portico.kit.deps import DbSession, Store, get_runtime
+from portico.kit.deps import Store, Tx, get_runtime
 from portico.kit.problems import (
     FieldError,
     NotFound,
@@ -32,8 +32,8 @@ def _file_error(message: str, code: str) -> list[FieldError]:
 
 
 @router.get("", summary="The organisation's name, colour, sender and logo (public)")
-async def read_organisation(session: DbSession) -> OrganisationOut:
-    return service.organisation_out(await service.get_organisation(session))
+async def read_organisation(tx: Tx) -> OrganisationOut:
+    return service.organisation_out(await service.get_organisation(tx))
 
 
 @router.put(
@@ -42,9 +42,9 @@ async def read_organisation(session: DbSession) -> OrganisationOut:
     summary="Change the organisation's settings (OrganisationUpdated)",
 )
 async def update_organisation(
-    body: OrganisationIn, request: Request, session: DbSession, _: CurrentAdmin
+    body: OrganisationIn, request: Request, tx: Tx, _: CurrentAdmin
 ) -> OrganisationOut:
-    organisation = await service.update_organisation(session, get_runtime(request).settings, body)
+    organisation = await service.update_organisation(tx, get_runtime(request).settings, body)
     return service.organisation_out(organisation)
 
 
@@ -59,7 +59,7 @@ async def update_organisation(
 async def upload_logo(
     file: Annotated[UploadFile, File(description="The logo image")],
     request: Request,
-    session: DbSession,
+    tx: Tx,
     store: Store,
     _: CurrentAdmin,
 ) -> OrganisationOut:
@@ -76,15 +76,15 @@ async def upload_logo(
         raise ValidationProblem.for_field("file", refused.message, code=refused.code) from None
     key = f"organisation/logo.{logo.extension}"
     await store.put(key, logo.content, content_type=logo.content_type)
-    organisation = await service.get_organisation(session)
+    organisation = await service.get_organisation(tx)
     organisation.logo_key, organisation.logo_content_type = key, logo.content_type
-    await service.organisation_changed(session, get_runtime(request).settings, organisation)
+    await service.organisation_changed(tx, get_runtime(request).settings, organisation)
     return service.organisation_out(organisation)
 
 
 @router.get("/logo", responses=problem_responses(404), summary="The logo image (public)")
-async def read_logo(session: DbSession, store: Store) -> Response:
-    organisation = await service.get_organisation(session)
+async def read_logo(tx: Tx, store: Store) -> Response:
+    organisation = await service.get_organisation(tx)
     if organisation.logo_key is None:
         raise NotFound("The organisation has no logo.")
     return StreamingResponse(

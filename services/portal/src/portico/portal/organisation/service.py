@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts.events.portal import OrganisationUpdated
-from portico.kit.outbox import emit
 from portico.kit.settings import PorticoSettings
+from portico.kit.transaction import Transaction
 from portico.portal.models import Organisation
 from portico.portal.organisation.logo import FORMATS
 from portico.portal.organisation.schemas import OrganisationIn, OrganisationOut
@@ -38,22 +38,21 @@ def organisation_out(organisation: Organisation) -> OrganisationOut:
 
 
 async def update_organisation(
-    session: AsyncSession, settings: PorticoSettings, data: OrganisationIn
+    tx: Transaction, settings: PorticoSettings, data: OrganisationIn
 ) -> Organisation:
-    organisation = await get_organisation(session)
+    organisation = await get_organisation(tx)
     for name, value in data.model_dump().items():
         setattr(organisation, name, value)
-    await organisation_changed(session, settings, organisation)
+    await organisation_changed(tx, settings, organisation)
     return organisation
 
 
 async def organisation_changed(
-    session: AsyncSession, settings: PorticoSettings, organisation: Organisation
+    tx: Transaction, settings: PorticoSettings, organisation: Organisation
 ) -> None:
-    session.add(organisation)
-    await session.flush()
-    await emit(
-        session,
+    tx.add(organisation)
+    await tx.flush()
+    tx.emit(
         OrganisationUpdated(
             name=organisation.name,
             logo_key=organisation.logo_key,

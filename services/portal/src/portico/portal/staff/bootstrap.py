@@ -34,9 +34,9 @@ async def create_admin(
     data = StaffUserIn(
         email=email, first_name=first_name, last_name=last_name, role="admin", password=password
     )
-    async with runtime.database.sessions.begin() as session:
+    async with runtime.database.transaction() as tx:
         return await create_staff_user(
-            session, runtime.settings, data, welcome_link_lifetime=timedelta(days=1)
+            tx, runtime.settings, data, welcome_link_lifetime=timedelta(days=1)
         )
 
 

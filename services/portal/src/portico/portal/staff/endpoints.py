@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from portico.kit.auth import CurrentAdmin, CurrentStaff
-from portico.kit.deps import DbSession, get_runtime
+from portico.kit.deps import Tx, get_runtime
 from portico.kit.problems import problem_responses
 from portico.portal.settings import Settings
 from portico.portal.staff import service
@@ -31,10 +31,10 @@ router = APIRouter(tags=["staff"])
     summary="Add a staff user (emailed a link to choose a password when none is given)",
 )
 async def create_staff_user(
-    body: StaffUserIn, request: Request, session: DbSession, settings: Settings, _: CurrentAdmin
+    body: StaffUserIn, request: Request, tx: Tx, settings: Settings, _: CurrentAdmin
 ) -> StaffUserOut:
     user = await service.create_staff_user(
-        session,
+        tx,
         get_runtime(request).settings,
         body,
         welcome_link_lifetime=timedelta(days=settings.invitation_days),
@@ -44,19 +44,19 @@ async def create_staff_user(
 
 @router.get("/v1/staff", responses=problem_responses(401, 403), summary="List staff users")
 async def list_staff_users(
-    session: DbSession,
+    tx: Tx,
     _: CurrentStaff,
     include_inactive: Annotated[bool, Query(description="Deactivated users too")] = False,
 ) -> list[StaffUserOut]:
-    users = await service.list_staff_users(session, include_inactive=include_inactive)
+    users = await service.list_staff_users(tx, include_inactive=include_inactive)
     return [StaffUserOut.model_validate(user) for user in users]
 
 
 @router.get(
     "/v1/staff/{user_id}", responses=problem_responses(401, 403, 404), summary="Read a staff user"
 )
-async def get_staff_user(user_id: uuid.UUID, session: DbSession, _: CurrentStaff) -> StaffUserOut:
-    return StaffUserOut.model_validate(await service.get_staff_user(session, user_id))
+async def get_staff_user(user_id: uuid.UUID, tx: Tx, _: CurrentStaff) -> StaffUserOut:
+    return StaffUserOut.model_validate(await service.get_staff_user(tx, user_id))
 
 
 @router.patch(
@@ -65,15 +65,15 @@ async def get_staff_user(user_id: uuid.UUID, session: DbSession, _: CurrentStaff
     summary="Change a staff user's details, role or status (deactivating ends their sessions)",
 )
 async def update_staff_user(
-    user_id: uuid.UUID, body: StaffUserPatch, session: DbSession, _: CurrentAdmin
+    user_id: uuid.UUID, body: StaffUserPatch, tx: Tx, _: CurrentAdmin
 ) -> StaffUserOut:
-    user = await service.get_staff_user(session, user_id)
-    return StaffUserOut.model_validate(await service.update_staff_user(session, user, body))
+    user = await service.get_staff_user(tx, user_id)
+    return StaffUserOut.model_validate(await service.update_staff_user(tx, user, body))
 
 
 @router.get("/v1/me", responses=problem_responses(401, 403, 404), summary="My staff account")
-async def me(session: DbSession, principal: CurrentStaff) -> StaffUserOut:
-    user = await service.get_staff_user(session, uuid.UUID(principal.subject))
+async def me(tx: Tx, principal: CurrentStaff) -> StaffUserOut:
+    user = await service.get_staff_user(tx, uuid.UUID(principal.subject))
     return StaffUserOut.model_validate(user)
 
 
@@ -82,11 +82,9 @@ async def me(session: DbSession, principal: CurrentStaff) -> StaffUserOut:
     responses=problem_responses(401, 403, 404, 422),
     summary="Change my name, email, phone or language",
 )
-async def update_me(
-    body: ProfilePatch, session: DbSession, principal: CurrentStaff
-) -> StaffUserOut:
-    user = await service.get_staff_user(session, uuid.UUID(principal.subject))
-    return StaffUserOut.model_validate(await service.update_staff_user(session, user, body))
+async def update_me(body: ProfilePatch, tx: Tx, principal: CurrentStaff) -> StaffUserOut:
+    user = await service.get_staff_user(tx, uuid.UUID(principal.subject))
+    return StaffUserOut.model_validate(await service.update_staff_user(tx, user, body))
 
 
 @router.post(
@@ -95,9 +93,7 @@ async def update_me(
     responses=problem_responses(401, 403, 422),
     summary="Change my password",
 )
-async def change_my_password(
-    body: PasswordChangeIn, session: DbSession, principal: CurrentStaff
-) -> Response:
-    user = await service.get_staff_user(session, uuid.UUID(principal.subject))
-    await service.change_password(session, user, body)
+async def change_my_password(body: PasswordChangeIn, tx: Tx, principal: CurrentStaff) -> Response:
+    user = await service.get_staff_user(tx, uuid.UUID(principal.subject))
+    await service.change_password(tx, user, body)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

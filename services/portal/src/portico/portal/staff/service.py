@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portico.kit.outbox import emit
 from portico.kit.problems import Conflict, NotFound, ValidationProblem
 from portico.kit.settings import PorticoSettings
+from portico.kit.transaction import Transaction
 from portico.portal.identity.accounts import (
     account_by_id,
     ensure_no_contact_has,
@@ -26,7 +26,7 @@ from portico.portal.staff.schemas import PasswordChangeIn, ProfilePatch, StaffUs
 
 
 async def create_staff_user(
-    session: AsyncSession,
+    tx: Transaction,
     settings: PorticoSettings,
     data: StaffUserIn,
     *,
@@ -34,7 +34,7 @@ async def create_staff_user(
 ) -> StaffUser:
     """A new staff user; without a password, they are emailed a link to choose one."""
     email = normalise_email(str(data.email))
-    await _ensure_email_free(session, email, field="email")
+    await _ensure_email_free(tx, email, field="email")
     if data.password is not None:
         check_new_password(data.password, email=email)
     user = StaffUser(
@@ -48,13 +48,13 @@ async def create_staff_user(
         password_hash=await hash_password(data.password or secrets.token_urlsafe(32)),
         active=True,
     )
-    session.add(user)
-    await session.flush()
-    await emit(session, staff_user_changed(user))
+    tx.add(user)
+    await tx.flush()
+    tx.emit(staff_user_changed(user))
     if data.password is None:
-        account = await account_by_id(session, "staff", user.id)
+        account = await account_by_id(tx, "staff", user.id)
         assert account is not None
-        await send_reset_link(session, settings, account, welcome_link_lifetime)
+        await send_reset_link(tx, settings, account, welcome_link_lifetime)
     return user
 
 
@@ -72,28 +72,26 @@ async def list_staff_users(session: AsyncSession, *, include_inactive: bool) -> 
     return list(await session.scalars(query))
 
 
-async def update_staff_user(
-    session: AsyncSession, user: StaffUser, patch: ProfilePatch
-) -> StaffUser:
+async def update_staff_user(tx: Transaction, user: StaffUser, patch: ProfilePatch) -> StaffUser:
     changes = patch.model_dump(exclude_unset=True)
     if changes.get("email") is not None:
         changes["email"] = normalise_email(changes["email"])
         if changes["email"] != user.email:
-            await _ensure_email_free(session, changes["email"], field="email")
+            await _ensure_email_free(tx, changes["email"], field="email")
     for name in ("first_name", "last_name", "email", "locale", "role", "active"):
         if name in changes and changes[name] is None:
             raise ValidationProblem.for_field(name, "cannot be empty")
     stays_admin = changes.get("role", user.role) == "admin" and changes.get("active", user.active)
     if user.role == "admin" and user.active and not stays_admin:
-        await _ensure_another_admin(session, user.id)
+        await _ensure_another_admin(tx, user.id)
     changed = {name: value for name, value in changes.items() if getattr(user, name) != value}
     for name, value in changed.items():
         setattr(user, name, value)
     if changed.get("active") is False:
-        await end_all_sessions(session, "staff", user.id)
+        await end_all_sessions(tx, "staff", user.id)
     if changed:
-        await session.flush()
-        await emit(session, staff_user_changed(user))
+        await tx.flush()
+        tx.emit(staff_user_changed(user))
     return user
 
 

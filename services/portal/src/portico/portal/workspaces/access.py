@@ -21,7 +21,7 @@ def not_found(workspace_id: uuid.UUID) -> NotFound:
     return NotFound(f"No workspace with id {workspace_id}.")
 
 
-def visible_to(principal: Principal) -> Select[tuple[Workspace]]:
+def visible_to(principal: Principal) -> Select[Workspace]:
     """The workspaces ``principal`` may see, as a query to narrow further."""
     query = select(Workspace)
     if principal.is_staff:

@@ -18,7 +18,7 @@ from fastapi import APIRouter, File, Query, Request, Response, UploadFile, statu
 from fastapi.responses import StreamingResponse
 
 from portico.kit.auth import CurrentPrincipal, Principal
-from portico.kit.deps import DbSession, Store, get_runtime
+from portico.kit.deps import Store, Tx, get_runtime
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import (
     FieldError,
@@ -36,6 +36,7 @@ from portico.portal.models import Workspace
 from portico.portal.settings import Settings
 from portico.portal.workspaces import service
 from portico.portal.workspaces.access import require_staff, visible_workspace
+from portico.portal.workspaces.blobs import delete_files_after_commit
 from portico.portal.workspaces.schemas import (
     FileOut,
     LinkIn,
@@ -63,10 +64,10 @@ WRITE = problem_responses(401, 403, 404, 422)
 
 
 async def _page(
-    session: DbSession, workspaces: list[Workspace], total: int, page: Paging
+    tx: Tx, workspaces: list[Workspace], total: int, page: Paging
 ) -> Page[WorkspaceOut]:
     return Page[WorkspaceOut](
-        items=await service.workspaces_out(session, workspaces),
+        items=await service.workspaces_out(tx, workspaces),
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -94,16 +95,16 @@ async def create_workspace(
     client_id: uuid.UUID,
     body: WorkspaceIn,
     request: Request,
-    session: DbSession,
+    tx: Tx,
     principal: CurrentPrincipal,
 ) -> WorkspaceOut:
     _own_client(principal, client_id)
     require_staff(principal, "create workspaces")
-    client = await clients.get_client(session, client_id)
+    client = await clients.get_client(tx, client_id)
     workspace = await service.create_workspace(
-        session, get_runtime(request).settings, client, body, staff_id(principal)
+        tx, get_runtime(request).settings, client, body, staff_id(principal)
     )
-    return await service.workspace_out(session, workspace)
+    return await service.workspace_out(tx, workspace)
 
 
 @router.get(
@@ -113,7 +114,7 @@ async def create_workspace(
 )
 async def list_client_workspaces(
     client_id: uuid.UUID,
-    session: DbSession,
+    tx: Tx,
     principal: CurrentPrincipal,
     page: Paging,
     include_archived: Annotated[
@@ -122,11 +123,11 @@ async def list_client_workspaces(
 ) -> Page[WorkspaceOut]:
     _own_client(principal, client_id)
     if principal.is_staff:
-        await clients.get_client(session, client_id)
+        await clients.get_client(tx, client_id)
     workspaces, total = await service.list_workspaces(
-        session, principal, page, client_id=client_id, include_archived=include_archived
+        tx, principal, page, client_id=client_id, include_archived=include_archived
     )
-    return await _page(session, workspaces, total, page)
+    return await _page(tx, workspaces, total, page)
 
 
 @router.get(
@@ -135,7 +136,7 @@ async def list_client_workspaces(
     summary="The workspaces I may see: all for staff, those shared with me for a client",
 )
 async def list_workspaces(
-    session: DbSession,
+    tx: Tx,
     principal: CurrentPrincipal,
     page: Paging,
     client_id: Annotated[uuid.UUID | None, Query(description="Of this client only")] = None,
@@ -146,17 +147,17 @@ async def list_workspaces(
     if principal.role == "api_key":
         raise Forbidden("API keys cannot read workspaces.")
     workspaces, total = await service.list_workspaces(
-        session, principal, page, client_id=client_id, include_archived=include_archived
+        tx, principal, page, client_id=client_id, include_archived=include_archived
     )
-    return await _page(session, workspaces, total, page)
+    return await _page(tx, workspaces, total, page)
 
 
 @router.get("/workspaces/{workspace_id}", responses=READ, summary="Read a workspace")
 async def get_workspace(
-    workspace_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+    workspace_id: uuid.UUID, tx: Tx, principal: CurrentPrincipal
 ) -> WorkspaceOut:
-    workspace = await visible_workspace(session, principal, workspace_id)
-    return await service.workspace_out(session, workspace)
+    workspace = await visible_workspace(tx, principal, workspace_id)
+    return await service.workspace_out(tx, workspace)
 
 
 @router.patch(
@@ -165,14 +166,14 @@ async def get_workspace(
     summary="Rename, change the project, allow uploads, archive or restore a workspace",
 )
 async def update_workspace(
-    workspace_id: uuid.UUID, body: WorkspacePatch, session: DbSession, principal: CurrentPrincipal
+    workspace_id: uuid.UUID, body: WorkspacePatch, tx: Tx, principal: CurrentPrincipal
 ) -> WorkspaceOut:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     require_staff(principal, "change workspaces")
     service.update_workspace(workspace, body)
-    await session.flush()
-    await session.refresh(workspace)
-    return await service.workspace_out(session, workspace)
+    await tx.flush()
+    await tx.refresh(workspace)
+    return await service.workspace_out(tx, workspace)
 
 
 @router.delete(
@@ -182,12 +183,12 @@ async def update_workspace(
     summary="Delete a workspace with everything in it, files included",
 )
 async def delete_workspace(
-    workspace_id: uuid.UUID, session: DbSession, store: Store, principal: CurrentPrincipal
+    workspace_id: uuid.UUID, tx: Tx, principal: CurrentPrincipal
 ) -> Response:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     require_staff(principal, "delete workspaces")
-    await service.delete_workspace(session, workspace)
-    await store.delete_prefix(f"workspaces/{workspace_id}/")
+    await service.delete_workspace(tx, workspace)
+    await delete_files_after_commit(tx, workspace_ids=[workspace_id])
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -200,26 +201,24 @@ async def set_members(
     workspace_id: uuid.UUID,
     body: MembersIn,
     request: Request,
-    session: DbSession,
+    tx: Tx,
     principal: CurrentPrincipal,
 ) -> WorkspaceOut:
-    workspace = await visible_workspace(session, principal, workspace_id, for_update=True)
+    workspace = await visible_workspace(tx, principal, workspace_id, for_update=True)
     require_staff(principal, "share workspaces")
     await service.set_members(
-        session, get_runtime(request).settings, workspace, body.contact_ids, staff_id(principal)
+        tx, get_runtime(request).settings, workspace, body.contact_ids, staff_id(principal)
     )
-    return await service.workspace_out(session, workspace)
+    return await service.workspace_out(tx, workspace)
 
 
 # --- Notes ----------------------------------------------------------------------------------
 
 
 @router.get("/workspaces/{workspace_id}/notes", responses=READ, summary="A workspace's notes")
-async def list_notes(
-    workspace_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
-) -> list[NoteOut]:
-    workspace = await visible_workspace(session, principal, workspace_id)
-    return [NoteOut.model_validate(note) for note in await service.list_notes(session, workspace)]
+async def list_notes(workspace_id: uuid.UUID, tx: Tx, principal: CurrentPrincipal) -> list[NoteOut]:
+    workspace = await visible_workspace(tx, principal, workspace_id)
+    return [NoteOut.model_validate(note) for note in await service.list_notes(tx, workspace)]
 
 
 @router.post(
@@ -229,20 +228,20 @@ async def list_notes(
     summary="Add a note (its HTML is sanitised before it is stored)",
 )
 async def add_note(
-    workspace_id: uuid.UUID, body: NoteIn, session: DbSession, principal: CurrentPrincipal
+    workspace_id: uuid.UUID, body: NoteIn, tx: Tx, principal: CurrentPrincipal
 ) -> NoteOut:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     require_staff(principal, "write notes")
-    note = await service.add_note(session, workspace, body, Author.of(principal))
+    note = await service.add_note(tx, workspace, body, Author.of(principal))
     return NoteOut.model_validate(note)
 
 
 @router.get("/workspaces/{workspace_id}/notes/{note_id}", responses=READ, summary="Read a note")
 async def get_note(
-    workspace_id: uuid.UUID, note_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+    workspace_id: uuid.UUID, note_id: uuid.UUID, tx: Tx, principal: CurrentPrincipal
 ) -> NoteOut:
-    workspace = await visible_workspace(session, principal, workspace_id)
-    return NoteOut.model_validate(await service.get_note(session, workspace, note_id))
+    workspace = await visible_workspace(tx, principal, workspace_id)
+    return NoteOut.model_validate(await service.get_note(tx, workspace, note_id))
 
 
 @router.patch(
@@ -252,14 +251,14 @@ async def update_note(
     workspace_id: uuid.UUID,
     note_id: uuid.UUID,
     body: NotePatch,
-    session: DbSession,
+    tx: Tx,
     principal: CurrentPrincipal,
 ) -> NoteOut:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     require_staff(principal, "write notes")
-    note = await service.get_note(session, workspace, note_id)
-    await service.update_note(session, note, body)
-    await session.refresh(note)
+    note = await service.get_note(tx, workspace, note_id)
+    await service.update_note(tx, note, body)
+    await tx.refresh(note)
     return NoteOut.model_validate(note)
 
 
@@ -270,11 +269,11 @@ async def update_note(
     summary="Delete a note",
 )
 async def delete_note(
-    workspace_id: uuid.UUID, note_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+    workspace_id: uuid.UUID, note_id: uuid.UUID, tx: Tx, principal: CurrentPrincipal
 ) -> Response:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     require_staff(principal, "delete notes")
-    await session.delete(await service.get_note(session, workspace, note_id))
+    await tx.delete(await service.get_note(tx, workspace, note_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -282,11 +281,9 @@ async def delete_note(
 
 
 @router.get("/workspaces/{workspace_id}/links", responses=READ, summary="A workspace's links")
-async def list_links(
-    workspace_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
-) -> list[LinkOut]:
-    workspace = await visible_workspace(session, principal, workspace_id)
-    return [LinkOut.model_validate(link) for link in await service.list_links(session, workspace)]
+async def list_links(workspace_id: uuid.UUID, tx: Tx, principal: CurrentPrincipal) -> list[LinkOut]:
+    workspace = await visible_workspace(tx, principal, workspace_id)
+    return [LinkOut.model_validate(link) for link in await service.list_links(tx, workspace)]
 
 
 @router.post(
@@ -296,11 +293,11 @@ async def list_links(
     summary="Add a link (http or https only)",
 )
 async def add_link(
-    workspace_id: uuid.UUID, body: LinkIn, session: DbSession, principal: CurrentPrincipal
+    workspace_id: uuid.UUID, body: LinkIn, tx: Tx, principal: CurrentPrincipal
 ) -> LinkOut:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     require_staff(principal, "add links")
-    link = await service.add_link(session, workspace, body, Author.of(principal))
+    link = await service.add_link(tx, workspace, body, Author.of(principal))
     return LinkOut.model_validate(link)
 
 
@@ -311,11 +308,11 @@ async def add_link(
     summary="Delete a link",
 )
 async def delete_link(
-    workspace_id: uuid.UUID, link_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+    workspace_id: uuid.UUID, link_id: uuid.UUID, tx: Tx, principal: CurrentPrincipal
 ) -> Response:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     require_staff(principal, "delete links")
-    await session.delete(await service.get_link(session, workspace, link_id))
+    await tx.delete(await service.get_link(tx, workspace, link_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -332,11 +329,9 @@ def _file_problem(
 
 
 @router.get("/workspaces/{workspace_id}/files", responses=READ, summary="A workspace's files")
-async def list_files(
-    workspace_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
-) -> list[FileOut]:
-    workspace = await visible_workspace(session, principal, workspace_id)
-    return [FileOut.model_validate(item) for item in await service.list_files(session, workspace)]
+async def list_files(workspace_id: uuid.UUID, tx: Tx, principal: CurrentPrincipal) -> list[FileOut]:
+    workspace = await visible_workspace(tx, principal, workspace_id)
+    return [FileOut.model_validate(item) for item in await service.list_files(tx, workspace)]
 
 
 @router.post(
@@ -349,11 +344,11 @@ async def upload_file(
     workspace_id: uuid.UUID,
     file: Annotated[UploadFile, File(description="The file")],
     request: Request,
-    session: DbSession,
+    tx: Tx,
     principal: CurrentPrincipal,
     settings: Settings,
 ) -> FileOut:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     if principal.is_client and not workspace.clients_can_upload:
         raise Forbidden("Uploads by clients are turned off in this workspace.")
     limit = settings.max_upload_mib * 1024 * 1024
@@ -388,7 +383,7 @@ async def upload_file(
         service.file_key(workspace.id, file_id), chunks(), content_type=content_type
     )
     stored = await service.add_file(
-        session,
+        tx,
         get_runtime(request).settings,
         workspace,
         Author.of(principal),
@@ -410,12 +405,12 @@ async def upload_file(
 async def download_file(
     workspace_id: uuid.UUID,
     file_id: uuid.UUID,
-    session: DbSession,
+    tx: Tx,
     store: Store,
     principal: CurrentPrincipal,
 ) -> StreamingResponse:
-    workspace = await visible_workspace(session, principal, workspace_id)
-    stored = await service.get_file(session, workspace, file_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
+    stored = await service.get_file(tx, workspace, file_id)
     try:
         # Checked before streaming: once the response has started, a 404 can no longer be sent.
         await store.stat(stored.blob_key)
@@ -450,16 +445,15 @@ def _attachment(name: str) -> str:
 async def delete_file(
     workspace_id: uuid.UUID,
     file_id: uuid.UUID,
-    session: DbSession,
-    store: Store,
+    tx: Tx,
     principal: CurrentPrincipal,
 ) -> Response:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     require_staff(principal, "delete files")
-    stored = await service.get_file(session, workspace, file_id)
-    await session.delete(stored)
-    await session.flush()
-    await store.delete(stored.blob_key)
+    stored = await service.get_file(tx, workspace, file_id)
+    await tx.delete(stored)
+    await tx.flush()
+    await delete_files_after_commit(tx, keys=[stored.blob_key])
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -467,11 +461,9 @@ async def delete_file(
 
 
 @router.get("/workspaces/{workspace_id}/tasks", responses=READ, summary="A workspace's tasks")
-async def list_tasks(
-    workspace_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
-) -> list[TaskOut]:
-    workspace = await visible_workspace(session, principal, workspace_id)
-    return [TaskOut.model_validate(task) for task in await service.list_tasks(session, workspace)]
+async def list_tasks(workspace_id: uuid.UUID, tx: Tx, principal: CurrentPrincipal) -> list[TaskOut]:
+    workspace = await visible_workspace(tx, principal, workspace_id)
+    return [TaskOut.model_validate(task) for task in await service.list_tasks(tx, workspace)]
 
 
 @router.post(
@@ -484,13 +476,13 @@ async def add_task(
     workspace_id: uuid.UUID,
     body: TaskIn,
     request: Request,
-    session: DbSession,
+    tx: Tx,
     principal: CurrentPrincipal,
 ) -> TaskOut:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     require_staff(principal, "add tasks")
     task = await service.add_task(
-        session, get_runtime(request).settings, workspace, body, Author.of(principal)
+        tx, get_runtime(request).settings, workspace, body, Author.of(principal)
     )
     return TaskOut.model_validate(task)
 
@@ -505,14 +497,12 @@ async def update_task(
     task_id: uuid.UUID,
     body: TaskPatch,
     request: Request,
-    session: DbSession,
+    tx: Tx,
     principal: CurrentPrincipal,
 ) -> TaskOut:
-    workspace = await visible_workspace(session, principal, workspace_id)
-    task = await service.get_task(session, workspace, task_id)
-    await service.update_task(
-        session, get_runtime(request).settings, workspace, task, body, principal
-    )
+    workspace = await visible_workspace(tx, principal, workspace_id)
+    task = await service.get_task(tx, workspace, task_id)
+    await service.update_task(tx, get_runtime(request).settings, workspace, task, body, principal)
     return TaskOut.model_validate(task)
 
 
@@ -523,11 +513,11 @@ async def update_task(
     summary="Delete a task",
 )
 async def delete_task(
-    workspace_id: uuid.UUID, task_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+    workspace_id: uuid.UUID, task_id: uuid.UUID, tx: Tx, principal: CurrentPrincipal
 ) -> Response:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     require_staff(principal, "delete tasks")
-    await session.delete(await service.get_task(session, workspace, task_id))
+    await tx.delete(await service.get_task(tx, workspace, task_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -546,7 +536,7 @@ async def delete_task(
 )
 async def list_messages(
     workspace_id: uuid.UUID,
-    session: DbSession,
+    tx: Tx,
     principal: CurrentPrincipal,
     after: Annotated[
         datetime | None, Query(description="Only messages posted after this time (ISO 8601)")
@@ -559,10 +549,8 @@ async def list_messages(
 ) -> list[MessageOut]:
     if after is not None and before is not None:
         raise ValidationProblem.for_field("before", "cannot be given with after", location="query")
-    workspace = await visible_workspace(session, principal, workspace_id)
-    messages = await service.list_messages(
-        session, workspace, after=after, before=before, limit=limit
-    )
+    workspace = await visible_workspace(tx, principal, workspace_id)
+    messages = await service.list_messages(tx, workspace, after=after, before=before, limit=limit)
     return [MessageOut.model_validate(message) for message in messages]
 
 
@@ -576,11 +564,11 @@ async def post_message(
     workspace_id: uuid.UUID,
     body: MessageIn,
     request: Request,
-    session: DbSession,
+    tx: Tx,
     principal: CurrentPrincipal,
 ) -> MessageOut:
-    workspace = await visible_workspace(session, principal, workspace_id)
+    workspace = await visible_workspace(tx, principal, workspace_id)
     message = await service.post_message(
-        session, get_runtime(request).settings, workspace, body.body, principal
+        tx, get_runtime(request).settings, workspace, body.body, principal
     )
     return MessageOut.model_validate(message)

@@ -27,10 +27,10 @@ from portico.contracts.events.portal import (
 )
 from portico.kit.auth import Principal
 from portico.kit.db import utcnow
-from portico.kit.outbox import emit
 from portico.kit.pagination import PageParams, fetch_page
 from portico.kit.problems import Forbidden, NotFound, ValidationProblem
 from portico.kit.settings import PorticoSettings
+from portico.kit.transaction import Transaction
 from portico.portal.models import (
     Client,
     ClientAccount,
@@ -45,6 +45,7 @@ from portico.portal.models import (
     WorkspaceMember,
 )
 from portico.portal.workspaces.access import visible_to
+from portico.portal.workspaces.blobs import workspace_prefix
 from portico.portal.workspaces.sanitise import sanitise_note_html
 from portico.portal.workspaces.schemas import (
     Assignee,
@@ -158,7 +159,7 @@ async def _client_was_active(session: AsyncSession, client_id: uuid.UUID) -> Non
 
 
 async def create_workspace(
-    session: AsyncSession,
+    tx: Transaction,
     links: PorticoSettings,
     client: Client,
     data: WorkspaceIn,
@@ -170,10 +171,10 @@ async def create_workspace(
         project_name=data.project_name,
         clients_can_upload=data.clients_can_upload,
     )
-    session.add(workspace)
-    await session.flush()
+    tx.add(workspace)
+    await tx.flush()
     if data.contact_ids:
-        await set_members(session, links, workspace, data.contact_ids, shared_by)
+        await set_members(tx, links, workspace, data.contact_ids, shared_by)
     return workspace
 
 
@@ -266,7 +267,7 @@ async def member_ids(session: AsyncSession, workspace: Workspace) -> set[uuid.UU
 
 
 async def set_members(
-    session: AsyncSession,
+    tx: Transaction,
     links: PorticoSettings,
     workspace: Workspace,
     contact_ids: Iterable[uuid.UUID],
@@ -280,7 +281,7 @@ async def set_members(
     wanted = list(dict.fromkeys(contact_ids))
     contacts = {
         contact.id: contact
-        for contact in await session.scalars(
+        for contact in await tx.scalars(
             select(Contact).where(Contact.id.in_(wanted), Contact.client_id == workspace.client_id)
         )
     }
@@ -289,25 +290,24 @@ async def set_members(
             raise ValidationProblem.for_field(
                 f"contact_ids.{index}", f"{contact_id} is not a contact of this workspace's client"
             )
-    current = await member_ids(session, workspace)
+    current = await member_ids(tx, workspace)
     removed = current - set(wanted)
     if removed:
-        await session.execute(
+        await tx.execute(
             delete(WorkspaceMember).where(
                 WorkspaceMember.workspace_id == workspace.id,
                 WorkspaceMember.contact_id.in_(removed),
             )
         )
     added = [contacts[contact_id] for contact_id in wanted if contact_id not in current]
-    session.add_all(
+    tx.add_all(
         WorkspaceMember(workspace_id=workspace.id, contact_id=contact.id) for contact in added
     )
-    await session.flush()
+    await tx.flush()
     # An archived workspace is hidden from clients: a notice would lead them to a 404.
-    told = await with_portal_access(session, added) if workspace.archived_at is None else []
+    told = await with_portal_access(tx, added) if workspace.archived_at is None else []
     if told:
-        await emit(
-            session,
+        tx.emit(
             WorkspaceShared(
                 workspace_id=workspace.id,
                 client_id=workspace.client_id,
@@ -426,11 +426,11 @@ async def get_file(
 
 
 def file_key(workspace_id: uuid.UUID, file_id: uuid.UUID) -> str:
-    return f"workspaces/{workspace_id}/{file_id}"
+    return f"{workspace_prefix(workspace_id)}{file_id}"
 
 
 async def add_file(
-    session: AsyncSession,
+    tx: Transaction,
     links: PorticoSettings,
     workspace: Workspace,
     author: Author,
@@ -452,12 +452,11 @@ async def add_file(
         sha256=sha256,
         blob_key=file_key(workspace.id, file_id),
     )
-    session.add(stored)
-    await session.flush()
+    tx.add(stored)
+    await tx.flush()
     if author.id is not None:
-        recipients = await _client_acted(session, workspace, author)
-        await emit(
-            session,
+        recipients = await _client_acted(tx, workspace, author)
+        tx.emit(
             FileUploaded(
                 file_id=stored.id,
                 workspace_id=workspace.id,
@@ -468,7 +467,7 @@ async def add_file(
                 size_bytes=stored.size,
                 uploaded_by_kind=author.kind,
                 uploaded_by_id=author.id,
-                uploaded_by_name=await _author_name(session, author),
+                uploaded_by_name=await _author_name(tx, author),
                 recipients=recipients,
                 workspace_url=workspace_url(links, workspace.id),
             ),
@@ -506,20 +505,19 @@ async def _assignee_person(
 
 
 async def _emit_assigned(
-    session: AsyncSession,
+    tx: Transaction,
     links: PorticoSettings,
     workspace: Workspace,
     task: Task,
     assignee: Person,
     assigned_by: uuid.UUID | None,
 ) -> None:
-    await session.flush()
+    await tx.flush()
     if task.assignee_kind == "contact":
-        contact = await session.get(Contact, assignee.id)
-        if contact is None or not await with_portal_access(session, [contact]):
+        contact = await tx.get(Contact, assignee.id)
+        if contact is None or not await with_portal_access(tx, [contact]):
             return  # they cannot open the portal yet: the task waits there for them
-    await emit(
-        session,
+    tx.emit(
         TaskAssigned(
             task_id=task.id,
             workspace_id=workspace.id,
@@ -535,7 +533,7 @@ async def _emit_assigned(
 
 
 async def add_task(
-    session: AsyncSession,
+    tx: Transaction,
     links: PorticoSettings,
     workspace: Workspace,
     data: TaskIn,
@@ -543,7 +541,7 @@ async def add_task(
 ) -> Task:
     person = None
     if data.assignee is not None:
-        person = await _assignee_person(session, workspace, data.assignee)
+        person = await _assignee_person(tx, workspace, data.assignee)
     task = Task(
         workspace_id=workspace.id,
         author_kind=author.kind,
@@ -553,10 +551,10 @@ async def add_task(
         assignee_kind=data.assignee.kind if data.assignee else None,
         assignee_id=data.assignee.id if data.assignee else None,
     )
-    session.add(task)
-    await session.flush()
+    tx.add(task)
+    await tx.flush()
     if person is not None:
-        await _emit_assigned(session, links, workspace, task, person, author.id)
+        await _emit_assigned(tx, links, workspace, task, person, author.id)
     return task
 
 
@@ -568,7 +566,7 @@ def _set_done(task: Task, done: bool) -> None:
 
 
 async def update_task(
-    session: AsyncSession,
+    tx: Transaction,
     links: PorticoSettings,
     workspace: Workspace,
     task: Task,
@@ -596,15 +594,14 @@ async def update_task(
         if assignee is None:
             task.assignee_kind = task.assignee_id = None
         elif (assignee.kind, assignee.id) != (task.assignee_kind, task.assignee_id):
-            person = await _assignee_person(session, workspace, assignee)
+            person = await _assignee_person(tx, workspace, assignee)
             task.assignee_kind, task.assignee_id = assignee.kind, assignee.id
-            await _emit_assigned(session, links, workspace, task, person, staff_id(principal))
-    await session.flush()
+            await _emit_assigned(tx, links, workspace, task, person, staff_id(principal))
+    await tx.flush()
     author = Author.of(principal)
     if completed and author.id is not None:
         assert task.done_at is not None  # just set by _set_done
-        await emit(
-            session,
+        tx.emit(
             TaskCompleted(
                 task_id=task.id,
                 workspace_id=workspace.id,
@@ -613,9 +610,9 @@ async def update_task(
                 title=task.title,
                 completed_by_kind=author.kind,
                 completed_by_id=author.id,
-                completed_by_name=await _author_name(session, author),
+                completed_by_name=await _author_name(tx, author),
                 completed_at=task.done_at,
-                recipients=await _client_acted(session, workspace, author),
+                recipients=await _client_acted(tx, workspace, author),
                 workspace_url=workspace_url(links, workspace.id),
             ),
         )
@@ -695,7 +692,7 @@ async def _client_acted(
 
 
 async def post_message(
-    session: AsyncSession,
+    tx: Transaction,
     links: PorticoSettings,
     workspace: Workspace,
     body: str,
@@ -704,15 +701,15 @@ async def post_message(
     author = Author.of(principal)
     recipients: list[MessageRecipient]
     if principal.is_client:
-        contact = await session.get(Contact, principal.contact_id)
+        contact = await tx.get(Contact, principal.contact_id)
         if contact is None:
             # The contact was removed after the token was issued: they see nothing any more.
             raise NotFound(f"No workspace with id {workspace.id}.")
         author_name = contact.name
-        recipients = await _client_acted(session, workspace, author)
+        recipients = await _client_acted(tx, workspace, author)
     else:
-        author_name = await _author_name(session, author)
-        contacts = await with_portal_access(session, await _member_contacts(session, workspace))
+        author_name = await _author_name(tx, author)
+        contacts = await with_portal_access(tx, await _member_contacts(tx, workspace))
         recipients = [_recipient("contact", _contact_person(contact)) for contact in contacts]
     message = Message(
         workspace_id=workspace.id,
@@ -721,11 +718,10 @@ async def post_message(
         author_name=author_name,
         body=body,
     )
-    session.add(message)
-    await session.flush()
+    tx.add(message)
+    await tx.flush()
     if author.id is not None:
-        await emit(
-            session,
+        tx.emit(
             MessagePosted(
                 message_id=message.id,
                 workspace_id=workspace.id,
