@@ -116,21 +116,13 @@ async def close(jobs: Jobs) -> None:
         await database.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def jobs(request: pytest.FixtureRequest, sqlite_url) -> AsyncIterator[Jobs]:
-    databases: PostgresDatabases | None = None
-    if request.param == "sqlite":
-        url = sqlite_url("jobs")
-    else:
-        databases = PostgresDatabases(request.getfixturevalue("postgres_server_url"))
-        url = await databases.create("jobs")
-    made = await make_jobs(url)
+@pytest.fixture
+async def jobs(backend_url: str) -> AsyncIterator[Jobs]:
+    made = await make_jobs(backend_url)
     try:
         yield made
     finally:
         await close(made)
-        if databases is not None:
-            await databases.drop_all()
 
 
 @pytest.fixture

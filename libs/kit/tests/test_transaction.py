@@ -13,27 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portico.contracts.events.portal import ClientDeleted
 from portico.kit.db import Database, messaging_metadata
 from portico.kit.tables import jobs_table, outbox_table
-from portico.kit.testing.database import PostgresDatabases
 from portico.kit.transaction import NotInTransaction, Transaction
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, sqlite_url) -> AsyncIterator[Database]:
-    databases: PostgresDatabases | None = None
-    if request.param == "sqlite":
-        url = sqlite_url("unit")
-    else:
-        databases = PostgresDatabases(request.getfixturevalue("postgres_server_url"))
-        url = await databases.create("unit")
-    made = Database(url, service="unittest")
+@pytest.fixture
+async def database(backend_url: str) -> AsyncIterator[Database]:
+    made = Database(backend_url, service="unittest")
     async with made.engine.begin() as connection:
         await connection.run_sync(messaging_metadata.create_all)
     try:
         yield made
     finally:
         await made.dispose()
-        if databases is not None:
-            await databases.drop_all()
 
 
 async def _counts(database: Database) -> tuple[int, int]:

@@ -69,7 +69,6 @@ class Transaction(AsyncSession):
         self._before: dict[BeforeCommit, None] = {}
         self._after: list[AfterCommit] = []
         self._jobs_added = False
-        self._events_written = False
 
     def emit(self, event: Event) -> Envelope:
         """Add ``event`` to the service's outbox, written with this transaction's rows.
@@ -116,9 +115,9 @@ class Transaction(AsyncSession):
             self._jobs_added = True
 
     def before_commit(self, fn: BeforeCommit) -> None:
-        """Run ``await fn(tx)`` once, just before the commit (registering it again in the
-        same transaction changes nothing): for work gathered across a transaction and
-        written together. It may still write, emit and enqueue."""
+        """Run ``await fn(tx)`` just before the commit, once however often it is registered
+        before then: for work gathered across a transaction and written together. It may
+        still write, emit and enqueue."""
         self._check_open("before_commit")
         self._before.setdefault(fn, None)
 
@@ -134,20 +133,17 @@ class Transaction(AsyncSession):
             raise NotInTransaction(f"{what} needs a transaction from Database.transaction()")
 
     async def _write_before_commit(self) -> None:
-        # Hooks may register others or emit: run until nothing new is left.
-        done: set[BeforeCommit] = set()
-        while pending := [fn for fn in self._before if fn not in done]:
-            for fn in pending:
-                done.add(fn)
-                await fn(self)
+        # A step may emit or register another: take them one by one until none is left.
+        while self._before:
+            fn = next(iter(self._before))
+            del self._before[fn]
+            await fn(self)
         if self._outbox:
-            rows, self._outbox = self._outbox, []
-            await self.run_sync(_insert_outbox_rows, rows)
-            self._events_written = True
+            await self.run_sync(_insert_outbox_rows, self._outbox)
 
     async def _run_after_commit(self) -> None:
         database = self.database
-        if self._events_written:
+        if self._outbox:
             database.outbox_committed.set()
         if self._jobs_added:
             # The runner of this process starts the jobs at once rather than at its next
@@ -158,14 +154,6 @@ class Transaction(AsyncSession):
                 await fn()
             except Exception:
                 log.exception("an after-commit step failed", service=database.service)
-
-    def _reset(self) -> None:
-        self._open = False
-        self._outbox = []
-        self._before = {}
-        self._after = []
-        self._jobs_added = False
-        self._events_written = False
 
 
 def _insert_outbox_rows(session: Session, rows: list[tuple[str, str, bytes, datetime]]) -> None:
@@ -196,4 +184,4 @@ async def open_transaction(database: Database) -> AsyncIterator[Transaction]:
                 await tx._write_before_commit()
             await tx._run_after_commit()
         finally:
-            tx._reset()
+            tx._open = False

@@ -5,9 +5,9 @@ jobs the same transaction adds (``dispatcher.py``)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,7 +61,7 @@ async def _insert_pending(tx: Transaction) -> None:
     # A delivery already recorded for the key (the same event once more) stays as it
     # is; its job finds nothing pending under the new id and ends.
     await tx.execute(
-        dialect_insert(Delivery.__table__).on_conflict_do_nothing(  # type: ignore[arg-type]
+        dialect_insert(cast(Table, Delivery.__table__)).on_conflict_do_nothing(
             index_elements=["idempotency_key"]
         ),
         pending,
