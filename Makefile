@@ -66,7 +66,7 @@ bench: sync assets
 lint: sync
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
-	$(UV) run --no-sync mypy libs/contracts/src libs/kit/src $(foreach s,$(SERVICES),services/$(s)/src)
+	$(UV) run --no-sync mypy libs/contracts/src libs/kit/src libs/pdf/src $(foreach s,$(SERVICES),services/$(s)/src)
 
 fmt: sync
 	$(UV) run --no-sync ruff check --fix .
