@@ -5,7 +5,7 @@ from portico.pdf.acroform import FormField, Widget, read_fields
 from portico.pdf.blank import blank_pages
 from portico.pdf.errors import DocumentRefused, RefusalCode
 from portico.pdf.geometry import Box, relative_box
-from portico.pdf.isolated import normalise_isolated
+from portico.pdf.isolated import normalise_isolated, run_isolated
 from portico.pdf.limits import Limits
 from portico.pdf.normalise import NormalisedDocument, normalise
 from portico.pdf.preview import PagePreview, render_page, render_pages
@@ -44,5 +44,6 @@ __all__ = [
     "relative_box",
     "render_page",
     "render_pages",
+    "run_isolated",
     "sniff",
 ]

@@ -10,6 +10,7 @@ from typing import Literal
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NumberObject, PdfObject
 
+from portico.pdf.errors import DocumentRefused
 from portico.pdf.geometry import Box, relative_box
 
 FieldKind = Literal["text", "checkbox", "radio", "choice", "signature", "button"]
@@ -60,7 +61,15 @@ class FormField:
 
 def read_fields(pdf: bytes) -> list[FormField]:
     """The PDF's form fields in page order, each with its widgets; push buttons are left
-    out (they hold no value). A PDF without a form gives an empty list."""
+    out (they hold no value). A PDF without a form gives an empty list; an unreadable
+    one is refused (``damaged``)."""
+    try:
+        return _read_fields(pdf)
+    except (Exception, RecursionError) as error:
+        raise DocumentRefused("damaged", detail=repr(error)[:500]) from error
+
+
+def _read_fields(pdf: bytes) -> list[FormField]:
     reader = PdfReader(io.BytesIO(pdf), strict=False)
     if reader.is_encrypted:
         reader.decrypt("")

@@ -20,6 +20,7 @@ pillow_heif.register_heif_opener()
 # An A4 page, in points: an image's page never exceeds it (in its orientation).
 _LONG_SIDE, _SHORT_SIDE = 842.0, 595.0
 _DEFAULT_DPI = 96.0
+_MAX_SIDE_PX = 4678
 
 
 def image_to_pdf(data: bytes, kind: str, limits: Limits) -> bytes:
@@ -28,8 +29,7 @@ def image_to_pdf(data: bytes, kind: str, limits: Limits) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pageCompression=1)
     pages = 0
-    for frame in _frames(data, limits):
-        width, height = _page_size(frame)
+    for frame, (width, height) in _frames(data, limits):
         canvas.setPageSize((width, height))
         if kind in ("jpeg", "heic", "webp") and frame.mode == "RGB":
             encoded = io.BytesIO()
@@ -47,7 +47,8 @@ def image_to_pdf(data: bytes, kind: str, limits: Limits) -> bytes:
     return buffer.getvalue()
 
 
-def _frames(data: bytes, limits: Limits) -> Iterator[Image.Image]:
+def _frames(data: bytes, limits: Limits) -> Iterator[tuple[Image.Image, tuple[float, float]]]:
+    """Each frame, upright and flattened, with the size of its page in points."""
     with warnings.catch_warnings():
         # Pillow's own bomb guard, a warning up to twice its limit then an error, is
         # replaced by this function's limit, checked before any pixel is decoded.
@@ -72,7 +73,11 @@ def _frames(data: bytes, limits: Limits) -> Iterator[Image.Image]:
             if pixels == 0:
                 raise DocumentRefused("empty")
             try:
-                yield _flatten(ImageOps.exif_transpose(frame))
+                turned = _flatten(ImageOps.exif_transpose(frame))
+                size = _page_size(turned)
+                # More pixels than an A4 page shows at 400 dpi make the PDF heavy, no sharper.
+                turned.thumbnail((_MAX_SIDE_PX, _MAX_SIDE_PX), Image.Resampling.LANCZOS)
+                yield turned, size
             except (OSError, ValueError, SyntaxError) as error:
                 raise DocumentRefused("damaged", detail=repr(error)) from error
 

@@ -12,6 +12,7 @@ import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
+from portico.pdf.errors import DocumentRefused
 from portico.pdf.geometry import Box, relative_box
 
 TAG_TYPES = frozenset(
@@ -106,10 +107,13 @@ class FoundTags:
 
 def find_tags(pdf: bytes) -> FoundTags:
     """Every tag in the PDF's text, in reading order, and the tags it could not read with
-    their page."""
+    their page; refused (``damaged``) when PDFium cannot open it."""
     tags: list[TextTag] = []
     problems: list[tuple[int, TagProblem]] = []
-    document = pdfium.PdfDocument(pdf)
+    try:
+        document = pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError as error:
+        raise DocumentRefused("damaged", detail=str(error)) from error
     try:
         for number in range(len(document)):
             page = document[number]

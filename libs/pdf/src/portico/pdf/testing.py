@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import zlib
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -12,6 +13,8 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
+
+from portico.pdf.preview import render_pages
 
 
 def corpus_path() -> Path:
@@ -66,3 +69,49 @@ def page_texts(pdf: bytes) -> list[str]:
         return texts
     finally:
         document.close()
+
+
+def deflate_bomb(size: int) -> bytes:
+    """A FlateDecode stream that inflates to ``size`` bytes of ``0 0 0 …`` from about a
+    thousandth of that, made in milliseconds: after a full flush each chunk compresses to
+    the same bytes, so one block is repeated (its checksum is wrong: it fails at the end,
+    after the memory is spent)."""
+    chunk = b"0 " * (512 * 1024)
+    compressor = zlib.compressobj(9)
+    first = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    block = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    return first + block * max(size // len(chunk) - 1, 0) + compressor.flush()
+
+
+def bomb_pdf(size: int = 1024**3) -> bytes:
+    """A one-page PDF whose content stream and an object stream are decompression bombs."""
+    stream = deflate_bomb(size)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /ObjStm /N 1 /First 4 /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+        + stream
+        + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def render_all(pdf: bytes, widths: tuple[int, ...]) -> int:
+    """How many WebP previews ``render_pages`` makes of ``pdf`` (a module-level function,
+    to run with ``run_isolated``)."""
+    return sum(1 for preview in render_pages(pdf, widths) if preview.webp.startswith(b"RIFF"))
