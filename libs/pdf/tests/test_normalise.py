@@ -111,6 +111,12 @@ def test_exif_orientation_is_applied() -> None:
     assert height > width
 
 
+def test_heic_photos_are_read() -> None:
+    document = normalise(image_bytes(Image.new("RGB", (64, 32), "red"), "HEIF"))
+    assert (document.source_kind, document.page_sizes) == ("heic", ((48, 24),))
+    assert b"ASCII85" not in document.pdf
+
+
 def test_transparent_and_paletted_images_are_accepted() -> None:
     rgba = Image.new("RGBA", (50, 50), (255, 0, 0, 0))
     assert normalise(image_bytes(rgba, "PNG")).page_count == 1

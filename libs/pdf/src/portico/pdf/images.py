@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pillow_heif
 from PIL import Image, ImageOps, ImageSequence
+from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
@@ -26,6 +27,15 @@ _MAX_SIDE_PX = 4678
 def image_to_pdf(data: bytes, kind: str, limits: Limits) -> bytes:
     """A PDF of ``data``'s frames, one a page; refused ``too_many_pixels`` for a frame
     larger than the limit, ``too_many_pages`` for more frames than pages allowed."""
+    # Images stored binary, not as ASCII85 text (a quarter larger).
+    ascii85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        return _image_to_pdf(data, kind, limits)
+    finally:
+        rl_config.useA85 = ascii85
+
+
+def _image_to_pdf(data: bytes, kind: str, limits: Limits) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pageCompression=1)
     pages = 0

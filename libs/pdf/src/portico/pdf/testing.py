@@ -14,6 +14,8 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from portico.pdf.limits import Limits
+from portico.pdf.normalise import normalise
 from portico.pdf.preview import render_pages
 
 
@@ -111,7 +113,12 @@ def bomb_pdf(size: int = 1024**3) -> bytes:
     return bytes(out)
 
 
-def render_all(pdf: bytes, widths: tuple[int, ...]) -> int:
-    """How many WebP previews ``render_pages`` makes of ``pdf`` (a module-level function,
-    to run with ``run_isolated``)."""
-    return sum(1 for preview in render_pages(pdf, widths) if preview.webp.startswith(b"RIFF"))
+def accept_and_render(data: bytes, limits: Limits, widths: tuple[int, ...]) -> tuple[str, int, int]:
+    """``data`` normalised, then every page rendered at each width: (the kind it came from,
+    its page count, how many WebP previews were made). A module-level function, to run
+    with ``run_isolated``."""
+    document = normalise(data, limits)
+    rendered = sum(
+        1 for preview in render_pages(document.pdf, widths) if preview.webp.startswith(b"RIFF")
+    )
+    return document.source_kind, document.page_count, rendered
