@@ -3,6 +3,9 @@ failed when PORTICO_REQUIRE_INTEGRATION=1)."""
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from portico.kit.testing.backends import unavailable
@@ -57,6 +60,30 @@ def test_text_tags_written_in_a_word_processor_document_become_places() -> None:
     ]
     signature, date = found.tags
     assert signature.box.y < date.box.y
+
+
+@pytest.mark.usefixtures("soffice")
+def test_a_word_97_document_is_converted(tmp_path: Path) -> None:
+    source = tmp_path / "letter.rtf"
+    source.write_bytes(RTF_WITH_TAGS)
+    subprocess.run(
+        [
+            str(soffice_path()),
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "doc",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    document = normalise((tmp_path / "letter.doc").read_bytes())
+    assert (document.source_kind, document.page_count) == ("doc", 1)
+    assert len(find_tags(document.pdf).tags) == 2
 
 
 @pytest.mark.usefixtures("soffice")
