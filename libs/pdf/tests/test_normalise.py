@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zlib
 
 import pytest
@@ -9,7 +10,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from portico.pdf import DocumentRefused, Limits, blank_pages, normalise
-from portico.pdf.testing import image_bytes, page_texts, pdf_with_text, write
+from portico.pdf.testing import bomb_pdf, image_bytes, page_texts, pdf_with_text, write
 
 
 def _refusal(data: bytes, limits: Limits | None = None) -> DocumentRefused:
@@ -80,6 +81,12 @@ def test_a_truncated_pdf_is_repaired_or_refused_as_damaged() -> None:
     repaired = normalise(data[: data.rindex(b"xref")])  # the cross-reference table cut off
     assert repaired.page_count == 2
     assert _refusal(b"%PDF-1.7\n" + b"\x00garbage" * 100).code == "damaged"
+
+
+def test_a_content_stream_bomb_is_refused_before_it_inflates() -> None:
+    started = time.monotonic()
+    assert _refusal(bomb_pdf(1024**3)).code == "damaged"
+    assert time.monotonic() - started < 10
 
 
 def test_limits_of_size_and_pages() -> None:

@@ -8,7 +8,8 @@ import io
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject
+from pypdf.errors import LimitReachedError
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject, StreamObject
 
 from portico.pdf.errors import DocumentRefused
 from portico.pdf.limits import Limits
@@ -78,10 +79,25 @@ def _rewrite(data: bytes) -> bytes:
     writer = PdfWriter(clone_from=reader)
     if len(writer.pages) == 0:
         raise DocumentRefused("empty")
+    _check_contents(writer)
     _strip_actions(writer)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def _check_contents(writer: PdfWriter) -> None:
+    """Inflate each page's content streams, within pypdf's limit (75 MB a stream): a
+    decompression bomb is refused here rather than when a page is first rendered."""
+    for page in writer.pages:
+        contents = _resolve(page.get("/Contents"))
+        streams = _as_list(contents) if isinstance(contents, ArrayObject) else [contents]
+        for stream in streams:
+            if isinstance(stream, StreamObject):
+                try:
+                    stream.get_data()
+                except LimitReachedError as error:
+                    raise DocumentRefused("damaged", detail=str(error)) from error
 
 
 def _strip_actions(writer: PdfWriter) -> None:
