@@ -54,7 +54,17 @@ async def test_every_integer_query_parameter_is_bounded(portico: RunningPortico)
                 for parameter in get.get("parameters", [])
                 if parameter["in"] == "query" and parameter["schema"].get("type") == "integer"
             ]
-            url = runtime.service.mount_path + re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+            # Each path parameter as its type has it (a page's number, an id).
+            in_path = {
+                parameter["name"]: "0" if parameter["schema"].get("type") == "integer" else None
+                for parameter in get.get("parameters", [])
+                if parameter["in"] == "path"
+            }
+            url = runtime.service.mount_path + re.sub(
+                r"\{([^}]+)\}",
+                lambda found, in_path=in_path: in_path.get(found.group(1)) or str(uuid.uuid4()),
+                path,
+            )
             for parameter in integers:
                 name = parameter["name"]
                 answer = await portico.http.get(
@@ -67,6 +77,6 @@ async def test_every_integer_query_parameter_is_bounded(portico: RunningPortico)
                 assert [error["field"] for error in problem["errors"]] == [name]
                 assert str(parameter["schema"]["maximum"]) in problem["detail"]
                 checked.append(f"{runtime.service.name} {path} {name}")
-    # The lists of both services were found and checked, not none of them.
-    assert {entry.split()[0] for entry in checked} == {"portal", "notifier"}
+    # The lists of every service were found and checked, not none of them.
+    assert {entry.split()[0] for entry in checked} == {"portal", "notifier", "signing"}
     assert any(entry.endswith(" offset") for entry in checked)

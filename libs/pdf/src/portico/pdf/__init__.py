@@ -5,6 +5,7 @@ from portico.pdf.acroform import FormField, Widget, read_fields
 from portico.pdf.blank import blank_pages
 from portico.pdf.errors import DocumentRefused, RefusalCode
 from portico.pdf.geometry import Box, relative_box
+from portico.pdf.ingest import IngestedDocument, ingest, ingest_isolated
 from portico.pdf.isolated import normalise_isolated, run_isolated
 from portico.pdf.limits import Limits
 from portico.pdf.normalise import NormalisedDocument, normalise
@@ -25,6 +26,7 @@ __all__ = [
     "DocumentRefused",
     "FormField",
     "FoundTags",
+    "IngestedDocument",
     "Kind",
     "Limits",
     "NormalisedDocument",
@@ -37,6 +39,8 @@ __all__ = [
     "blank_pages",
     "find_tags",
     "hide_tags",
+    "ingest",
+    "ingest_isolated",
     "normalise",
     "normalise_isolated",
     "parse_tag",

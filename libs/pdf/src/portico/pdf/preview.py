@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -30,13 +30,18 @@ def render_page(pdf: bytes, index: int, width_px: int, *, quality: int = 80) -> 
 
 
 def render_pages(
-    pdf: bytes, widths: Sequence[int] = PREVIEW_WIDTHS, *, quality: int = 80
+    pdf: bytes,
+    widths: Sequence[int] = PREVIEW_WIDTHS,
+    *,
+    pages: Iterable[int] | None = None,
+    quality: int = 80,
 ) -> Iterator[PagePreview]:
-    """Every page at each width, page by page (page 1 first, at each width in turn): a
-    caller can store the first page's previews before the rest are rendered."""
+    """Every page (or those of ``pages``) at each width, page by page (page 1 first, at
+    each width in turn): a caller can store the first page's previews before the rest are
+    rendered."""
     document = pdfium.PdfDocument(pdf)
     try:
-        for index in range(len(document)):
+        for index in range(len(document)) if pages is None else pages:
             for width in widths:
                 yield PagePreview(index, width, _render(document, index, width, quality))
     finally:

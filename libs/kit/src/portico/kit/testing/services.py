@@ -93,6 +93,14 @@ def portico_services() -> Sequence[Service]:
     return discover_services()
 
 
+@pytest.fixture
+def portico_uses_s3() -> bool:
+    """Whether the distributed backend keeps blobs in S3 (moto's server, or
+    ``PORTICO_TEST_S3_URL``) rather than a local folder; a service whose files matter
+    (signing's documents) turns it on in its conftest."""
+    return False
+
+
 @pytest.fixture(params=["embedded", "distributed"])
 async def portico(
     request: pytest.FixtureRequest, tmp_path: Path, portico_services: Sequence[Service]
@@ -109,11 +117,20 @@ async def portico(
             overrides[service.name] = ServiceSettings(
                 database_url=await databases.create(service.name)
             )
+    s3: dict[str, Any] = {}
+    if backend == "distributed" and request.getfixturevalue("portico_uses_s3"):
+        s3 = {
+            "s3_endpoint_url": request.getfixturevalue("s3_endpoint"),
+            "s3_bucket": f"portico-test-{uuid.uuid4().hex[:12]}",
+            "s3_access_key_id": "portico-test",
+            "s3_secret_access_key": "portico-test-secret",
+        }
     settings = PorticoSettings(
         data_dir=tmp_path / "var",
         bus_url=bus_url,
         bus_retry_delays=FAST_RETRIES,
         keys_dir=tmp_path / "keys",
+        **s3,
     )
     # The web UI too, when installed, at / as in `make run`.
     host = Host(

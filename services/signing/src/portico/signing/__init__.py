@@ -1,0 +1,1 @@
+"""Smart documents: templates with fields that clients fill and sign online."""

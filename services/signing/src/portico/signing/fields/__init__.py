@@ -1,0 +1,1 @@
+"""A template's fields: their types, places, conditions and formulas (pure logic, no I/O)."""
