@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -42,6 +42,9 @@ class ApiProblem(Exception):
 
 class ServiceClient:
     """Calls one service's API as the person behind the request (or anonymously)."""
+
+    # The service it calls: the name of its backend, its API's path (/api/<service>).
+    service: ClassVar[str]
 
     def __init__(
         self,

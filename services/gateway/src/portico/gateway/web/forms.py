@@ -91,6 +91,12 @@ class Form:
         return bool(self.errors or self.message)
 
 
+def raise_unless_invalid_input(problem: ApiProblem) -> None:
+    """Only invalid input is shown beside the form; anything else is the error page's."""
+    if problem.status not in {409, 413, 415, 422}:
+        raise problem
+
+
 def form_from_problem(
     problem: ApiProblem, values: Mapping[str, Any], aliases: Mapping[str, str] | None = None
 ) -> Form:
