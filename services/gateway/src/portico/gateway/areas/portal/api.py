@@ -163,12 +163,8 @@ class PortalApi(IdentityApi):
 
     async def open_workspace_file(self, workspace_id: str, file_id: str) -> httpx.Response:
         """The download, its body not yet read: stream it, then ``aclose()`` the response."""
-        headers = dict(self._headers)
-        token = await self._token() if self._token is not None else None
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
         path = f"/v1/workspaces/{workspace_id}/files/{file_id}/download"
-        request = self._http.build_request("GET", path, headers=headers)
+        request = self._http.build_request("GET", path, headers=await self.headers())
         response = await self._http.send(request, stream=True)
         if response.status_code >= 400:
             await response.aread()

@@ -1,7 +1,7 @@
 """A workspace's page for staff: notes, links, files, tasks and messages with a client.
 
 The client portal shows the same sections (``pages.client_portal``): both render the
-partials of ``templates/workspaces/`` with a ``WorkspaceView`` that says whose page it is
+partials of ``templates/portal/workspaces/`` with a ``WorkspaceView`` that says whose page it is
 and what they may do, and share the handlers below that do not depend on the side.
 """
 
