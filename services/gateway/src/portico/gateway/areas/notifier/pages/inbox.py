@@ -10,13 +10,12 @@ document in a sandboxed frame, with a policy of its own (its inline styles, no s
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from portico.gateway.areas.notifier.api import Notifier, NotifierApi
+from portico.gateway.areas.notifier.api import MailboxMessage, Notifier, NotifierApi
 from portico.gateway.web.context import PageNotFound, Staff, gateway_of
 from portico.gateway.web.i18n import _
 from portico.gateway.web.routing import page_router
@@ -110,8 +109,8 @@ async def message_page(
         request,
         "notifier/inbox/message.html",
         message=message,
-        links=links_in(message["text"]),
-        text=linkify(message["text"]),
+        links=links_in(message.text),
+        text=linkify(message.text),
         section="inbox",
     )
 
@@ -123,12 +122,12 @@ async def message_html(
     if refusal := await refused(request, staff):
         return refusal
     message = await _message(request, entry_id, notifier)
-    if not message.get("html"):
+    if not message.html:
         raise PageNotFound
-    return framed_email(message["html"])
+    return framed_email(message.html)
 
 
-async def _message(request: Request, entry_id: str, notifier: NotifierApi) -> dict[str, Any]:
+async def _message(request: Request, entry_id: str, notifier: NotifierApi) -> MailboxMessage:
     if not ENTRY_ID.fullmatch(entry_id):
         raise PageNotFound
     return await notifier.mailbox_message(entry_id)

@@ -12,7 +12,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from portico.gateway.apis.base import ApiProblem
-from portico.gateway.areas.notifier.api import Notifier
+from portico.gateway.areas.notifier.api import (
+    MessageKind,
+    MessageTemplate,
+    Notifier,
+    Preference,
+    TemplateParts,
+)
 from portico.gateway.areas.notifier.pages.inbox import framed_email
 from portico.gateway.pages.settings import settings_page
 from portico.gateway.web.context import Admin, Identity, PageNotFound, Staff
@@ -90,8 +96,8 @@ def kind_labels() -> dict[str, str]:
     }
 
 
-def _label(kind: Mapping[str, Any], labels: Mapping[str, str]) -> str:
-    return labels.get(str(kind["kind"]), str(kind["description"]))
+def _label(kind: Preference | MessageKind, labels: Mapping[str, str]) -> str:
+    return labels.get(kind.kind, kind.description)
 
 
 def _languages() -> list[tuple[str, str]]:
@@ -119,9 +125,9 @@ async def save_notifications(request: Request, session: Staff, notifier: Notifie
     """One form for every kind: only the kinds whose channels changed are saved."""
     posted = await request.form()
     for preference in await notifier.preferences():
-        kind = str(preference["kind"])
+        kind = preference.kind
         chosen = {channel: f"{kind}.{channel}" in posted for channel in CHANNELS}
-        if any(chosen[channel] != bool(preference[channel]) for channel in CHANNELS):
+        if any(chosen[channel] != getattr(preference, channel) for channel in CHANNELS):
             await notifier.set_preference(kind, **chosen)
     session.notify(_("Your notification preferences are saved."))
     return see_other("/settings/notifications")
@@ -136,21 +142,18 @@ def _template_address(kind: str, locale: str) -> str:
     return f"/settings/templates/{kind}/{locale}"
 
 
-def _template_values(template: Mapping[str, Any]) -> dict[str, Any]:
-    values = {part: template[part] for part in ("subject", "html", "text")}
-    if template.get("sms") is not None:
-        values["sms"] = template["sms"]
-    return values
+def _template_values(template: MessageTemplate) -> dict[str, Any]:
+    return template.model_dump(include={"subject", "html", "text", "sms"}, exclude_none=True)
 
 
 def _template_parts(
     subject: str, html: str, text: str, sms: str | None
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Any], TemplateParts]:
     """(what the form shows again, what the notifier is sent)."""
     values: dict[str, Any] = {"subject": subject, "html": html, "text": text}
     if sms is not None:
         values["sms"] = sms
-    parts = {**values, "sms": (sms or "").strip() or None}
+    parts = TemplateParts(subject=subject, html=html, text=text, sms=(sms or "").strip() or None)
     return values, parts
 
 
@@ -234,7 +237,7 @@ async def save_template(
     address = _template_address(kind, locale)
     values, parts = _template_parts(subject, html, text, sms)
     try:
-        await notifier.save_template(kind, locale, **parts)
+        await notifier.save_template(kind, locale, parts)
     except ApiProblem as problem:
         raise_unless_invalid_input(problem)
         form = _template_form(problem, values)
@@ -250,7 +253,7 @@ async def preview_saved_template(
     """The saved template with sample data: the edit page's frame shows it."""
     _template_address(kind, locale)
     preview = await notifier.preview_template(kind, locale)
-    return framed_email(preview["html"])
+    return framed_email(preview.html)
 
 
 @router.post("/settings/templates/{kind}/{locale}/preview")
@@ -276,7 +279,7 @@ async def preview_draft(
             "notifier/settings/template_preview_errors.html"
         ).render(form=form, locale=locale)
         return HTMLResponse(document, status_code=422, headers=FRAMED_EMAIL_HEADERS)
-    return framed_email(preview["html"])
+    return framed_email(preview.html)
 
 
 @router.post("/settings/templates/{kind}/{locale}/reset")
