@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 from typing import Annotated
 
-from fastapi import Form as Field
-from fastapi import Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.apis.identity import IdentityApi
 from portico.gateway.web.context import Identity, Session
-from portico.gateway.web.forms import Form, form_from_problem
+from portico.gateway.web.forms import FormState, form_from_problem
 from portico.gateway.web.i18n import LOCALES, _
 from portico.gateway.web.routing import local_path, page_router, see_other
 from portico.gateway.web.session import WebSession
@@ -45,7 +44,7 @@ async def login_page(request: Request, session: Session, next: str | None = None
         return see_other(home_of(session))
     # With ``next``, a page this account cannot open sent them here: offer another login
     # (redirecting back would loop).
-    return await render(request, "auth/login.html", form=Form(), next=next)
+    return await render(request, "auth/login.html", form=FormState(), next=next)
 
 
 @router.post("/login")
@@ -53,18 +52,18 @@ async def log_in(
     request: Request,
     session: Session,
     identity: Identity,
-    email: Annotated[str, Field()] = "",
-    password: Annotated[str, Field()] = "",
-    next: Annotated[str, Field()] = "",
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
     values = {"email": email, "password": ""}
     try:
         tokens = await identity.log_in(email.strip(), password)
     except ApiProblem as problem:
         if problem.status == 401:
-            form = Form(values=values, message=_("The email or the password is incorrect."))
+            form = FormState(values=values, message=_("The email or the password is incorrect."))
         elif problem.status == 429:
-            form = Form(values=values, message=_("Too many failed attempts. Try again later."))
+            form = FormState(values=values, message=_("Too many failed attempts. Try again later."))
         elif problem.status == 422:
             form = form_from_problem(problem, values)
         else:
@@ -87,12 +86,12 @@ async def log_out(session: Session, identity: Identity) -> Response:
 
 @router.get("/password/forgot")
 async def forgot_page(request: Request) -> Response:
-    return await render(request, "auth/forgot.html", form=Form(), sent=False)
+    return await render(request, "auth/forgot.html", form=FormState(), sent=False)
 
 
 @router.post("/password/forgot")
 async def forgot(
-    request: Request, identity: Identity, email: Annotated[str, Field()] = ""
+    request: Request, identity: Identity, email: Annotated[str, Form()] = ""
 ) -> Response:
     try:
         await identity.request_password_reset(email.strip())
@@ -101,12 +100,12 @@ async def forgot(
             raise
         form = form_from_problem(problem, {"email": email})
         return await render(request, "auth/forgot.html", 422, form=form, sent=False)
-    return await render(request, "auth/forgot.html", form=Form(), sent=True, email=email)
+    return await render(request, "auth/forgot.html", form=FormState(), sent=True, email=email)
 
 
 @router.get("/password/reset")
 async def reset_page(request: Request, token: Annotated[str, Query()] = "") -> Response:
-    return await render(request, "auth/reset.html", form=Form(), token=token)
+    return await render(request, "auth/reset.html", form=FormState(), token=token)
 
 
 @router.post("/password/reset")
@@ -114,14 +113,16 @@ async def reset(
     request: Request,
     session: Session,
     identity: Identity,
-    token: Annotated[str, Field()] = "",
-    password: Annotated[str, Field()] = "",
+    token: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         await identity.reset_password(token, password)
     except ApiProblem as problem:
         if problem.status == 410 or (problem.status == 422 and not password):
-            form = Form(message=_("This link has expired or was already used. Ask for a new one."))
+            form = FormState(
+                message=_("This link has expired or was already used. Ask for a new one.")
+            )
         elif problem.status == 422:
             form = form_from_problem(problem, {"password": ""})
         else:
@@ -148,7 +149,7 @@ async def invitation_page(
         session.changed = True
         return see_other(str(request.url.path) + "?" + str(request.url.query))
     return await render(
-        request, "auth/accept.html", form=Form(), token=token, invitation=invitation
+        request, "auth/accept.html", form=FormState(), token=token, invitation=invitation
     )
 
 
@@ -157,8 +158,8 @@ async def accept_invitation(
     request: Request,
     session: Session,
     identity: Identity,
-    token: Annotated[str, Field()] = "",
-    password: Annotated[str, Field()] = "",
+    token: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         tokens = await identity.accept_invitation(token, password)
@@ -168,9 +169,9 @@ async def accept_invitation(
         values = {"password": ""}
         if problem.status == 401:
             # A person who already has a login gave a wrong password.
-            form = Form(values=values, errors={"password": _("The password is incorrect.")})
+            form = FormState(values=values, errors={"password": _("The password is incorrect.")})
         elif problem.status == 429:
-            form = Form(values=values, message=_("Too many failed attempts. Try again later."))
+            form = FormState(values=values, message=_("Too many failed attempts. Try again later."))
         elif problem.status == 422:
             form = form_from_problem(problem, values)
         else:
@@ -193,8 +194,8 @@ async def accept_invitation(
 async def switch_language(
     session: Session,
     identity: Identity,
-    locale: Annotated[str, Field()] = "en",
-    next: Annotated[str, Field()] = "/",
+    locale: Annotated[str, Form()] = "en",
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     if locale in LOCALES:
         session.locale = locale

@@ -7,9 +7,9 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import Form as Field
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.notifier.api import (
@@ -22,7 +22,7 @@ from portico.gateway.areas.notifier.api import (
 from portico.gateway.areas.notifier.pages.inbox import framed_email
 from portico.gateway.pages.settings import settings_page
 from portico.gateway.web.context import Admin, Identity, PageNotFound, Staff
-from portico.gateway.web.forms import Form, form_from_problem, raise_unless_invalid_input
+from portico.gateway.web.forms import FormState, form_from_problem, raise_unless_invalid_input
 from portico.gateway.web.i18n import (
     LOCALES,
     _,
@@ -120,13 +120,24 @@ async def notifications_page(
     )
 
 
+class PreferencesForm(BaseModel):
+    """A checkbox per kind and channel, named ``<kind>.<channel>``: the kinds come from the
+    notifier, so they are the model's extras; only the ticked ones are posted."""
+
+    model_config = ConfigDict(extra="allow")
+
+    def ticked(self, kind: str, channel: str) -> bool:
+        return f"{kind}.{channel}" in (self.model_extra or {})
+
+
 @router.post("/settings/notifications")
-async def save_notifications(request: Request, session: Staff, notifier: Notifier) -> Response:
+async def save_notifications(
+    session: Staff, notifier: Notifier, posted: Annotated[PreferencesForm, Form()]
+) -> Response:
     """One form for every kind: only the kinds whose channels changed are saved."""
-    posted = await request.form()
     for preference in await notifier.preferences():
         kind = preference.kind
-        chosen = {channel: f"{kind}.{channel}" in posted for channel in CHANNELS}
+        chosen = {channel: posted.ticked(kind, channel) for channel in CHANNELS}
         if any(chosen[channel] != getattr(preference, channel) for channel in CHANNELS):
             await notifier.set_preference(kind, **chosen)
     session.notify(_("Your notification preferences are saved."))
@@ -168,7 +179,7 @@ def _template_error(message: str) -> str:
     return message
 
 
-def _template_form(problem: ApiProblem, values: Mapping[str, Any]) -> Form:
+def _template_form(problem: ApiProblem, values: Mapping[str, Any]) -> FormState:
     form = form_from_problem(problem, values)
     form.errors = {name: _template_error(message) for name, message in form.errors.items()}
     if form.errors and form.message:
@@ -196,7 +207,7 @@ async def _template_page(
     kind: str,
     locale: str,
     *,
-    form: Form | None = None,
+    form: FormState | None = None,
     status_code: int = 200,
 ) -> Response:
     template = await notifier.template(kind, locale)
@@ -208,7 +219,7 @@ async def _template_page(
         status_code,
         source=template,
         label=labels.get(kind, kind),
-        form=form or Form(values=_template_values(template)),
+        form=form or FormState(values=_template_values(template)),
         address=_template_address(kind, locale),
         languages=_languages(),
     )
@@ -229,10 +240,10 @@ async def save_template(
     locale: str,
     session: Admin,
     notifier: Notifier,
-    subject: Annotated[str, Field()] = "",
-    html: Annotated[str, Field()] = "",
-    text: Annotated[str, Field()] = "",
-    sms: Annotated[str | None, Field()] = None,
+    subject: Annotated[str, Form()] = "",
+    html: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    sms: Annotated[str | None, Form()] = None,
 ) -> Response:
     address = _template_address(kind, locale)
     values, parts = _template_parts(subject, html, text, sms)
@@ -262,10 +273,10 @@ async def preview_draft(
     locale: str,
     _admin: Admin,
     notifier: Notifier,
-    subject: Annotated[str, Field()] = "",
-    html: Annotated[str, Field()] = "",
-    text: Annotated[str, Field()] = "",
-    sms: Annotated[str | None, Field()] = None,
+    subject: Annotated[str, Form()] = "",
+    html: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    sms: Annotated[str | None, Form()] = None,
 ) -> Response:
     """The template as typed, not saved, with sample data: posted into the preview frame."""
     _template_address(kind, locale)

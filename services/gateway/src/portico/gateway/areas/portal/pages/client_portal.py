@@ -11,8 +11,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import File, Query, Request, UploadFile
-from fastapi import Form as Field
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from portico.gateway.areas.portal.api import Portal, PortalApi
@@ -31,7 +30,7 @@ from portico.gateway.areas.portal.pages.workspaces import (
     upload_limit_of,
 )
 from portico.gateway.web.context import ClientUser, LoginRequired, Session
-from portico.gateway.web.forms import Form
+from portico.gateway.web.forms import FormState
 from portico.gateway.web.i18n import _
 from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.templating import branding, render
@@ -73,7 +72,7 @@ async def client_page(
     portal: PortalApi,
     workspace_id: uuid.UUID,
     status_code: int = 200,
-    forms: Mapping[str, Form] | None = None,
+    forms: Mapping[str, FormState] | None = None,
 ) -> Response:
     view, account = await client_view_and_account(request, portal, workspace_id)
     menu = await portal.workspaces()
@@ -94,7 +93,7 @@ async def client_page(
 
 
 def _renderer(request: Request, portal: PortalApi, workspace_id: uuid.UUID) -> PageRenderer:
-    async def page(status_code: int, forms: Mapping[str, Form]) -> Response:
+    async def page(status_code: int, forms: Mapping[str, FormState]) -> Response:
         return await client_page(request, portal, workspace_id, status_code, forms)
 
     return page
@@ -138,7 +137,7 @@ async def send_message(
     workspace_id: uuid.UUID,
     session: ClientUser,
     portal: Portal,
-    body: Annotated[str, Field()] = "",
+    body: Annotated[str, Form()] = "",
 ) -> Response:
     view = await client_view(request, portal, workspace_id)
     page = _renderer(request, portal, workspace_id)
@@ -152,7 +151,7 @@ async def tick_task(
     task_id: uuid.UUID,
     session: ClientUser,
     portal: Portal,
-    done: Annotated[bool, Field()] = True,
+    done: Annotated[bool, Form()] = True,
 ) -> Response:
     view = await client_view(request, portal, workspace_id)
     return await tick(request, session, portal, view, str(task_id), done)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
+from pydantic import BaseModel, ConfigDict
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.web.context import PageNotFound, Staff
-from portico.gateway.web.forms import Form, form_from_problem
+from portico.gateway.web.forms import FormState, Text, form_from_problem
 from portico.gateway.web.i18n import LOCALES, _, format_number, format_when, language_name
 from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.templating import render
@@ -100,15 +100,70 @@ async def clients_page(
 @router.get("/clients/new")
 async def new_client_page(request: Request, session: Staff, portal: Portal) -> Response:
     values = {"kind": "company", "locale": session.locale or "en", "invite": True}
-    return await _new_client_form(request, portal, Form(values=values))
+    return await _new_client_form(request, portal, FormState(values=values))
+
+
+class ContactForm(BaseModel):
+    first_name: Text = ""
+    last_name: Text = ""
+    email: Text = ""
+    phone: Text = ""
+    role: Text = ""
+    locale: Text = ""
+    invite: bool = False
+
+
+class NewClientForm(BaseModel):
+    kind: Text = ""
+    name: Text = ""
+    tags: Text = ""
+    assignee: Text = ""
+    first_name: Text = ""
+    last_name: Text = ""
+    email: Text = ""
+    phone: Text = ""
+    locale: Text = ""
+    invite: bool = False
+
+
+class NewWorkspaceForm(BaseModel):
+    workspace_name: Text = ""
+    project_name: Text = ""
+    clients_can_upload: bool = False
+    contact_ids: list[str] = []
+
+
+class ClientDetailsForm(BaseModel):
+    """The client's own fields; each attribute's input (``attr_<key>``) comes as an extra."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: Text = ""
+    name: Text = ""
+    legal_id: Text = ""
+    tags: Text = ""
+    assignee: Text = ""
+    phone: Text = ""
+    website: Text = ""
+    # As typed: its leading spaces may be an indented line.
+    notes: str = ""
+    address_line1: Text = ""
+    address_line2: Text = ""
+    address_postal_code: Text = ""
+    address_city: Text = ""
+    address_region: Text = ""
+    address_country: Text = ""
+
+    def attribute(self, key: str) -> str:
+        value = (self.model_extra or {}).get(f"attr_{key}")
+        return value.strip() if isinstance(value, str) else ""
 
 
 @router.post("/clients/new")
-async def create_client(request: Request, session: Staff, portal: Portal) -> Response:
-    posted = await request.form()
-    names = ("kind", "name", "tags", "assignee", "first_name", "last_name", "email", "phone")
-    values: dict[str, Any] = {name: _text(posted, name) for name in (*names, "locale")}
-    values["invite"] = bool(posted.get("invite"))
+async def create_client(
+    request: Request, session: Staff, portal: Portal, posted: Annotated[NewClientForm, Form()]
+) -> Response:
+    values: dict[str, Any] = posted.model_dump()
     contact = {
         "first_name": values["first_name"],
         "last_name": values["last_name"],
@@ -158,7 +213,7 @@ async def create_client(request: Request, session: Staff, portal: Portal) -> Res
 
 
 async def _new_client_form(
-    request: Request, portal: PortalApi, form: Form, status_code: int = 200
+    request: Request, portal: PortalApi, form: FormState, status_code: int = 200
 ) -> Response:
     staff = await portal.staff_users()
     return await render(
@@ -187,8 +242,8 @@ async def _client_page(
     client_id: str,
     status_code: int = 200,
     *,
-    contact_form: Form | None = None,
-    workspace_form: Form | None = None,
+    contact_form: FormState | None = None,
+    workspace_form: FormState | None = None,
 ) -> Response:
     client = await portal.client(client_id)
     changes = await portal.client_history(client_id)
@@ -204,12 +259,12 @@ async def _client_page(
     }
     if contact_form is None:
         locale = next((contact["locale"] for contact in client["contacts"]), "en")
-        contact_form = Form(values={"locale": locale, "invite": True})
+        contact_form = FormState(values={"locale": locale, "invite": True})
     if workspace_form is None:
         # Shared by default with those who can open it: a contact not (or no longer) in the
         # portal is added only on purpose, and finds it once they join.
         joined = [c["id"] for c in client["contacts"] if c.get("portal_status") == "active"]
-        workspace_form = Form(values={"clients_can_upload": True, "contact_ids": joined})
+        workspace_form = FormState(values={"clients_can_upload": True, "contact_ids": joined})
     return await render(
         request,
         "portal/clients/client.html",
@@ -232,11 +287,15 @@ async def _client_page(
 
 
 @router.post("/clients/{client_id}/contacts")
-async def add_contact(request: Request, session: Staff, portal: Portal, client_id: str) -> Response:
+async def add_contact(
+    request: Request,
+    session: Staff,
+    portal: Portal,
+    client_id: str,
+    posted: Annotated[ContactForm, Form()],
+) -> Response:
     client_id = _id(client_id)
-    posted = await request.form()
-    values: dict[str, Any] = {name: _text(posted, name) for name in CONTACT_FIELDS}
-    values["invite"] = bool(posted.get("invite"))
+    values: dict[str, Any] = posted.model_dump()
     contact = {
         "first_name": values["first_name"],
         "last_name": values["last_name"],
@@ -249,7 +308,7 @@ async def add_contact(request: Request, session: Staff, portal: Portal, client_i
         added = await portal.add_contact(client_id, contact, invite=values["invite"])
     except ApiProblem as problem:
         if problem.status == 409:
-            form = Form(
+            form = FormState(
                 values=values,
                 message=_("%(email)s already has a Portico account: each person has one account.")
                 % {"email": values["email"]},
@@ -332,16 +391,14 @@ async def revoke_invitation(
 
 @router.post("/clients/{client_id}/workspaces")
 async def create_workspace(
-    request: Request, session: Staff, portal: Portal, client_id: str
+    request: Request,
+    session: Staff,
+    portal: Portal,
+    client_id: str,
+    posted: Annotated[NewWorkspaceForm, Form()],
 ) -> Response:
     client_id = _id(client_id)
-    posted = await request.form()
-    values: dict[str, Any] = {
-        "workspace_name": _text(posted, "workspace_name"),
-        "project_name": _text(posted, "project_name"),
-        "clients_can_upload": bool(posted.get("clients_can_upload")),
-        "contact_ids": [value for value in posted.getlist("contact_ids") if isinstance(value, str)],
-    }
+    values: dict[str, Any] = posted.model_dump()
     body = {
         "name": values["workspace_name"],
         "project_name": values["project_name"] or None,
@@ -386,21 +443,23 @@ async def edit_client_page(
             for definition in definitions
         },
     }
-    return await _edit_form(request, portal, client, definitions, Form(values=values))
+    return await _edit_form(request, portal, client, definitions, FormState(values=values))
 
 
 @router.post("/clients/{client_id}/edit")
 async def update_client(
-    request: Request, session: Staff, portal: Portal, client_id: str
+    request: Request,
+    session: Staff,
+    portal: Portal,
+    client_id: str,
+    posted: Annotated[ClientDetailsForm, Form()],
 ) -> Response:
     client_id = _id(client_id)
     client = await portal.client(client_id)
     definitions = await portal.attribute_definitions()
-    posted = await request.form()
-    names = ["kind", "name", "legal_id", "tags", "assignee", "phone", "website", "notes"]
-    names += [f"address_{part}" for part in ADDRESS_PARTS]
-    names += [f"attr_{definition['key']}" for definition in definitions]
-    values: dict[str, Any] = {name: _text(posted, name, strip=name != "notes") for name in names}
+    values: dict[str, Any] = posted.model_dump(exclude=set(posted.model_extra or {}))
+    for definition in definitions:
+        values[f"attr_{definition['key']}"] = posted.attribute(definition["key"])
     changes: dict[str, Any] = {
         "kind": values["kind"] or None,
         "name": values["name"] or None,
@@ -442,7 +501,7 @@ async def _edit_form(
     portal: PortalApi,
     client: dict[str, Any],
     definitions: list[dict[str, Any]],
-    form: Form,
+    form: FormState,
     status_code: int = 200,
 ) -> Response:
     staff = await portal.staff_users()
@@ -490,13 +549,6 @@ def _offset(value: str) -> int:
         return 0
 
 
-def _text(posted: FormData, name: str, *, strip: bool = True) -> str:
-    value = posted.get(name)
-    if not isinstance(value, str):
-        return ""
-    return value.strip() if strip else value
-
-
 def _any_typed(values: Mapping[str, Any], names: Iterable[str]) -> bool:
     return any(values.get(name) for name in names if name != "locale")
 
@@ -512,7 +564,7 @@ def _tags(text: str) -> list[str]:
 
 def _problem_form(
     problem: ApiProblem, values: Mapping[str, Any], aliases: Mapping[str, str] | None = None
-) -> Form:
+) -> FormState:
     """The service's errors beside the inputs; an empty input is said to be required."""
     form = form_from_problem(problem, values, aliases)
     for name in form.errors:

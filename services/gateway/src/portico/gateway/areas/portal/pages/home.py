@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Form as Field
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
@@ -78,7 +77,7 @@ def client_switch(account: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/portal/switch")
 async def switch_client(
-    session: ClientUser, portal: Portal, client_id: Annotated[str, Field()] = ""
+    session: ClientUser, portal: Portal, client_id: Annotated[str, Form()] = ""
 ) -> Response:
     """Opens the portal at another client of the same person: new tokens, that client's
     workspaces only."""

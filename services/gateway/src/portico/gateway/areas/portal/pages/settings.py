@@ -11,8 +11,7 @@ from functools import cache
 from typing import Annotated, Any
 
 from babel import Locale
-from fastapi import File, Request, UploadFile
-from fastapi import Form as Field
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
@@ -20,7 +19,7 @@ from portico.gateway.areas.portal.api import Portal
 from portico.gateway.pages.brand import DEFAULT_BRAND
 from portico.gateway.pages.settings import settings_page
 from portico.gateway.web.context import Admin, PageNotFound, Staff, gateway_of
-from portico.gateway.web.forms import Form, form_from_problem, raise_unless_invalid_input
+from portico.gateway.web.forms import FormState, form_from_problem, raise_unless_invalid_input
 from portico.gateway.web.i18n import (
     LOCALES,
     _,
@@ -71,7 +70,7 @@ def _known(message: str) -> str:
 
 def _problem_form(
     problem: ApiProblem, values: Mapping[str, Any], aliases: Mapping[str, str] | None = None
-) -> Form:
+) -> FormState:
     form = form_from_problem(problem, values, aliases)
     form.errors = {name: _known(message) for name, message in form.errors.items()}
     return form
@@ -124,8 +123,8 @@ async def _profile_page(
     request: Request,
     me: Mapping[str, Any],
     *,
-    form: Form | None = None,
-    password_form: Form | None = None,
+    form: FormState | None = None,
+    password_form: FormState | None = None,
     status_code: int = 200,
 ) -> Response:
     return await settings_page(
@@ -134,8 +133,8 @@ async def _profile_page(
         "profile",
         status_code,
         me=me,
-        form=form or Form(values=_profile_values(me)),
-        password_form=password_form or Form(),
+        form=form or FormState(values=_profile_values(me)),
+        password_form=password_form or FormState(),
         languages=_languages(),
     )
 
@@ -150,10 +149,10 @@ async def save_profile(
     request: Request,
     session: Staff,
     portal: Portal,
-    first_name: Annotated[str, Field()] = "",
-    last_name: Annotated[str, Field()] = "",
-    phone: Annotated[str, Field()] = "",
-    locale: Annotated[str, Field()] = "",
+    first_name: Annotated[str, Form()] = "",
+    last_name: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    locale: Annotated[str, Form()] = "",
 ) -> Response:
     values = {"first_name": first_name, "last_name": last_name, "phone": phone, "locale": locale}
     try:
@@ -184,12 +183,12 @@ async def change_password(
     request: Request,
     session: Staff,
     portal: Portal,
-    current_password: Annotated[str, Field()] = "",
-    new_password: Annotated[str, Field()] = "",
-    confirm_password: Annotated[str, Field()] = "",
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    confirm_password: Annotated[str, Form()] = "",
 ) -> Response:
     if new_password != confirm_password:
-        form = Form(errors={"confirm_password": _("The two new passwords differ.")})
+        form = FormState(errors={"confirm_password": _("The two new passwords differ.")})
         return await _profile_page(request, await portal.me(), password_form=form, status_code=422)
     try:
         await portal.change_my_password(current_password, new_password)
@@ -219,11 +218,11 @@ async def _organisation_page(
     request: Request,
     organisation: Mapping[str, Any],
     *,
-    form: Form | None = None,
-    logo_form: Form | None = None,
+    form: FormState | None = None,
+    logo_form: FormState | None = None,
     status_code: int = 200,
 ) -> Response:
-    form = form or Form(values=_organisation_values(organisation))
+    form = form or FormState(values=_organisation_values(organisation))
     countries = _countries(current_locale())
     country = str(form.value("default_country"))
     if country and country not in dict(countries):
@@ -235,7 +234,7 @@ async def _organisation_page(
         status_code,
         current=organisation,
         form=form,
-        logo_form=logo_form or Form(),
+        logo_form=logo_form or FormState(),
         languages=_languages(),
         countries=countries,
         logo_types=", ".join(LOGO_TYPES),
@@ -252,12 +251,12 @@ async def save_organisation(
     request: Request,
     session: Admin,
     portal: Portal,
-    name: Annotated[str, Field()] = "",
-    brand_colour: Annotated[str, Field()] = "",
-    sender_email: Annotated[str, Field()] = "",
-    sender_name: Annotated[str, Field()] = "",
-    default_locale: Annotated[str, Field()] = "",
-    default_country: Annotated[str, Field()] = "",
+    name: Annotated[str, Form()] = "",
+    brand_colour: Annotated[str, Form()] = "",
+    sender_email: Annotated[str, Form()] = "",
+    sender_name: Annotated[str, Form()] = "",
+    default_locale: Annotated[str, Form()] = "",
+    default_country: Annotated[str, Form()] = "",
 ) -> Response:
     values = {
         "name": name,
@@ -315,7 +314,7 @@ async def upload_logo(
                 request, await portal.organisation(), logo_form=logo_form, status_code=422
             )
     if error is not None:
-        logo_form = Form(errors={"logo": error})
+        logo_form = FormState(errors={"logo": error})
         return await _organisation_page(
             request, await portal.organisation(), logo_form=logo_form, status_code=422
         )
@@ -337,7 +336,7 @@ def _roles() -> list[tuple[str, str]]:
 
 
 async def _staff_page(
-    request: Request, portal: Portal, *, form: Form | None = None, status_code: int = 200
+    request: Request, portal: Portal, *, form: FormState | None = None, status_code: int = 200
 ) -> Response:
     users = await portal.staff_users(include_inactive=True)
     users.sort(key=lambda user: not user["active"])
@@ -348,7 +347,7 @@ async def _staff_page(
         status_code,
         users=users,
         roles=_roles(),
-        form=form or Form(),
+        form=form or FormState(),
     )
 
 
@@ -360,10 +359,10 @@ async def staff_page(request: Request, _admin: Admin, portal: Portal) -> Respons
 @router.get("/settings/staff/new")
 async def new_staff_page(request: Request, session: Admin) -> Response:
     values = {"role": "staff", "locale": session.locale or LOCALES[0]}
-    return await _new_staff(request, Form(values=values))
+    return await _new_staff(request, FormState(values=values))
 
 
-async def _new_staff(request: Request, form: Form, status_code: int = 200) -> Response:
+async def _new_staff(request: Request, form: FormState, status_code: int = 200) -> Response:
     return await settings_page(
         request,
         "portal/settings/staff_new.html",
@@ -380,12 +379,12 @@ async def create_staff_user(
     request: Request,
     session: Admin,
     portal: Portal,
-    email: Annotated[str, Field()] = "",
-    first_name: Annotated[str, Field()] = "",
-    last_name: Annotated[str, Field()] = "",
-    phone: Annotated[str, Field()] = "",
-    role: Annotated[str, Field()] = "staff",
-    locale: Annotated[str, Field()] = "en",
+    email: Annotated[str, Form()] = "",
+    first_name: Annotated[str, Form()] = "",
+    last_name: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "staff",
+    locale: Annotated[str, Form()] = "en",
 ) -> Response:
     values = {
         "email": email,
@@ -427,7 +426,7 @@ async def _update_staff(
             message = _("Portico needs at least one active administrator: appoint another first.")
         else:
             message = problem.detail or problem.title
-        return await _staff_page(request, portal, form=Form(message=message), status_code=422)
+        return await _staff_page(request, portal, form=FormState(message=message), status_code=422)
     return None
 
 
@@ -437,7 +436,7 @@ async def change_role(
     user_id: str,
     session: Admin,
     portal: Portal,
-    role: Annotated[str, Field()] = "",
+    role: Annotated[str, Form()] = "",
 ) -> Response:
     refused = await _update_staff(request, portal, user_id, role=role)
     if refused is not None:
@@ -488,7 +487,7 @@ async def api_keys_page(request: Request, _admin: Admin, portal: Portal) -> Resp
     return await settings_page(request, "portal/settings/api_keys.html", "api-keys", keys=keys)
 
 
-async def _new_key(request: Request, form: Form, status_code: int = 200) -> Response:
+async def _new_key(request: Request, form: FormState, status_code: int = 200) -> Response:
     return await settings_page(
         request,
         "portal/settings/api_key_new.html",
@@ -502,7 +501,7 @@ async def _new_key(request: Request, form: Form, status_code: int = 200) -> Resp
 
 @router.get("/settings/api-keys/new")
 async def new_api_key_page(request: Request, _admin: Admin) -> Response:
-    return await _new_key(request, Form(values={"name": "", "scopes": []}))
+    return await _new_key(request, FormState(values={"name": "", "scopes": []}))
 
 
 @router.post("/settings/api-keys")
@@ -510,13 +509,13 @@ async def create_api_key(
     request: Request,
     _admin: Admin,
     portal: Portal,
-    name: Annotated[str, Field()] = "",
-    scopes: Annotated[list[str] | None, Field()] = None,
+    name: Annotated[str, Form()] = "",
+    scopes: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     chosen = [scope for scope in SCOPES if scope in (scopes or [])]
     values = {"name": name, "scopes": chosen}
     if not chosen:
-        form = Form(values=values, errors={"scopes": _("Choose at least one permission.")})
+        form = FormState(values=values, errors={"scopes": _("Choose at least one permission.")})
         if not name.strip():
             form.errors["name"] = _("This field is required.")
         return await _new_key(request, form, 422)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Form as Field
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.web.context import Staff
-from portico.gateway.web.forms import Form, form_from_problem
+from portico.gateway.web.forms import FormState, form_from_problem
 from portico.gateway.web.i18n import _
 from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.templating import render
@@ -22,12 +21,12 @@ router = page_router()
 
 
 async def _settings_page(
-    request: Request, portal: PortalApi, workspace_id: uuid.UUID, form: Form | None = None
+    request: Request, portal: PortalApi, workspace_id: uuid.UUID, form: FormState | None = None
 ) -> Response:
     workspace = await portal.workspace(str(workspace_id))
     client = await portal.client(str(workspace["client_id"]))
     if form is None:
-        form = Form(
+        form = FormState(
             values={
                 "workspace_name": workspace["name"],
                 "project_name": workspace["project_name"] or "",
@@ -59,10 +58,10 @@ async def save_settings(
     workspace_id: uuid.UUID,
     session: Staff,
     portal: Portal,
-    workspace_name: Annotated[str, Field()] = "",
-    project_name: Annotated[str, Field()] = "",
-    clients_can_upload: Annotated[bool, Field()] = False,
-    contact_ids: Annotated[list[str] | None, Field()] = None,
+    workspace_name: Annotated[str, Form()] = "",
+    project_name: Annotated[str, Form()] = "",
+    clients_can_upload: Annotated[bool, Form()] = False,
+    contact_ids: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     values = {
         "workspace_name": workspace_name,
@@ -92,7 +91,7 @@ async def archive(
     workspace_id: uuid.UUID,
     session: Staff,
     portal: Portal,
-    archived: Annotated[bool, Field()] = True,
+    archived: Annotated[bool, Form()] = True,
 ) -> Response:
     await portal.update_workspace(str(workspace_id), archived=archived)
     if archived:

@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import File, Query, Request, UploadFile
-from fastapi import Form as Field
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.web.context import Staff, gateway_of
-from portico.gateway.web.forms import Form, form_from_problem, too_large
+from portico.gateway.web.forms import FormState, form_from_problem, too_large
 from portico.gateway.web.i18n import _
 from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.session import WebSession
@@ -36,7 +35,7 @@ SECTIONS = ("note", "link", "file", "task", "message")
 # Problems a form shows beside its inputs; anything else is the error page.
 FORM_PROBLEMS = frozenset({409, 413, 415, 422})
 # A page asks for one section at a time: the forms the others show are empty.
-PageRenderer = Callable[[int, Mapping[str, Form]], Awaitable[Response]]
+PageRenderer = Callable[[int, Mapping[str, FormState]], Awaitable[Response]]
 
 
 @dataclass
@@ -87,8 +86,8 @@ def member_names(workspace: Mapping[str, Any]) -> dict[str, str]:
     return {f"client:{member['contact_id']}": member["name"] for member in workspace["members"]}
 
 
-def forms_with(forms: Mapping[str, Form] | None = None) -> dict[str, Form]:
-    return {name: Form() for name in SECTIONS} | dict(forms or {})
+def forms_with(forms: Mapping[str, FormState] | None = None) -> dict[str, FormState]:
+    return {name: FormState() for name in SECTIONS} | dict(forms or {})
 
 
 async def load_sections(portal: PortalApi, workspace_id: str) -> dict[str, Any]:
@@ -119,7 +118,7 @@ def problem_form(
     aliases: Mapping[str, str] | None = None,
     *,
     upload_limit: int | None = None,
-) -> Form:
+) -> FormState:
     """The service's field errors beside the inputs, in words of ours where it says little."""
     if problem.status not in FORM_PROBLEMS:
         raise problem
@@ -175,7 +174,7 @@ async def upload(
     page: PageRenderer,
 ) -> Response:
     if file is None or not file.filename:
-        form = Form(errors={"file": _("Choose a file to send.")})
+        form = FormState(errors={"file": _("Choose a file to send.")})
     else:
         try:
             await portal.upload_workspace_file(view.id, file.filename, file.file, file.content_type)
@@ -197,7 +196,7 @@ async def upload(
         422 if form else 200,
         view=view,
         files=files,
-        forms=forms_with({"file": form or Form()}),
+        forms=forms_with({"file": form or FormState()}),
     )
 
 
@@ -224,7 +223,7 @@ async def post_message(
     body: str,
     page: PageRenderer,
 ) -> Response:
-    form = Form()
+    form = FormState()
     try:
         await portal.post_workspace_message(view.id, body)
     except ApiProblem as problem:
@@ -310,7 +309,7 @@ async def staff_page(
     portal: PortalApi,
     workspace_id: uuid.UUID,
     status_code: int = 200,
-    forms: Mapping[str, Form] | None = None,
+    forms: Mapping[str, FormState] | None = None,
 ) -> Response:
     view = await staff_view(request, session, portal, workspace_id)
     client, sections = await asyncio.gather(
@@ -335,7 +334,7 @@ async def staff_page(
 def _renderer(
     request: Request, session: WebSession, portal: PortalApi, workspace_id: uuid.UUID
 ) -> PageRenderer:
-    async def page(status_code: int, forms: Mapping[str, Form]) -> Response:
+    async def page(status_code: int, forms: Mapping[str, FormState]) -> Response:
         return await staff_page(request, session, portal, workspace_id, status_code, forms)
 
     return page
@@ -357,8 +356,8 @@ async def add_note(
     workspace_id: uuid.UUID,
     session: Staff,
     portal: Portal,
-    title: Annotated[str, Field()] = "",
-    body_html: Annotated[str, Field()] = "",
+    title: Annotated[str, Form()] = "",
+    body_html: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         await portal.add_workspace_note(str(workspace_id), title, body_html)
@@ -375,7 +374,7 @@ async def edit_note_page(
 ) -> Response:
     view = await staff_view(request, session, portal, workspace_id)
     note = await portal.workspace_note(str(workspace_id), str(note_id))
-    form = Form(values={"title": note["title"], "body_html": note["body_html"]})
+    form = FormState(values={"title": note["title"], "body_html": note["body_html"]})
     return await render(
         request,
         "portal/workspaces/note_edit.html",
@@ -393,8 +392,8 @@ async def update_note(
     note_id: uuid.UUID,
     session: Staff,
     portal: Portal,
-    title: Annotated[str, Field()] = "",
-    body_html: Annotated[str, Field()] = "",
+    title: Annotated[str, Form()] = "",
+    body_html: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         await portal.update_workspace_note(
@@ -436,8 +435,8 @@ async def add_link(
     workspace_id: uuid.UUID,
     session: Staff,
     portal: Portal,
-    link_title: Annotated[str, Field()] = "",
-    url: Annotated[str, Field()] = "",
+    link_title: Annotated[str, Form()] = "",
+    url: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         await portal.add_workspace_link(str(workspace_id), link_title, url)
@@ -508,16 +507,16 @@ async def add_task(
     workspace_id: uuid.UUID,
     session: Staff,
     portal: Portal,
-    task_title: Annotated[str, Field()] = "",
-    due_on: Annotated[str, Field()] = "",
-    assignee: Annotated[str, Field()] = "",
+    task_title: Annotated[str, Form()] = "",
+    due_on: Annotated[str, Form()] = "",
+    assignee: Annotated[str, Form()] = "",
 ) -> Response:
     values = {"task_title": task_title, "due_on": due_on, "assignee": assignee}
     try:
         body = {"title": task_title, "due_on": due_on or None, "assignee": _assignee(assignee)}
         await portal.add_workspace_task(str(workspace_id), body)
     except ValueError:
-        form = Form(values=values, errors={"assignee": _("Choose one of the options.")})
+        form = FormState(values=values, errors={"assignee": _("Choose one of the options.")})
         return await staff_page(request, session, portal, workspace_id, 422, {"task": form})
     except ApiProblem as problem:
         form = problem_form(problem, values, {"title": "task_title"})
@@ -533,7 +532,7 @@ async def tick_task(
     task_id: uuid.UUID,
     session: Staff,
     portal: Portal,
-    done: Annotated[bool, Field()] = True,
+    done: Annotated[bool, Form()] = True,
 ) -> Response:
     view = await staff_view(request, session, portal, workspace_id)
     return await tick(request, session, portal, view, str(task_id), done)
@@ -576,7 +575,7 @@ async def send_message(
     workspace_id: uuid.UUID,
     session: Staff,
     portal: Portal,
-    body: Annotated[str, Field()] = "",
+    body: Annotated[str, Form()] = "",
 ) -> Response:
     view = await staff_view(request, session, portal, workspace_id)
     page = _renderer(request, session, portal, workspace_id)
