@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from portico.contracts.events.portal import ClientInvited
-from portico.gateway.pages.inbox import linkify, links_in
+from portico.gateway.areas.notifier.pages.inbox import linkify, links_in
 from portico.gateway.testing import Accounts, Site
 from portico.kit.testing.services import RunningPortico
 from portico.notifier.channels.base import SmsContent

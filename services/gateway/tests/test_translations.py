@@ -12,9 +12,10 @@ GATEWAY = Path(__file__).parents[1]
 CATALOG = GATEWAY / "src/portico/gateway/translations/fr/LC_MESSAGES/messages.po"
 METHODS = [
     ("src/**.py", "python"),
-    ("src/portico/gateway/templates/**.html", "jinja2"),
+    # The core's templates and each area's (areas/<service>/templates).
+    ("src/portico/gateway/**/templates/**.html", "jinja2"),
 ]
-OPTIONS = {"src/portico/gateway/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+OPTIONS = {"src/portico/gateway/**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 

@@ -25,9 +25,12 @@ from starlette.types import Scope
 
 from portico.gateway.apis.backends import Backends
 from portico.gateway.apis.base import ApiProblem
+from portico.gateway.apis.identity import IdentityApi
 from portico.gateway.apis.passthrough import passthrough_route
-from portico.gateway.pages import ROUTERS
+from portico.gateway.areas import AREAS
+from portico.gateway.pages import ROUTERS, STAFF_MENU
 from portico.gateway.settings import GatewaySettings
+from portico.gateway.web.areas import Menus
 from portico.gateway.web.context import (
     CsrfRejected,
     Gateway,
@@ -38,7 +41,7 @@ from portico.gateway.web.context import (
 from portico.gateway.web.i18n import _
 from portico.gateway.web.security import SessionMiddleware
 from portico.gateway.web.session import SessionCodec
-from portico.gateway.web.templating import STATIC, render
+from portico.gateway.web.templating import STATIC, render, use_areas
 from portico.kit.settings import PorticoSettings
 from portico.kit.uploads import BodyLimitMiddleware
 
@@ -51,7 +54,14 @@ def create_gateway(
     shared: PorticoSettings, transport: httpx.AsyncBaseTransport | None = None
 ) -> FastAPI:
     settings = GatewaySettings()
-    backends = Backends.in_process(transport) if transport else Backends.over_http(settings)
+    # Identity is the portal's API too; each area's client calls its own service.
+    services = dict.fromkeys([IdentityApi.service, *(area.service for area in AREAS)])
+    backends = (
+        Backends.in_process(services, transport)
+        if transport
+        else Backends.over_http(services, settings)
+    )
+    use_areas(AREAS)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -63,8 +73,13 @@ def create_gateway(
     app = FastAPI(
         title="Portico", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
-    app.state.gateway = Gateway(settings=settings, backends=backends, development=shared.embedded)
-    for router in ROUTERS:
+    app.state.gateway = Gateway(
+        settings=settings,
+        backends=backends,
+        menus=Menus.of(AREAS, STAFF_MENU),
+        development=shared.embedded,
+    )
+    for router in [*ROUTERS, *(router for area in AREAS for router in area.routers)]:
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -74,6 +89,10 @@ def create_gateway(
     if transport is None:
         # Alone (distributed mode): the services' APIs are reached through the gateway too.
         app.router.routes.append(passthrough_route(backends))
+    for area in AREAS:
+        # Before the core's /static, which would otherwise answer /static/<service>/… first.
+        if area.static is not None:
+            app.mount(f"/static/{area.service}", StaticFiles(directory=area.static))
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     _install_error_pages(app)
     secret = settings.resolved_secret(shared, hosted=transport is not None)

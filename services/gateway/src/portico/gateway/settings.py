@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -10,17 +11,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from portico.kit.settings import PorticoSettings
 
+ENV_PREFIX = "PORTICO_GATEWAY_"
 SECRET_FILE = "gateway-secret"  # noqa: S105 (a file name, not a secret)
 
 
 class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PORTICO_GATEWAY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     # Signs the session cookie. The embedded run keeps a generated one in the data folder.
     secret_key: str | None = Field(default=None, min_length=32)
-    # The services' APIs in the distributed mode (the embedded mode calls them in-process).
-    portal_url: str = "http://portal:8000/api/portal"
-    notifier_url: str = "http://notifier:8000/api/notifier"
     # Secure cookies unless the public address is plain http (localhost in development).
     secure_cookies: bool | None = None
     # Refresh the access token this long before it expires.
@@ -36,6 +35,12 @@ class GatewaySettings(BaseSettings):
             "PORTICO_GATEWAY_MAX_UPLOAD_MIB", "PORTICO_PORTAL_MAX_UPLOAD_MIB"
         ),
     )
+
+    def service_url(self, service: str) -> str:
+        """A service's API in the distributed mode (the embedded mode calls it in-process):
+        ``PORTICO_GATEWAY_<SERVICE>_URL``, else its host name in the compose network."""
+        configured = os.environ.get(f"{ENV_PREFIX}{service.upper()}_URL")
+        return configured or f"http://{service}:8000/api/{service}"
 
     def cookie_secure(self, shared: PorticoSettings) -> bool:
         if self.secure_cookies is not None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 
 import httpx
 
-from portico.gateway.apis.base import TokenSource
-from portico.gateway.apis.notifier import NotifierApi
-from portico.gateway.apis.portal import PortalApi
 from portico.gateway.settings import GatewaySettings
 
 # The host name of in-process calls; nothing resolves it, the ASGI transport answers.
@@ -17,52 +13,41 @@ IN_PROCESS = "http://portico.internal"
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 
-@dataclass
-class Backends:
-    """One HTTP connection pool per service, shared by every request of the gateway."""
+class Backends(Mapping[str, httpx.AsyncClient]):
+    """One HTTP connection pool per service (by its name), shared by every request."""
 
-    portal: httpx.AsyncClient
-    notifier: httpx.AsyncClient
-
-    @classmethod
-    def in_process(cls, transport: httpx.AsyncBaseTransport) -> Backends:
-        def client(service: str) -> httpx.AsyncClient:
-            return httpx.AsyncClient(
-                transport=transport, base_url=f"{IN_PROCESS}/api/{service}", timeout=TIMEOUT
-            )
-
-        return cls(portal=client("portal"), notifier=client("notifier"))
+    def __init__(self, clients: Mapping[str, httpx.AsyncClient]) -> None:
+        self._clients = dict(clients)
 
     @classmethod
-    def over_http(cls, settings: GatewaySettings) -> Backends:
+    def in_process(cls, services: Iterable[str], transport: httpx.AsyncBaseTransport) -> Backends:
         return cls(
-            portal=httpx.AsyncClient(base_url=settings.portal_url, timeout=TIMEOUT),
-            notifier=httpx.AsyncClient(base_url=settings.notifier_url, timeout=TIMEOUT),
+            {
+                service: httpx.AsyncClient(
+                    transport=transport, base_url=f"{IN_PROCESS}/api/{service}", timeout=TIMEOUT
+                )
+                for service in services
+            }
         )
 
-    def by_name(self, service: str) -> httpx.AsyncClient | None:
-        return {"portal": self.portal, "notifier": self.notifier}.get(service)
+    @classmethod
+    def over_http(cls, services: Iterable[str], settings: GatewaySettings) -> Backends:
+        return cls(
+            {
+                service: httpx.AsyncClient(base_url=settings.service_url(service), timeout=TIMEOUT)
+                for service in services
+            }
+        )
+
+    def __getitem__(self, service: str) -> httpx.AsyncClient:
+        return self._clients[service]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._clients)
+
+    def __len__(self) -> int:
+        return len(self._clients)
 
     async def close(self) -> None:
-        await self.portal.aclose()
-        await self.notifier.aclose()
-
-
-@dataclass
-class Apis:
-    """The service APIs as the person behind one request."""
-
-    portal: PortalApi
-    notifier: NotifierApi
-
-    @classmethod
-    def of(
-        cls,
-        backends: Backends,
-        token: TokenSource | None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Apis:
-        return cls(
-            portal=PortalApi(backends.portal, token, headers),
-            notifier=NotifierApi(backends.notifier, token, headers),
-        )
+        for client in self._clients.values():
+            await client.aclose()

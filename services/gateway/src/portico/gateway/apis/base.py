@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
+
+from portico.kit.observability import current_traceparent
 
 # Answers the current access token, refreshing it first when it is about to expire.
 TokenSource = Callable[[], Awaitable[str | None]]
@@ -43,6 +45,9 @@ class ApiProblem(Exception):
 class ServiceClient:
     """Calls one service's API as the person behind the request (or anonymously)."""
 
+    # The service it calls: the name of its backend, its API's path (/api/<service>).
+    service: ClassVar[str]
+
     def __init__(
         self,
         http: httpx.AsyncClient,
@@ -64,11 +69,7 @@ class ServiceClient:
         files: Any = None,
         anonymous: bool = False,
     ) -> httpx.Response:
-        headers = dict(self._headers)
-        if not anonymous and self._token is not None:
-            token = await self._token()
-            if token:
-                headers["Authorization"] = f"Bearer {token}"
+        headers = await self.headers(anonymous=anonymous)
         response = await self._http.request(
             method,
             path,
@@ -80,6 +81,18 @@ class ServiceClient:
         if response.status_code >= 400:
             raise ApiProblem.from_response(response)
         return response
+
+    async def headers(self, *, anonymous: bool = False) -> dict[str, str]:
+        """What every call carries: who is really asking, the user's token, and the trace of
+        the page's request, so that the service's spans and the events it emits join it."""
+        headers = dict(self._headers)
+        if traceparent := current_traceparent():
+            headers["traceparent"] = traceparent
+        if not anonymous and self._token is not None:
+            token = await self._token()
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+        return headers
 
     async def get(self, path: str, **kwargs: Any) -> Any:
         return (await self.call("GET", path, **kwargs)).json()

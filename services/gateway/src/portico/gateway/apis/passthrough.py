@@ -32,7 +32,7 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def passthrough_route(backends: Backends) -> Route:
     async def forward(request: Request) -> Response:
-        http = backends.by_name(request.path_params["service"])
+        http = backends.get(request.path_params["service"])
         if http is None:
             return Response(status_code=404)
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}

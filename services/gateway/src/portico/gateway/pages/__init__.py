@@ -1,27 +1,10 @@
-"""A page module per area; each owns its routes and its templates folder."""
+"""The core's pages: logging in, the organisation's colour, the settings' home; each
+service's pages are in its area (``portico.gateway.areas``)."""
 
 from fastapi import APIRouter
 
-from portico.gateway.pages import (
-    auth,
-    client_portal,
-    clients,
-    home,
-    inbox,
-    notifications,
-    settings,
-    workspace_settings,
-    workspaces,
-)
+from portico.gateway.pages import auth, brand, settings
+from portico.gateway.web.areas import MenuEntry
 
-ROUTERS: list[APIRouter] = [
-    auth.router,
-    home.router,
-    notifications.router,
-    clients.router,
-    settings.router,
-    inbox.router,
-    workspaces.router,
-    workspace_settings.router,
-    client_portal.router,
-]
+ROUTERS: list[APIRouter] = [auth.router, brand.router, settings.router]
+STAFF_MENU: list[MenuEntry] = [settings.MENU_ENTRY]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 from typing import Annotated
 
-from fastapi import Form as Field
-from fastapi import Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
-from portico.gateway.apis.portal import PortalApi
-from portico.gateway.web.context import Services, Session
-from portico.gateway.web.forms import Form, form_from_problem
+from portico.gateway.apis.identity import IdentityApi
+from portico.gateway.web.context import Identity, Session
+from portico.gateway.web.forms import FormState, form_from_problem
 from portico.gateway.web.i18n import LOCALES, _
 from portico.gateway.web.routing import local_path, page_router, see_other
 from portico.gateway.web.session import WebSession
@@ -25,14 +24,16 @@ def home_of(session: WebSession) -> str:
     return "/portal" if session.is_client else "/"
 
 
-async def open_session(session: WebSession, portal: PortalApi, tokens: dict[str, object]) -> None:
+async def open_session(
+    session: WebSession, identity: IdentityApi, tokens: dict[str, object]
+) -> None:
     session.open(tokens)
     if session.is_client:
-        account = await portal.client_account()
+        account = await identity.client_account()
         session.name = account["first_name"]
         session.locale = session.locale or account["locale"]
     else:
-        me = await portal.me()
+        me = await identity.me()
         session.name = me["first_name"]
         session.locale = me["locale"]
 
@@ -43,41 +44,41 @@ async def login_page(request: Request, session: Session, next: str | None = None
         return see_other(home_of(session))
     # With ``next``, a page this account cannot open sent them here: offer another login
     # (redirecting back would loop).
-    return await render(request, "auth/login.html", form=Form(), next=next)
+    return await render(request, "auth/login.html", form=FormState(), next=next)
 
 
 @router.post("/login")
 async def log_in(
     request: Request,
     session: Session,
-    apis: Services,
-    email: Annotated[str, Field()] = "",
-    password: Annotated[str, Field()] = "",
-    next: Annotated[str, Field()] = "",
+    identity: Identity,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
     values = {"email": email, "password": ""}
     try:
-        tokens = await apis.portal.log_in(email.strip(), password)
+        tokens = await identity.log_in(email.strip(), password)
     except ApiProblem as problem:
         if problem.status == 401:
-            form = Form(values=values, message=_("The email or the password is incorrect."))
+            form = FormState(values=values, message=_("The email or the password is incorrect."))
         elif problem.status == 429:
-            form = Form(values=values, message=_("Too many failed attempts. Try again later."))
+            form = FormState(values=values, message=_("Too many failed attempts. Try again later."))
         elif problem.status == 422:
             form = form_from_problem(problem, values)
         else:
             raise
         return await render(request, "auth/login.html", 422, form=form, next=next)
-    await open_session(session, apis.portal, tokens)
+    await open_session(session, identity, tokens)
     return see_other(local_path(next, home_of(session)))
 
 
 @router.post("/logout")
-async def log_out(session: Session, apis: Services) -> Response:
+async def log_out(session: Session, identity: Identity) -> Response:
     if session.logged_in:
         # The session ends for good on the portal; a failure there still logs out here.
         with contextlib.suppress(ApiProblem):
-            await apis.portal.log_out()
+            await identity.log_out()
     session.close()
     session.notify(_("You are logged out."), "info")
     return see_other("/login")
@@ -85,39 +86,43 @@ async def log_out(session: Session, apis: Services) -> Response:
 
 @router.get("/password/forgot")
 async def forgot_page(request: Request) -> Response:
-    return await render(request, "auth/forgot.html", form=Form(), sent=False)
+    return await render(request, "auth/forgot.html", form=FormState(), sent=False)
 
 
 @router.post("/password/forgot")
-async def forgot(request: Request, apis: Services, email: Annotated[str, Field()] = "") -> Response:
+async def forgot(
+    request: Request, identity: Identity, email: Annotated[str, Form()] = ""
+) -> Response:
     try:
-        await apis.portal.request_password_reset(email.strip())
+        await identity.request_password_reset(email.strip())
     except ApiProblem as problem:
         if problem.status != 422:
             raise
         form = form_from_problem(problem, {"email": email})
         return await render(request, "auth/forgot.html", 422, form=form, sent=False)
-    return await render(request, "auth/forgot.html", form=Form(), sent=True, email=email)
+    return await render(request, "auth/forgot.html", form=FormState(), sent=True, email=email)
 
 
 @router.get("/password/reset")
 async def reset_page(request: Request, token: Annotated[str, Query()] = "") -> Response:
-    return await render(request, "auth/reset.html", form=Form(), token=token)
+    return await render(request, "auth/reset.html", form=FormState(), token=token)
 
 
 @router.post("/password/reset")
 async def reset(
     request: Request,
     session: Session,
-    apis: Services,
-    token: Annotated[str, Field()] = "",
-    password: Annotated[str, Field()] = "",
+    identity: Identity,
+    token: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        await apis.portal.reset_password(token, password)
+        await identity.reset_password(token, password)
     except ApiProblem as problem:
         if problem.status == 410 or (problem.status == 422 and not password):
-            form = Form(message=_("This link has expired or was already used. Ask for a new one."))
+            form = FormState(
+                message=_("This link has expired or was already used. Ask for a new one.")
+            )
         elif problem.status == 422:
             form = form_from_problem(problem, {"password": ""})
         else:
@@ -130,10 +135,10 @@ async def reset(
 
 @router.get("/invitations/accept")
 async def invitation_page(
-    request: Request, session: Session, apis: Services, token: Annotated[str, Query()] = ""
+    request: Request, session: Session, identity: Identity, token: Annotated[str, Query()] = ""
 ) -> Response:
     try:
-        invitation = await apis.portal.invitation(token)
+        invitation = await identity.invitation(token)
     except ApiProblem as problem:
         if problem.status not in {410, 422}:
             raise
@@ -144,7 +149,7 @@ async def invitation_page(
         session.changed = True
         return see_other(str(request.url.path) + "?" + str(request.url.query))
     return await render(
-        request, "auth/accept.html", form=Form(), token=token, invitation=invitation
+        request, "auth/accept.html", form=FormState(), token=token, invitation=invitation
     )
 
 
@@ -152,26 +157,26 @@ async def invitation_page(
 async def accept_invitation(
     request: Request,
     session: Session,
-    apis: Services,
-    token: Annotated[str, Field()] = "",
-    password: Annotated[str, Field()] = "",
+    identity: Identity,
+    token: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        tokens = await apis.portal.accept_invitation(token, password)
+        tokens = await identity.accept_invitation(token, password)
     except ApiProblem as problem:
         if problem.status in {409, 410}:
             return await render(request, "auth/invitation_gone.html", 410)
         values = {"password": ""}
         if problem.status == 401:
             # A person who already has a login gave a wrong password.
-            form = Form(values=values, errors={"password": _("The password is incorrect.")})
+            form = FormState(values=values, errors={"password": _("The password is incorrect.")})
         elif problem.status == 429:
-            form = Form(values=values, message=_("Too many failed attempts. Try again later."))
+            form = FormState(values=values, message=_("Too many failed attempts. Try again later."))
         elif problem.status == 422:
             form = form_from_problem(problem, values)
         else:
             raise
-        invitation = await apis.portal.invitation(token)
+        invitation = await identity.invitation(token)
         return await render(
             request, "auth/accept.html", 422, form=form, token=token, invitation=invitation
         )
@@ -179,8 +184,8 @@ async def accept_invitation(
         # Someone was logged in in this browser (the person at another client, or staff):
         # their session ends on the portal too, not only in this cookie.
         with contextlib.suppress(ApiProblem):
-            await apis.portal.log_out()
-    await open_session(session, apis.portal, tokens)
+            await identity.log_out()
+    await open_session(session, identity, tokens)
     session.notify(_("Welcome! Your account is ready."))
     return see_other("/portal")
 
@@ -188,9 +193,9 @@ async def accept_invitation(
 @router.post("/language")
 async def switch_language(
     session: Session,
-    apis: Services,
-    locale: Annotated[str, Field()] = "en",
-    next: Annotated[str, Field()] = "/",
+    identity: Identity,
+    locale: Annotated[str, Form()] = "en",
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     if locale in LOCALES:
         session.locale = locale
@@ -198,5 +203,5 @@ async def switch_language(
         if session.is_staff:
             # A staff member's language is their setting: emails follow it too.
             with contextlib.suppress(ApiProblem):
-                await apis.portal.update_me(locale=locale)
+                await identity.update_me(locale=locale)
     return see_other(local_path(next, "/"))

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
-from portico.gateway.apis.backends import Apis, Backends
-from portico.gateway.apis.base import ApiProblem, TokenSource
+from portico.gateway.apis.backends import Backends
+from portico.gateway.apis.base import ApiProblem, ServiceClient, TokenSource
+from portico.gateway.apis.identity import IdentityApi
 from portico.gateway.settings import GatewaySettings
+from portico.gateway.web.areas import Menus
 from portico.gateway.web.session import CSRF_FIELD, CSRF_HEADER, WebSession
+
+Client = TypeVar("Client", bound=ServiceClient)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -33,6 +38,7 @@ class Gateway:
 
     settings: GatewaySettings
     backends: Backends
+    menus: Menus
     # The embedded run: no email leaves the machine, the development inbox shows them.
     development: bool = False
     # (read at, organisation): the layout's name, logo and colour, cached a few seconds.
@@ -49,14 +55,30 @@ def get_session(request: Request) -> WebSession:
     return session
 
 
-def get_apis(request: Request) -> Apis:
-    apis: Apis | None = getattr(request.state, "apis", None)
-    if apis is None:
-        gateway = gateway_of(request)
-        session = get_session(request)
-        apis = Apis.of(gateway.backends, _token_source(gateway, session), _forwarded(request))
-        request.state.apis = apis
-    return apis
+def service_api(client: type[Client]) -> Callable[[Request], Client]:
+    """A dependency: the service's client as the person behind the request, one per request."""
+
+    def of_request(request: Request) -> Client:
+        clients: dict[type[ServiceClient], ServiceClient] = _request_clients(request)
+        api = clients.get(client)
+        if api is None:
+            gateway = gateway_of(request)
+            token = _token_source(gateway, get_session(request))
+            api = client(gateway.backends[client.service], token, _forwarded(request))
+            clients[client] = api
+        assert isinstance(api, client)
+        return api
+
+    return of_request
+
+
+def _request_clients(request: Request) -> dict[type[ServiceClient], ServiceClient]:
+    clients: dict[type[ServiceClient], ServiceClient] | None = getattr(
+        request.state, "service_clients", None
+    )
+    if clients is None:
+        clients = request.state.service_clients = {}
+    return clients
 
 
 def _forwarded(request: Request) -> dict[str, str]:
@@ -67,13 +89,13 @@ def _forwarded(request: Request) -> dict[str, str]:
 
 
 def _token_source(gateway: Gateway, session: WebSession) -> TokenSource:
-    anonymous = Apis.of(gateway.backends, None)
+    anonymous = IdentityApi(gateway.backends[IdentityApi.service])
 
     async def token() -> str | None:
         if session.needs_refresh(gateway.settings.refresh_margin_seconds):
             assert session.refresh is not None
             try:
-                session.store_tokens(await anonymous.portal.refresh(session.refresh))
+                session.store_tokens(await anonymous.refresh(session.refresh))
             except ApiProblem as problem:
                 if problem.status in {401, 422}:
                     session.close()
@@ -121,7 +143,7 @@ def require_client(request: Request) -> WebSession:
 
 
 Session = Annotated[WebSession, Depends(get_session)]
-Services = Annotated[Apis, Depends(get_apis)]
+Identity = Annotated[IdentityApi, Depends(service_api(IdentityApi))]
 Staff = Annotated[WebSession, Depends(require_staff)]
 Admin = Annotated[WebSession, Depends(require_admin)]
 ClientUser = Annotated[WebSession, Depends(require_client)]

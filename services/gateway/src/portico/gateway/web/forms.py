@@ -9,10 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import StringConstraints
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.web.i18n import _, format_number, ngettext
+
+# A text input of a posted form (a pydantic model read with FastAPI's Form()), trimmed:
+# checkboxes are bools (absent when unticked), repeated inputs lists.
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 
 # The limit in the services' message ("String should have at most 200 characters"): their
 # field errors carry a code and an English message, not the limit on its own.
@@ -74,7 +80,9 @@ def _messages() -> dict[str, str]:
 
 
 @dataclass
-class Form:
+class FormState:
+    """A form as a page shows it again: what was typed, and each field's error."""
+
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     # An error about the whole form (wrong password, expired link...).
@@ -91,16 +99,22 @@ class Form:
         return bool(self.errors or self.message)
 
 
+def raise_unless_invalid_input(problem: ApiProblem) -> None:
+    """Only invalid input is shown beside the form; anything else is the error page's."""
+    if problem.status not in {409, 413, 415, 422}:
+        raise problem
+
+
 def form_from_problem(
     problem: ApiProblem, values: Mapping[str, Any], aliases: Mapping[str, str] | None = None
-) -> Form:
+) -> FormState:
     """The form again with the service's field errors on the inputs named in ``aliases``.
 
     ``aliases`` maps a service field (``contacts.0.email``) to the input's name when they
     differ; an error on a field the form does not show becomes the form's message.
     """
     aliases = aliases or {}
-    form = Form(values=dict(values))
+    form = FormState(values=dict(values))
     unplaced: list[str] = []
     for error in problem.errors:
         service_field = str(error.get("field") or "")

@@ -59,6 +59,11 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Marks a string to translate where it is shown, not here (a menu label defined once)."""
+    return message
+
+
 def from_accept_language(header: str | None) -> str | None:
     """The first of our languages the browser asks for, by its q weights."""
     if not header:

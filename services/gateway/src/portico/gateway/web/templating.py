@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from portico.gateway.apis.identity import IdentityApi
 from portico.gateway.web import i18n
-from portico.gateway.web.context import gateway_of, get_apis, get_session
+from portico.gateway.web.areas import Area
+from portico.gateway.web.context import gateway_of, get_session, service_api
 from portico.gateway.web.linkify import linkify
 from portico.gateway.web.session import CSRF_FIELD
 
 STATIC = Path(__file__).parent.parent / "static"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 BRANDING_SECONDS = 10.0
 
 environment = Environment(
-    loader=PackageLoader("portico.gateway", "templates"),
+    # The core's templates; ``use_areas`` adds each area's (``<service>/…``).
+    loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(default=True),
     undefined=StrictUndefined,
     extensions=["jinja2.ext.i18n"],
@@ -40,10 +45,26 @@ environment.filters.update(
 )
 
 
+# Each area's static folder by its service: ``static("<service>/js/x.js")`` addresses it.
+_area_static: dict[str, Path] = {}
+
+
+def use_areas(areas: Sequence[Area]) -> None:
+    """Pages find each area's templates, and ``static()`` its files (the app calls this once
+    it knows its areas: the areas' pages import this module)."""
+    environment.loader = ChoiceLoader(
+        [FileSystemLoader(TEMPLATES), *(FileSystemLoader(area.templates) for area in areas)]
+    )
+    _area_static.update({area.service: area.static for area in areas if area.static})
+    static_url.cache_clear()
+
+
 @cache
 def static_url(path: str) -> str:
     """A static file's address with its content hash, so that browsers may cache it forever."""
-    digest = hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:12]
+    service, _slash, inside = path.partition("/")
+    file = _area_static[service] / inside if service in _area_static else STATIC / path
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:12]
     return f"/static/{path}?v={digest}"
 
 
@@ -61,7 +82,7 @@ async def branding(request: Request) -> dict[str, Any]:
     cached = gateway.branding
     if cached is not None and time.monotonic() - cached[0] < BRANDING_SECONDS:
         return cached[1]
-    organisation = await get_apis(request).portal.organisation()
+    organisation = await service_api(IdentityApi)(request).organisation()
     gateway.branding = (time.monotonic(), organisation)
     return organisation
 
@@ -70,6 +91,7 @@ async def render(
     request: Request, template: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     session = get_session(request)
+    gateway = gateway_of(request)
     shared = {
         "request": request,
         "session": session,
@@ -78,7 +100,8 @@ async def render(
         "locale": i18n.current_locale(),
         "toasts": session.take_flash(),
         "htmx": request.headers.get("hx-request") == "true",
-        "development": gateway_of(request).development,
+        "development": gateway.development,
+        "menus": gateway.menus,
     }
     html = environment.get_template(template).render(shared | context)
     return HTMLResponse(html, status_code=status_code)

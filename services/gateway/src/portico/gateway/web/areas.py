@@ -1,0 +1,86 @@
+"""What a service brings to the gateway: its pages, templates, static files and menu entries.
+
+Each service's pages live in an area (``portico.gateway.areas.<service>``) whose ``AREA``
+the gateway reads: it includes the routers, loads the templates, serves the static files at
+``/static/<service>/`` and assembles the staff menu and the settings navigation from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from portico.gateway.apis.base import ServiceClient
+from portico.gateway.web.session import WebSession
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link of a menu. ``label`` is the English text (marked with ``N_``), translated when
+    shown; ``section`` is what a page passes to mark it current; lower ``order`` first."""
+
+    label: str
+    url: str
+    section: str
+    order: int
+    admins_only: bool = False
+    # Only in the embedded run (the development inbox).
+    development_only: bool = False
+
+    def shown_to(self, session: WebSession, development: bool) -> bool:
+        if self.development_only and not development:
+            return False
+        return session.is_admin or not self.admins_only
+
+
+@dataclass(frozen=True)
+class SettingsTab:
+    """A page of ``/settings``: the navigation beside every settings page and the card on
+    the settings home. Tabs for everyone are under "You", the admins' under
+    "Administration"."""
+
+    label: str
+    description: str
+    url: str
+    tab: str
+    order: int
+    admins_only: bool = False
+
+    def shown_to(self, session: WebSession) -> bool:
+        return session.is_admin or not self.admins_only
+
+
+@dataclass(frozen=True)
+class Area:
+    service: str
+    client: type[ServiceClient]
+    routers: Sequence[APIRouter]
+    templates: Path
+    static: Path | None = None
+    staff_menu: Sequence[MenuEntry] = field(default_factory=tuple)
+    settings_tabs: Sequence[SettingsTab] = field(default_factory=tuple)
+    client_menu: Sequence[MenuEntry] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Menus:
+    """The menus of every area, in order, as the layouts show them."""
+
+    staff: Sequence[MenuEntry]
+    settings: Sequence[SettingsTab]
+    client: Sequence[MenuEntry]
+
+    @classmethod
+    def of(cls, areas: Sequence[Area], core_staff: Sequence[MenuEntry]) -> Menus:
+        def by_order(entry: MenuEntry | SettingsTab) -> int:
+            return entry.order
+
+        staff = [*core_staff, *(entry for area in areas for entry in area.staff_menu)]
+        return cls(
+            staff=sorted(staff, key=by_order),
+            settings=sorted((tab for area in areas for tab in area.settings_tabs), key=by_order),
+            client=sorted((entry for area in areas for entry in area.client_menu), key=by_order),
+        )
