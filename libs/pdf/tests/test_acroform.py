@@ -7,6 +7,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 from reportlab.pdfgen.canvas import Canvas
 
+from portico.kit.testing.backends import unavailable
 from portico.pdf import DocumentRefused, FormField, normalise, read_fields
 from portico.pdf.testing import corpus_path, pdf_with_text, write
 
@@ -91,7 +92,7 @@ def test_an_unreadable_pdf_is_refused() -> None:
 def test_a_libreoffice_form_from_the_corpus() -> None:
     path = corpus_path() / "sample-files" / "012-libreoffice-form" / "libreoffice-form.pdf"
     if not path.is_file():
-        pytest.skip("the corpus is not here")
+        unavailable(f"the corpus is not at {corpus_path()}")
     fields = _by_name(read_fields(normalise(path.read_bytes()).pdf))
     assert fields["First Name"].value == "Alice"
     assert fields["Nationality"].kind == "choice"

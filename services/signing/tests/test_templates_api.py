@@ -7,7 +7,6 @@ import asyncio
 import io
 import shutil
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,9 +15,9 @@ from PIL import Image
 from portico.contracts.events.portal import ClientCreated
 from portico.kit.testing.backends import unavailable
 from portico.kit.testing.services import RunningPortico
+from portico.pdf.testing import corpus_path
 from portico.signing.testing import all_previews_ready, pdf_document, upload
 
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 TEMPLATES = "/api/signing/v1/templates"
 EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
 
@@ -127,15 +126,15 @@ async def test_a_template_is_made_from_each_kind_of_document(
 
 
 @EMBEDDED
-@pytest.mark.parametrize("name", ["docx/having-images.docx", "sample-files/odt/simple.odt"])
+@pytest.mark.parametrize(
+    "name", ["docx/having-images.docx", "sample-files/002-trivial-libre-office-writer/source.odt"]
+)
 async def test_office_documents_are_converted(portico: RunningPortico, name: str) -> None:
     if shutil.which("soffice") is None:
         unavailable("LibreOffice (soffice) is not installed")
-    path = CORPUS / name
+    path = corpus_path() / name
     if not path.exists():
-        candidates = sorted(CORPUS.glob(f"**/*{path.suffix}"))
-        assert candidates, f"no {path.suffix} file in the corpus"
-        path = candidates[0]
+        unavailable(f"{name} is not in the corpus at {corpus_path()}")
     made = await upload(portico, path.read_bytes(), path.name, name="Converted")
     assert made.status_code == 201, made.text
     assert made.json()["source_kind"] == path.suffix.lstrip(".")

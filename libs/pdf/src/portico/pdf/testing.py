@@ -20,12 +20,15 @@ from portico.pdf.preview import render_pages
 
 
 def corpus_path() -> Path:
-    """The shared corpus: ``PORTICO_CORPUS``, else ``<repo>/../shared/corpus``."""
+    """The shared corpus: ``PORTICO_CORPUS``, else ``<repo>/../shared/corpus``, else the
+    machine's shared folder (``/work/shared/corpus``), for a clone made elsewhere."""
     configured = os.environ.get("PORTICO_CORPUS")
     if configured:
         return Path(configured)
     # src/portico/pdf/testing.py in libs/pdf of the repository.
-    return Path(__file__).resolve().parents[5].parent / "shared" / "corpus"
+    beside = Path(__file__).resolve().parents[5].parent / "shared" / "corpus"
+    machine = Path("/work/shared/corpus")
+    return beside if beside.is_dir() or not machine.is_dir() else machine
 
 
 def pdf_with_text(*pages: str, size: tuple[float, float] = A4, rotate: int = 0) -> bytes:
