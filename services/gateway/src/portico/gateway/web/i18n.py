@@ -119,3 +119,8 @@ def _decimal(value: object) -> Decimal:
         return Decimal(str(value))
     except InvalidOperation:
         return Decimal(0)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages Portico speaks, as a select's (code, name in that language) pairs."""
+    return [(code, language_name(code).capitalize()) for code in LOCALES]

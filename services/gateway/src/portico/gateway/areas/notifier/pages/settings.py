@@ -26,7 +26,7 @@ from portico.gateway.web.forms import FormState, form_from_problem, raise_unless
 from portico.gateway.web.i18n import (
     LOCALES,
     _,
-    language_name,
+    language_choices,
 )
 from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.security import FRAMED_EMAIL_HEADERS
@@ -34,26 +34,10 @@ from portico.gateway.web.templating import environment
 
 router = page_router()
 
-MAX_LOGO_BYTES = 2 * 1024 * 1024
-LOGO_TYPES = ("image/png", "image/jpeg", "image/webp")
 CHANNELS = ("email", "sms", "in_app")
-# The scopes the portal grants an API key (its ApiKeyIn schema), in the order shown.
-SCOPES = (
-    "clients:read",
-    "clients:write",
-    "documents:read",
-    "documents:write",
-    "signing:read",
-    "signing:write",
-    "quotes:read",
-    "quotes:write",
-    "events:read",
-)
 KIND = re.compile(r"[a-z][a-z0-9_]{0,59}")
 TEMPLATE_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
 TEMPLATE_LINK = re.compile(r"must contain (\{\{ \w+ \}\}): the link")
-# Territories babel names that are not countries.
-NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
 
 
 # --- Shared -------------------------------------------------------------------------------
@@ -98,10 +82,6 @@ def kind_labels() -> dict[str, str]:
 
 def _label(kind: Preference | MessageKind, labels: Mapping[str, str]) -> str:
     return labels.get(kind.kind, kind.description)
-
-
-def _languages() -> list[tuple[str, str]]:
-    return [(code, language_name(code).capitalize()) for code in LOCALES]
 
 
 # --- My notifications ---------------------------------------------------------------------
@@ -197,7 +177,7 @@ async def templates_page(request: Request, _admin: Admin, notifier: Notifier) ->
         "notifier/settings/templates.html",
         "templates",
         kinds=kinds,
-        languages=_languages(),
+        languages=language_choices(),
     )
 
 
@@ -221,7 +201,7 @@ async def _template_page(
         label=labels.get(kind, kind),
         form=form or FormState(values=_template_values(template)),
         address=_template_address(kind, locale),
-        languages=_languages(),
+        languages=language_choices(),
     )
 
 

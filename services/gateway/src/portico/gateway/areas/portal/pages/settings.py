@@ -3,7 +3,6 @@ and API keys (admins)."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 import uuid
 from collections.abc import Mapping
@@ -24,7 +23,7 @@ from portico.gateway.web.i18n import (
     LOCALES,
     _,
     current_locale,
-    language_name,
+    language_choices,
     reset_locale,
     use_locale,
 )
@@ -34,7 +33,6 @@ router = page_router()
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 LOGO_TYPES = ("image/png", "image/jpeg", "image/webp")
-CHANNELS = ("email", "sms", "in_app")
 # The scopes the portal grants an API key (its ApiKeyIn schema), in the order shown.
 SCOPES = (
     "clients:read",
@@ -47,9 +45,6 @@ SCOPES = (
     "quotes:write",
     "events:read",
 )
-KIND = re.compile(r"[a-z][a-z0-9_]{0,59}")
-TEMPLATE_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
-TEMPLATE_LINK = re.compile(r"must contain (\{\{ \w+ \}\}): the link")
 # Territories babel names that are not countries.
 NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
 
@@ -81,10 +76,6 @@ def _uuid(value: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise PageNotFound from None
-
-
-def _languages() -> list[tuple[str, str]]:
-    return [(code, language_name(code).capitalize()) for code in LOCALES]
 
 
 @cache
@@ -135,7 +126,7 @@ async def _profile_page(
         me=me,
         form=form or FormState(values=_profile_values(me)),
         password_form=password_form or FormState(),
-        languages=_languages(),
+        languages=language_choices(),
     )
 
 
@@ -235,7 +226,7 @@ async def _organisation_page(
         current=organisation,
         form=form,
         logo_form=logo_form or FormState(),
-        languages=_languages(),
+        languages=language_choices(),
         countries=countries,
         logo_types=", ".join(LOGO_TYPES),
     )
@@ -370,7 +361,7 @@ async def _new_staff(request: Request, form: FormState, status_code: int = 200) 
         status_code,
         form=form,
         roles=_roles(),
-        languages=_languages(),
+        languages=language_choices(),
     )
 
 
