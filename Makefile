@@ -50,7 +50,7 @@ $(VENDOR_FILES) &: $(GATEWAY)/package.json $(GATEWAY)/package-lock.json
 assets: sync $(VENDOR_FILES) $(MO_FILES)
 
 messages: sync
-	cd $(GATEWAY) && ../../.venv/bin/pybabel extract -F babel.cfg -o messages.pot --no-location --omit-header .
+	cd $(GATEWAY) && ../../.venv/bin/pybabel extract -F babel.cfg -o messages.pot --no-location --omit-header --sort-output .
 	$(UV) run --no-sync pybabel update -i $(GATEWAY)/messages.pot -d $(CATALOGS) --no-wrap --ignore-obsolete
 	rm $(GATEWAY)/messages.pot
 

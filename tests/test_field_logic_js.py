@@ -12,7 +12,7 @@ from pathlib import Path
 from portico.kit.testing.backends import unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "services/gateway/src/portico/gateway/static/js/field-logic.js"
+SCRIPT = ROOT / "services/gateway/src/portico/gateway/areas/signing/static/js/field-logic.js"
 CASES = ROOT / "services/signing/tests/cases/expressions.json"
 
 CHECK = """

@@ -1,0 +1,21 @@
+"""The signing service's pages: smart-document templates, their list and the field editor."""
+
+from pathlib import Path
+
+from portico.gateway.areas.signing.api import SigningApi
+from portico.gateway.areas.signing.pages import editor, templates
+from portico.gateway.web.areas import Area, MenuEntry
+from portico.gateway.web.i18n import N_
+
+HERE = Path(__file__).parent
+
+AREA = Area(
+    service="signing",
+    client=SigningApi,
+    routers=[templates.router, editor.router],
+    templates=HERE / "templates",
+    static=HERE / "static",
+    staff_menu=[
+        MenuEntry(N_("Smart documents"), "/smart-documents", section="smart-documents", order=25),
+    ],
+)

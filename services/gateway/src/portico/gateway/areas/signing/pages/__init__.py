@@ -1,0 +1,1 @@
+"""The signing area's routers: the templates (list, new, settings) and the field editor."""
