@@ -12,12 +12,10 @@ Each is the median of a few rounds, after one warm-up round.
 from __future__ import annotations
 
 import asyncio
-import io
 import statistics
 import tempfile
 import time
 import uuid
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from portico.kit.auth.tokens import TokenIssuer
 from portico.kit.host import EMBEDDED, Host, discover_services
 from portico.kit.settings import PorticoSettings
 from portico.pdf import Limits, normalise_isolated, render_page
+from portico.pdf.testing import docx_with_paragraphs
 from portico.signing.testing import pdf_document
 
 ROUNDS = 5
@@ -71,51 +70,17 @@ async def _upload_to_first_preview(api: httpx.AsyncClient, headers: dict[str, st
         await asyncio.sleep(0.1)
 
 
-def docx_document(pages: int = 3) -> bytes:
-    """A Word document of ``pages`` pages of paragraphs, written as Word writes its parts."""
-    paragraph = (
-        "<w:p><w:r><w:t>The parties agree to the terms below. Each clause applies from "
-        "the date of signature until the end of the engagement, unless ended sooner in "
-        "writing by either party.</w:t></w:r></w:p>"
-    )
-    page_break = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
-    body = page_break.join(paragraph * 12 for _ in range(pages))
-    parts = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
-            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/word/document.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
-        ),
-        "_rels/.rels": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
-            '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'
-        ),
-        "word/document.xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-            f"<w:body>{body}</w:body></w:document>"
-        ),
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
 async def run() -> list[Figure]:
     limits = Limits()
     # Baseline of the upload: the same kind of document's first page, rendered alone.
     sample = pdf_document(PAGES, lines=["Baseline"])
     render_alone = _median_seconds(ROUNDS, lambda: render_page(sample, 0, PREVIEW_WIDTH))
 
-    docx = docx_document()
+    clause = (
+        "The parties agree to the terms below. Each clause applies from the date of "
+        "signature until the end of the engagement, unless ended sooner in writing."
+    )
+    docx = docx_with_paragraphs(*([clause] * 12 for _ in range(3)))
     converted = normalise_isolated(docx, limits)
     conversion = _median_seconds(ROUNDS, lambda: normalise_isolated(docx, limits))
     render_converted = _median_seconds(ROUNDS, lambda: render_page(converted.pdf, 0, PREVIEW_WIDTH))

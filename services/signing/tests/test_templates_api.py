@@ -16,7 +16,7 @@ from PIL import Image
 from portico.contracts.events.portal import ClientCreated
 from portico.kit.testing.backends import unavailable
 from portico.kit.testing.services import RunningPortico
-from portico.pdf.testing import corpus_path
+from portico.pdf.testing import corpus_path, docx_with_paragraphs
 from portico.signing.testing import all_previews_ready, pdf_document, upload
 
 TEMPLATES = "/api/signing/v1/templates"
@@ -246,6 +246,30 @@ async def test_text_tags_become_fields_and_roles(portico: RunningPortico) -> Non
     assert [role["name"] for role in template["roles"]] == ["Company", "Client"]
     signature = template["fields"][0]
     assert signature["y"] == pytest.approx((842 - 712) / 841.89, abs=0.02)
+
+
+@EMBEDDED
+async def test_text_tags_in_a_word_document_become_fields(portico: RunningPortico) -> None:
+    if shutil.which("soffice") is None:
+        unavailable("LibreOffice (soffice) is not installed")
+    docx = docx_with_paragraphs(
+        ["Engagement letter", "The client: {{signature;role=Client;required}}"],
+        ["Initials: {{initials;role=Client}}", "For the studio: {{signature;role=Company}}"],
+    )
+    made = await upload(portico, docx, "engagement.docx")
+    assert made.status_code == 201, made.text
+    template = made.json()
+    assert template["source_kind"] == "docx"
+    assert [(f["type"], f["role"], f["page"], f["required"]) for f in template["fields"]] == [
+        ("signature", "Client", 0, True),
+        ("initials", "Client", 1, False),
+        ("signature", "Company", 1, False),
+    ]
+    assert [role["name"] for role in template["roles"]] == ["Client", "Company"]
+    # Each field stands where its tag stood: on the page, below the line before it.
+    first, initials, company = template["fields"]
+    assert 0 < first["x"] < 0.5 and 0 < first["y"] < 0.5
+    assert company["y"] > initials["y"]
 
 
 async def test_a_duplicate_carries_every_field(portico: RunningPortico) -> None:
