@@ -199,7 +199,7 @@ async def test_refusals_are_in_french_for_a_french_speaker(site: Site, accounts:
     locked = await upload(site, encrypted_pdf(), "verrouillé.pdf")
     assert locked.status_code == 422
     assert field_error(locked, "file") == (
-        "Le fichier est protégé par un mot de passe : retirez le mot de passe, puis "
+        "Le fichier est protégé par un mot de passe\u00a0: retirez le mot de passe, puis "
         "envoyez-le de nouveau."
     )
 
