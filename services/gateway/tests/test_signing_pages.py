@@ -130,6 +130,8 @@ async def test_a_document_uploaded_opens_in_the_editor(
     assert 'enctype="multipart/form-data"' in form.text
     assert f'data-max-bytes="{25 * 1_048_576}"' in form.text
     assert "/static/signing/js/upload.js?v=" in form.text
+    ids = re.findall(r'\bid="([^"]+)"', form.text)
+    assert len(ids) == len(set(ids)), "two elements share an id"
 
     sent = await upload(site, pdf_with_text("one", "two"), name="Engagement letter")
     assert sent.status_code == 303, sent.text[:2000]
@@ -210,22 +212,27 @@ async def test_a_blank_template_opens_in_the_editor(
     staff = await accounts.staff("staff")
     await site.log_in(staff["email"])
     refused = await site.post(
-        "/smart-documents/new/blank", {"name": "", "pages": "80", "size": "A5", "titles": ""}
+        "/smart-documents/new/blank", {"blank_name": "", "pages": "80", "size": "A5", "titles": ""}
     )
     assert refused.status_code == 422
-    assert field_error(refused, "name") == "This field is required."
+    assert field_error(refused, "blank_name") == "This field is required."
     assert field_error(refused, "pages") == "Enter a number of pages from 1 to 50."
     assert field_error(refused, "size") == "Choose one of the options."
     too_many = await site.post(
         "/smart-documents/new/blank",
-        {"name": "Form", "pages": "1", "size": "A4", "titles": "One\nTwo"},
+        {"blank_name": "Form", "pages": "1", "size": "A4", "titles": "One\nTwo"},
     )
     assert too_many.status_code == 422
     assert "more titles than pages" in field_error(too_many, "titles")
 
     made = await site.post(
         "/smart-documents/new/blank",
-        {"name": "Onboarding form", "pages": "2", "size": "Letter", "titles": "About you\r\n\r\n"},
+        {
+            "blank_name": "Onboarding form",
+            "pages": "2",
+            "size": "Letter",
+            "titles": "About you\r\n\r\n",
+        },
     )
     assert made.status_code == 303, made.text[:2000]
     found = EDITOR.match(made.headers["location"])

@@ -41,6 +41,7 @@ ROLE_ALIASES = {
     **{f"roles.{index}.name": "roles" for index in range(MOST_ROLES + 1)},
 }
 BLANK_ALIASES = {
+    "name": "blank_name",
     "titles": "titles",
     **{f"titles.{index}": "titles" for index in range(MOST_PAGES + 1)},
 }
@@ -120,7 +121,8 @@ async def new_template_page(request: Request, _staff: Staff) -> Response:
 
 
 class BlankForm(BaseModel):
-    name: Text = ""
+    # Not "name": the upload form beside it has one (each input's id is field-<name>).
+    blank_name: Text = ""
     pages: Text = ""
     size: Text = ""
     # As typed: an empty line is a page without a title.
@@ -188,13 +190,13 @@ async def blank_template(
             "There are more titles than pages: at most %(num)s lines.",
             pages,
         ) % {"num": format_number(pages)}
-    if not values["name"]:
-        form.errors["name"] = _("This field is required.")
+    if not values["blank_name"]:
+        form.errors["blank_name"] = _("This field is required.")
     if form.errors or pages is None:
         return await _new_page(request, blank=form, status_code=422)
     try:
         template = await signing.blank(
-            values["name"], pages=pages, size=values["size"], titles=titles
+            values["blank_name"], pages=pages, size=values["size"], titles=titles
         )
     except ApiProblem as problem:
         if problem.status != 422:
