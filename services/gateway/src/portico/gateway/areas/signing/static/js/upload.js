@@ -12,7 +12,11 @@ const percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionD
 
 function size(bytes) {
   const [value, unit] =
-    bytes >= 1_048_576 ? [bytes / 1_048_576, "megabyte"] : [bytes / 1024, "kilobyte"];
+    bytes >= 1_048_576
+      ? [bytes / 1_048_576, "megabyte"]
+      : bytes >= 1024
+        ? [bytes / 1024, "kilobyte"]
+        : [bytes, "byte"];
   const format = new Intl.NumberFormat(lang, {
     style: "unit",
     unit,
@@ -168,7 +172,8 @@ if (form && input && zone) {
       } else if (request.status === 413) {
         showError(input.name, text.textTooLarge);
       } else {
-        showMessage(text.textFailed);
+        // Not an answer of this page's (an error page, a proxy's): say so, with its status.
+        showMessage(text.textError.replace("{status}", String(request.status)));
       }
       form.querySelector("[aria-invalid='true']")?.focus();
     });
