@@ -13,7 +13,9 @@ from typing import Any
 import httpx
 from pypdf import PdfReader, PdfWriter
 
+from portico.gateway.areas.signing.pages.templates import refusal_text
 from portico.gateway.testing import Accounts, Site
+from portico.gateway.web.i18n import reset_locale, use_locale
 from portico.kit.testing.services import RunningPortico
 from portico.pdf.testing import pdf_with_text, write
 
@@ -377,3 +379,62 @@ async def test_clients_cannot_open_the_smart_documents(
     refused = await site.post(f"/smart-documents/{template['id']}/delete")
     assert refused.status_code in {303, 403, 404}
     assert (await api(portico, "GET", f"/templates/{template['id']}"))["name"] == "Mandate"
+
+
+def refusal(code: str, **members: Any) -> str:
+    return refusal_text({"field": "file", "code": code, "message": "English"}, members)
+
+
+def test_each_refusal_states_the_limit_it_broke_in_english_and_french() -> None:
+    token = use_locale("en")
+    try:
+        assert refusal("too_large", limit=25 * 1_048_576) == "The file is larger than 25 MB."
+        assert refusal("too_many_pages", limit=200, count=250) == (
+            "The document has 250 pages; at most 200 are accepted."
+        )
+        assert refusal("too_many_pages", limit=200) == (
+            "The document has too many pages: at most 200 are accepted."
+        )
+        assert refusal("too_many_pixels", limit=50_000_000) == (
+            "An image is larger than 50 megapixels: make it smaller."
+        )
+        assert refusal("conversion_timeout", limit=60.0).startswith(
+            "Converting the document took longer than 60 seconds"
+        )
+        assert "LibreOffice is not installed" in refusal("converter_missing")
+        assert refusal("conversion_failed").startswith("The document could not be converted")
+        assert refusal("something_new") == "English"
+    finally:
+        reset_locale(token)
+    token = use_locale("fr")
+    try:
+        assert refusal("too_large", limit=25 * 1_048_576) == "Le fichier dépasse 25\u00a0Mo."
+        assert refusal("too_many_pages", limit=200, count=1_250) == (
+            "Le document a 1\u202f250 pages\u00a0; 200 au plus sont acceptées."
+        )
+        assert refusal("conversion_timeout", limit=60) == (
+            "La conversion du document a duré plus de 60 secondes\u00a0: enregistrez-le en PDF "
+            "et envoyez ce PDF."
+        )
+        assert refusal("converter_missing").startswith(
+            "Les fichiers Word et OpenDocument ne peuvent pas être convertis"
+        )
+    finally:
+        reset_locale(token)
+
+
+async def test_the_service_states_the_limit_of_a_refused_upload(portico: RunningPortico) -> None:
+    response = await portico.http.post(
+        f"{API}/templates",
+        files={"file": ("locked.pdf", encrypted_pdf(), "application/pdf")},
+        headers=portico.headers("admin"),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "encrypted"
+    big = await portico.http.post(
+        f"{API}/templates",
+        files={"file": ("big.pdf", b"%PDF-1.7\n" + b"0" * (25 * 1_048_576 + 1), "application/pdf")},
+        headers=portico.headers("admin"),
+    )
+    assert big.status_code == 413
+    assert big.json()["limit"] == 25 * 1_048_576

@@ -162,6 +162,12 @@ if (form && input && zone) {
         window.location.assign(answer.redirect);
         return;
       }
+      // Sent elsewhere (the session ended: the login page): go there too.
+      const answered = new URL(request.responseURL || form.action, window.location.href);
+      if (answered.pathname !== new URL(form.action, window.location.href).pathname) {
+        window.location.assign(answered.href);
+        return;
+      }
       busy(false);
       if (answer?.errors || answer?.message) {
         const unplaced = [];
