@@ -144,7 +144,7 @@ def test_staff_drop_a_pdf_and_land_in_the_editor(
         "img", name=_("The first page of %(name)s", name="Engagement letter")
     )
     expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("image => image.complete && image.naturalWidth") == 300
+    expect(thumbnail).to_have_js_property("naturalWidth", 300)
     assert_accessible(page)
 
     page.set_viewport_size({"width": 390, "height": 844})
