@@ -11,8 +11,10 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from pypdf import PdfReader, PdfWriter
 
+from portico.gateway.areas.signing.pages import templates as pages
 from portico.gateway.areas.signing.pages.templates import refusal_text
 from portico.gateway.testing import Accounts, Site
 from portico.gateway.web.i18n import reset_locale, use_locale
@@ -81,7 +83,7 @@ def encrypted_pdf() -> bytes:
 
 
 async def test_the_list_searches_and_switches_to_the_archived_ones(
-    site: Site, accounts: Accounts, portico: RunningPortico
+    site: Site, accounts: Accounts, portico: RunningPortico, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     staff = await accounts.staff("staff")
     await site.log_in(staff["email"])
@@ -116,6 +118,18 @@ async def test_the_list_searches_and_switches_to_the_archived_ones(
     archived = await site.get("/smart-documents", params={"archived": "1"})
     assert names(archived) == ["Old mandate"]
     assert re.search(r'href="/smart-documents\?archived=1" aria-current="page"', archived.text)
+
+    # Pages of the list, the search kept from one to the next.
+    monkeypatch.setattr(pages, "PAGE_SIZE", 1)
+    first = await site.get("/smart-documents", params={"q": "n"})
+    assert len(names(first)) == 1
+    found = re.search(r'<a class="button" href="\?([^"]+)" rel="next">', first.text)
+    assert found
+    second = await site.get(f"/smart-documents?{html.unescape(found.group(1))}")
+    assert len(names(second)) == 1 and names(second) != names(first)
+    assert 'rel="prev"' in second.text
+    assert "q=n" in found.group(1)
+    monkeypatch.undo()
 
     # A hand-edited address is a page, never an error.
     for params in ({"offset": "-3"}, {"offset": "many"}, {"q": "x" * 500}, {"archived": "maybe"}):
