@@ -10,6 +10,10 @@ const zone = form?.querySelector("[data-drop]");
 const lang = document.documentElement.lang || "en";
 const percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
 
+function hasFiles(event) {
+  return [...(event.dataTransfer?.types || [])].includes("Files");
+}
+
 function size(bytes) {
   const [value, unit] =
     bytes >= 1_048_576
@@ -87,7 +91,7 @@ if (form && input && zone) {
   input.addEventListener("change", chosen);
   for (const type of ["dragenter", "dragover"]) {
     zone.addEventListener(type, (event) => {
-      if (![...(event.dataTransfer?.types || [])].includes("Files")) return;
+      if (!hasFiles(event)) return;
       event.preventDefault();
       event.dataTransfer.dropEffect = "copy";
       zone.classList.add("sd-drop-over");
@@ -96,9 +100,20 @@ if (form && input && zone) {
   zone.addEventListener("dragleave", (event) => {
     if (!zone.contains(event.relatedTarget)) zone.classList.remove("sd-drop-over");
   });
-  zone.addEventListener("drop", (event) => {
+  // A file dropped beside the zone is taken too, rather than opened by the browser in
+  // place of the page.
+  document.addEventListener("dragover", (event) => {
+    if (hasFiles(event)) event.preventDefault();
+  });
+  document.addEventListener("drop", (event) => {
+    if (hasFiles(event) && !zone.contains(event.target)) take(event);
+  });
+  zone.addEventListener("drop", take);
+
+  function take(event) {
     event.preventDefault();
     zone.classList.remove("sd-drop-over");
+    if (input.disabled) return;
     const files = event.dataTransfer?.files;
     if (!files?.length) return;
     // One document: the first file dropped.
@@ -108,7 +123,7 @@ if (form && input && zone) {
     // file-limit.js checks the size on "change", as for a file chosen.
     input.dispatchEvent(new Event("change", { bubbles: true }));
     input.focus();
-  });
+  }
 
   const progress = form.querySelector("[data-progress]");
   const bar = progress.querySelector("progress");
