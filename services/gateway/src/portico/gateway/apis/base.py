@@ -22,6 +22,8 @@ class ApiProblem(Exception):
     title: str
     detail: str | None = None
     errors: list[Mapping[str, Any]] = field(default_factory=list)
+    # The problem's other members (``reason``, ``limit``...), as the service sent them.
+    members: Mapping[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.status} {self.title}: {self.detail or ''}"
@@ -39,6 +41,11 @@ class ApiProblem(Exception):
             title=str(body.get("title") or response.reason_phrase),
             detail=body.get("detail"),
             errors=[error for error in body.get("errors") or [] if isinstance(error, dict)],
+            members={
+                key: value
+                for key, value in body.items()
+                if key not in {"type", "title", "status", "detail", "instance", "errors"}
+            },
         )
 
 

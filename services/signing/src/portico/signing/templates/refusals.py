@@ -47,12 +47,27 @@ def _message(refusal: DocumentRefused, settings: SigningSettings) -> str:
     return messages[refusal.code]
 
 
+def _limits(settings: SigningSettings) -> dict[str, int | float]:
+    """The limit each refusal broke, for a client that words the refusal itself: bytes,
+    pages, pixels, seconds."""
+    return {
+        "too_large": settings.max_upload_mib * 1024 * 1024,
+        "too_many_pages": settings.max_pages,
+        "too_many_pixels": settings.max_image_megapixels * 1_000_000,
+        "conversion_timeout": settings.conversion_seconds,
+    }
+
+
 def refusal_problem(refusal: DocumentRefused, settings: SigningSettings) -> Problem:
     message = _message(refusal, settings)
+    params = dict(refusal.params)
+    limit = _limits(settings).get(refusal.code)
+    if limit is not None:
+        params.setdefault("limit", limit)
     error = FieldError(field="file", location="body", message=message, code=refusal.code)
     problem: type[Problem] = ValidationProblem
     if refusal.code == "too_large":
         problem = PayloadTooLarge
     elif refusal.code in {"unsupported_type", "converter_missing"}:
         problem = UnsupportedMediaType
-    return problem(f"file: {message}", errors=[error], reason=refusal.code, **refusal.params)
+    return problem(f"file: {message}", errors=[error], reason=refusal.code, **params)

@@ -113,6 +113,7 @@ class TemplateSummary(BaseModel):
     page_count: int
     field_count: int
     sendable: bool
+    not_sendable_reason: str | None = Field(description="Why it cannot be sent yet, if so")
     auto_assign: bool
     archived: bool
     created_at: datetime
@@ -123,7 +124,6 @@ class TemplateOut(TemplateSummary):
     original_name: str | None
     roles: list[Role]
     ordered: bool
-    not_sendable_reason: str | None = Field(description="Why it cannot be sent yet, if so")
     previews_ready: int = Field(description="How many pages have their previews")
     pages: list[PageOut]
     fields: list[FieldSpec]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import func, or_, select
 
@@ -142,10 +141,16 @@ async def duplicate_template(
         ordered=template.ordered,
         auto_assign=False,
         created_by=created_by,
+        # Given even when empty: a collection never set would be loaded lazily, outside
+        # the session's async context, when the answer counts the fields.
+        fields=[
+            TemplateField(
+                position=position,
+                spec=spec.model_dump(mode="json") | {"id": str(uuid.uuid4())},
+            )
+            for position, spec in enumerate(specs_of(template))
+        ],
     )
-    for position, spec in enumerate(specs_of(template)):
-        fresh: dict[str, Any] = spec.model_dump(mode="json") | {"id": str(uuid.uuid4())}
-        copy.fields.append(TemplateField(position=position, spec=fresh))
     tx.add(copy)
     await tx.flush()
     return copy

@@ -10,13 +10,15 @@ from portico.signing.templates.service import specs_of
 
 
 def template_summary(template: Template) -> TemplateSummary:
+    reason = sendable_problem(specs_of(template))
     return TemplateSummary(
         id=template.id,
         name=template.name,
         source_kind=template.source_kind,
         page_count=template.page_count,
         field_count=len(template.fields),
-        sendable=sendable_problem(specs_of(template)) is None,
+        sendable=reason is None,
+        not_sendable_reason=reason,
         auto_assign=template.auto_assign,
         archived=template.archived_at is not None,
         created_at=template.created_at,
@@ -29,7 +31,6 @@ def preview_path(template: Template, index: int, width: int) -> str:
 
 
 def template_out(template: Template) -> TemplateOut:
-    specs = specs_of(template)
     widths = signing_settings().preview_widths
     pages = [
         PageOut(
@@ -49,8 +50,7 @@ def template_out(template: Template) -> TemplateOut:
         original_name=template.original_name,
         roles=[Role.model_validate(role) for role in template.roles],
         ordered=template.ordered,
-        not_sendable_reason=sendable_problem(specs),
         previews_ready=template.previews_ready,
         pages=pages,
-        fields=specs,
+        fields=specs_of(template),
     )

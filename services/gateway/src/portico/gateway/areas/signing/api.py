@@ -25,6 +25,8 @@ class TemplateSummary(BaseModel):
     page_count: int
     field_count: int
     sendable: bool
+    # Why it cannot be sent yet (in the service's English), if so.
+    not_sendable_reason: str | None = None
     auto_assign: bool
     archived: bool
     created_at: datetime
@@ -63,7 +65,6 @@ class Template(TemplateSummary):
     original_name: str | None
     roles: list[Role]
     ordered: bool
-    not_sendable_reason: str | None
     previews_ready: int
     pages: list[TemplatePage]
     fields: list[TemplateField]
