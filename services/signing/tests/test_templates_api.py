@@ -299,6 +299,18 @@ async def test_a_duplicate_carries_every_field(portico: RunningPortico) -> None:
     assert page.status_code == 200
 
 
+async def test_a_template_without_fields_is_duplicated(portico: RunningPortico) -> None:
+    staff = portico.headers("staff")
+    blank = await portico.http.post(
+        "/api/signing/v1/blank-templates", json={"name": "Intake"}, headers=staff
+    )
+    assert blank.status_code == 201, blank.text
+    copy = await portico.http.post(f"{TEMPLATES}/{blank.json()['id']}/duplicate", headers=staff)
+    assert copy.status_code == 201, copy.text
+    assert (copy.json()["fields"], copy.json()["field_count"]) == ([], 0)
+    assert copy.json()["not_sendable_reason"]
+
+
 @EMBEDDED
 async def test_templates_are_listed_searched_renamed_and_archived(portico: RunningPortico) -> None:
     staff = portico.headers("staff")
