@@ -222,7 +222,11 @@ def test_staff_place_fields_and_preview_the_document(
     assert_accessible(page)
 
     page.get_by_role("link", name=_("Preview as the client sees it")).click()
-    expect(page.get_by_role("note")).to_contain_text(_("Preview: sample values").split(".")[0])
+    banner = _(
+        "Preview: sample values. This is the document as the client will get it; "
+        "nothing here is saved."
+    )
+    expect(page.get_by_role("note")).to_have_text(banner)
     expect(page.locator(".pv-field")).to_have_count(5)
     expect(page.locator(".pv-box", has_text="Signed for the studio")).to_be_visible()
     assert_accessible(page)
