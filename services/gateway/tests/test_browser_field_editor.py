@@ -243,3 +243,96 @@ def test_on_a_phone_the_pages_show_with_a_notice(page: Page, live_site: RunningS
     expect(page.locator("[data-palette]")).to_be_hidden()
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert_accessible(page)
+
+
+def test_keyboard_repeat_align_distribute_and_the_service_refusals(
+    page: Page, live_site: RunningSite
+) -> None:
+    """From the keyboard, initials repeated on every page; three fields placed in mm, chosen
+    with a rubber band, aligned and distributed, duplicated and deleted; a formula the
+    service refuses shows on its field until it is fixed; a condition is added."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    template = make_template(live_site, pages=3)
+    log_in(page, live_site, "en")
+    page.goto(f"{live_site.url}/smart-documents/{template['id']}/edit")
+    fields = page.locator(".ed-field")
+    palette = page.locator("[data-palette]")
+
+    palette.get_by_role("button", name="Initials", exact=True).press("Enter")
+    expect(fields).to_have_count(1)
+    expect(fields.first).to_be_focused()
+    page.get_by_role("button", name="Repeat on every page").click()
+    expect(fields).to_have_count(3)
+    for index in (1, 2):
+        copy = page.locator(f"[data-page='{index}'] .ed-field")
+        expect(copy).to_have_attribute("aria-label", re.compile(f"Initials {index + 1}"))
+        assert rect(copy) == pytest.approx(rect(fields.first), abs=1e-4)
+    page.keyboard.press("Escape")
+    expect(page.locator(".ed-field.is-selected")).to_have_count(0)
+
+    # Three text fields, placed by their position in millimetres.
+    for x_mm, y_mm in [(20, 40), (35, 70), (28, 130)]:
+        palette.get_by_role("button", name="Text", exact=True).press("Enter")
+        page.get_by_label("From the left").fill(str(x_mm))
+        page.get_by_label("From the top").fill(str(y_mm))
+    texts = page.locator("[data-page='0'] .ed-field[data-type='text']")
+    expect(texts).to_have_count(3)
+    assert rect(texts.nth(1))[0] == pytest.approx(35 / 210, abs=0.001)
+    assert rect(texts.nth(2))[1] == pytest.approx(130 / 297, abs=0.001)
+
+    # A rubber band around them selects the three.
+    layer = page.locator("[data-page='0'] [data-layer]")
+    layer.scroll_into_view_if_needed()
+    box = layer.bounding_box()
+    assert box is not None
+    page.keyboard.press("Escape")
+    drag(page, at(box, 0.05, 0.1), at(box, 0.6, 0.47))
+    expect(page.locator(".ed-field.is-selected")).to_have_count(3)
+    page.get_by_role("button", name="Align left").click()
+    assert {round(rect(texts.nth(i))[0], 4) for i in range(3)} == {round(20 / 210, 4)}
+    page.get_by_role("button", name="Distribute vertically").click()
+    tops = sorted(rect(texts.nth(i)) for i in range(3))
+    tops.sort(key=lambda r: r[1])
+    gaps = [tops[1][1] - (tops[0][1] + tops[0][3]), tops[2][1] - (tops[1][1] + tops[1][3])]
+    assert gaps[0] == pytest.approx(gaps[1], abs=1e-4)
+
+    # Duplicated, then deleted: the duplicates are what is selected.
+    layer.locator(".ed-field.is-selected").first.focus()
+    page.keyboard.press("Control+d")
+    expect(fields).to_have_count(9)
+    page.keyboard.press("Delete")
+    expect(fields).to_have_count(6)
+    wait_saved(page, lambda text: text)
+
+    # A formula reading a field that does not exist: refused, shown on the field.
+    total = page.locator(f".ed-field[data-key='{texts.first.get_attribute('data-key')}']")
+    total.click(position={"x": 4, "y": 4})
+    page.get_by_label("Type", exact=True).select_option("number")
+    page.get_by_label("Formula").fill("{Nothing} * 2")
+    status = page.locator("[data-save-status]")
+    expect(status).to_have_attribute("data-state", "error", timeout=10_000)
+    expect(status).to_contain_text("Nothing")
+    expect(total).to_have_class(re.compile("is-invalid"))
+    expect(page.locator("[data-props-errors]")).to_contain_text("Nothing")
+    page.get_by_label("Formula").fill("2 * 3")
+    wait_saved(page, lambda text: text)
+    expect(page.locator(".ed-field.is-invalid")).to_have_count(0)
+
+    # Shown only when another field is filled in.
+    page.get_by_role("button", name="Add a condition").click()
+    condition = page.locator("[data-condition]")
+    expect(condition).to_have_count(1)
+    condition.get_by_label("Test").select_option("not_empty")
+    wait_saved(page, lambda text: text)
+    assert_accessible(page)
+    saved = httpx.get(
+        f"{live_site.url}/api/signing/v1/templates/{template['id']}",
+        headers=live_site.admin_headers(),
+    ).json()["fields"]
+    number = next(field for field in saved if field["type"] == "number")
+    assert number["formula"] == "2 * 3"
+    assert number["condition"]["conditions"][0]["operator"] == "not_empty"
+    assert sorted(field["page"] for field in saved) == [0, 0, 0, 0, 1, 2]
+    assert problems == []
