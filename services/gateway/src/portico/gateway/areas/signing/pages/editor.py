@@ -116,13 +116,9 @@ def _strings() -> dict[str, str]:
         "invalid": _("a field needs attention."),
         "field": _("%(type)s field “%(label)s”, %(role)s"),
         "selected": _("%(count)s fields selected"),
-        "noSelection": _("Select a field to see its properties, or draw one on a page."),
         "copied": _("%(count)s field(s) copied"),
-        "pageLabel": _("Page %(number)s"),
-        "notReady": _("This page's image is being prepared…"),
-        "unavailable": _("This page's image is not available."),
-        "remove": _("Remove"),
         "drawHint": _("Draw the field on a page, or press Escape."),
+        "repeated": _("%(count)s copies added on the other pages"),
     }
 
 

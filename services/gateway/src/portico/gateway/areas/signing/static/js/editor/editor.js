@@ -70,6 +70,7 @@ for (const section of root.querySelectorAll("[data-page]")) {
 }
 
 const statusElement = root.querySelector("[data-save-status]");
+const announcer = root.querySelector("[data-announce]");
 const toolbar = root.querySelector("[data-toolbar]");
 const palette = root.querySelector("[data-palette]");
 const form = root.querySelector("[data-props]");
@@ -173,7 +174,7 @@ function renderToolbar() {
     duplicate: count > 0,
     paste: loadClipboard(localStorage) !== null,
     delete: count > 0,
-    repeat: count === 1 && data.pages.length > 1,
+    repeat: count > 0 && data.pages.length > 1,
     "distribute-horizontal": count > 2,
     "distribute-vertical": count > 2,
   };
@@ -181,6 +182,14 @@ function renderToolbar() {
     const action = button.dataset.action;
     button.disabled = action.startsWith("align-") ? count < 2 : !enabled[action];
   }
+}
+
+// Said to screen readers: what a gesture or a shortcut did that the page does not show.
+function announce(text) {
+  announcer.textContent = "";
+  setTimeout(() => {
+    announcer.textContent = text;
+  }, 50);
 }
 
 function setStatus(kind, reason = "") {
@@ -348,6 +357,7 @@ function arm(type) {
   armedType = type;
   root.classList.add("is-drawing");
   palette.querySelector(`[data-type="${type}"]`)?.setAttribute("aria-pressed", "true");
+  announce(S.drawHint);
 }
 
 function removeSelected() {
@@ -362,6 +372,7 @@ function copySelected() {
   if (!chosen.length) return;
   storeClipboard(localStorage, chosen, data.id);
   renderToolbar();
+  announce(format(S.copied, { count: chosen.length }));
 }
 
 function paste() {
@@ -415,11 +426,13 @@ function arrange(action) {
 }
 
 function repeat() {
-  const [field] = selectedFields();
-  if (!field) return;
-  const copies = repeatOnEveryPage(field, fields, data.pages.length, newKey);
+  const copies = [];
+  for (const field of selectedFields()) {
+    copies.push(...repeatOnEveryPage(field, [...fields, ...copies], data.pages.length, newKey));
+  }
   fields = [...fields, ...copies];
   commit();
+  announce(format(S.repeated, { count: copies.length }));
 }
 
 function undo() {
