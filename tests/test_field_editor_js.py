@@ -198,6 +198,11 @@ check("a formula on a field not copied keeps reading the original", alone[0].for
 const elsewhere = C.pasteFields(copied, [], { page: 2, pageCount: 3, roles: ["Client"], role: "Client", offset: 0 });
 check("into another template: its page, same names", elsewhere.map((f) => [f.name, f.page]), [["Quantity", 2], ["Total", 2], ["PO", 2]]);
 check("a role the template has not becomes the current one", elsewhere[2].role, "Client");
+check("a condition on a copied field is kept", elsewhere[2].condition.conditions[0].field, "Total");
+const lone = C.pasteFields([copied[2]], [], {});
+check("a condition on a field the template has not is dropped", lone[0].condition, undefined);
+const partly = C.pasteFields([{ ...copied[2], condition: { join: "any", conditions: [{ field: "Total", operator: "empty" }, { field: "Here", operator: "empty" }] } }], [{ name: "Here" }]);
+check("only the conditions on missing fields go", partly[0].condition.conditions.map((c) => c.field), ["Here"]);
 const short = C.pasteFields(copied, [], { pageCount: 1 });
 check("a page the template has not: its last", short.map((f) => f.page), [0, 0, 0]);
 const twice = C.pasteFields(copied.slice(0, 1), [...fields, ...pasted]);

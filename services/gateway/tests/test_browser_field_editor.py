@@ -335,4 +335,24 @@ def test_keyboard_repeat_align_distribute_and_the_service_refusals(
     assert number["formula"] == "2 * 3"
     assert number["condition"]["conditions"][0]["operator"] == "not_empty"
     assert sorted(field["page"] for field in saved) == [0, 0, 0, 0, 1, 2]
+
+    # Copied here, pasted into another template: on its page in view, with the same name.
+    total.focus()
+    page.keyboard.press("Control+c")
+    other = make_template(live_site, pages=1)
+    page.goto(f"{live_site.url}/smart-documents/{other['id']}/edit")
+    expect(fields).to_have_count(0)
+    expect(page.get_by_role("button", name="Paste")).to_be_enabled()
+    page.get_by_role("button", name="Paste").click()
+    expect(fields).to_have_count(1)
+    expect(fields.first).to_have_attribute("aria-label", re.compile("“Text”"))
+    # Its condition read a field this template has not: it is dropped, and the copy saves.
+    wait_saved(page, lambda text: text)
+    pasted = httpx.get(
+        f"{live_site.url}/api/signing/v1/templates/{other['id']}",
+        headers=live_site.admin_headers(),
+    ).json()["fields"]
+    assert [(field["name"], field["formula"], field.get("condition")) for field in pasted] == [
+        ("Text", "2 * 3", None)
+    ]
     assert problems == []

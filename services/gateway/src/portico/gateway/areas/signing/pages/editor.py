@@ -51,7 +51,7 @@ FIELD_TYPES: tuple[tuple[str, str, str], ...] = (
     ("select", "▾", N_("Drop-down list")),
     ("multiple", "☰", N_("Multiple choice")),
     ("image", "▣", N_("Image")),
-    ("file", "⎘", N_("File")),
+    ("file", "▤", N_("File")),
     ("stamp", "◎", N_("Company stamp")),
     ("readonly", "ℹ", N_("Read-only text")),
 )

@@ -63,6 +63,10 @@ export function pasteFields(copied, existing, options = {}) {
       for (const condition of copy.condition.conditions || []) {
         if (renamed.has(condition.field)) condition.field = renamed.get(condition.field);
       }
+      // Pasted into another template, a condition on a field it has not is dropped.
+      const conditions = (copy.condition.conditions || []).filter((c) => taken.has(c.field));
+      if (conditions.length) copy.condition.conditions = conditions;
+      else delete copy.condition;
     }
   }
   return copies;
