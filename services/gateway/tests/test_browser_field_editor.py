@@ -325,7 +325,13 @@ def test_keyboard_repeat_align_distribute_and_the_service_refusals(
     condition = page.locator("[data-condition]")
     expect(condition).to_have_count(1)
     condition.get_by_label("Test").select_option("not_empty")
+    expect(condition.get_by_label("Field")).to_have_value("Initials")
+    # The field it reads is renamed: the condition follows.
+    page.locator("[data-page='0'] .ed-field[data-type='initials']").click(position={"x": 3, "y": 3})
+    page.get_by_label("Name", exact=True).fill("Client initials")
     wait_saved(page, lambda text: text)
+    total.click(position={"x": 4, "y": 4})
+    expect(condition.get_by_label("Field")).to_have_value("Client initials")
     assert_accessible(page)
     saved = httpx.get(
         f"{live_site.url}/api/signing/v1/templates/{template['id']}",
@@ -333,7 +339,11 @@ def test_keyboard_repeat_align_distribute_and_the_service_refusals(
     ).json()["fields"]
     number = next(field for field in saved if field["type"] == "number")
     assert number["formula"] == "2 * 3"
-    assert number["condition"]["conditions"][0]["operator"] == "not_empty"
+    assert number["condition"]["conditions"][0] == {
+        "field": "Client initials",
+        "operator": "not_empty",
+        "value": "",
+    }
     assert sorted(field["page"] for field in saved) == [0, 0, 0, 0, 1, 2]
 
     # Copied here, pasted into another template: on its page in view, with the same name.

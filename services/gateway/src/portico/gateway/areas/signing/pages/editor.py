@@ -119,6 +119,7 @@ def _strings() -> dict[str, str]:
         "copied": _("%(count)s field(s) copied"),
         "drawHint": _("Draw the field on a page, or press Escape."),
         "repeated": _("%(count)s copies added on the other pages"),
+        "option": _("Option %(number)s"),
     }
 
 

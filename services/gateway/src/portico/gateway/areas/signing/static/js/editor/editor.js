@@ -331,13 +331,39 @@ function addField(type, page, rect) {
     label: "",
     required: type !== "readonly" && type !== "signing_date" && type !== "checkbox",
   };
-  if (WITH_OPTIONS.has(type)) field.options = ["1", "2"];
+  if (WITH_OPTIONS.has(type)) field.options = defaultOptions();
   if (type === "cells") field.cells = 10;
   fields = [...fields, field];
   selection = new Set([field.key]);
   commit();
   elements.get(field.key)?.focus({ preventScroll: true });
   return field;
+}
+
+function defaultOptions() {
+  return [1, 2].map((number) => format(S.option, { number }));
+}
+
+// A field renamed: the formulas and conditions of the others follow it (unless the new
+// name is another field's, which the service refuses anyway).
+function renameReferences(before, after) {
+  if (!before || before === after || fields.filter((f) => f.name === after).length > 1) return;
+  const escaped = before.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const reference = new RegExp(`\\{\\s*${escaped}\\s*\\}`, "g");
+  fields = fields.map((field) => {
+    let changed = field;
+    if (field.formula) {
+      const formula = field.formula.replace(reference, `{${after}}`);
+      if (formula !== field.formula) changed = { ...changed, formula };
+    }
+    if (field.condition?.conditions.some((c) => c.field === before)) {
+      const conditions = field.condition.conditions.map((c) =>
+        c.field === before ? { ...c, field: after } : c,
+      );
+      changed = { ...changed, condition: { ...field.condition, conditions } };
+    }
+    return changed;
+  });
 }
 
 function disarm() {
@@ -875,7 +901,7 @@ function fromForm(field, changed) {
   }
   if (WITH_OPTIONS.has(next.type)) {
     const options = inputs("options").value.split("\n").map((o) => o.trim()).filter(Boolean);
-    next.options = options.length || changed === "options" ? options : field.options || ["1", "2"];
+    next.options = options.length || changed === "options" ? options : field.options || defaultOptions();
   } else delete next.options;
   if (next.type === "cells") next.cells = Math.round(number(inputs("cells").value) ?? 10);
   else delete next.cells;
@@ -914,9 +940,13 @@ function formChanged(event) {
   const name = event.target.name;
   if (!name) return;
   const chosen = selectedFields();
-  if (!chosen.length) return;
+  // An input left for another field fires "change" once that field is selected: what it
+  // holds belongs to the field the panel still shows (and was applied as it was typed).
+  if (!chosen.length || chosen.map((f) => f.key).join(",") !== shownKeys) return;
   if (chosen.length === 1) {
-    replaceSelected([fromForm(chosen[0], name)]);
+    const updated = fromForm(chosen[0], name);
+    replaceSelected([updated]);
+    if (name === "name") renameReferences(chosen[0].name, updated.name);
     if (name === "role") currentRole = inputs("role").value;
   } else if (name === "role" && inputs("role").value) {
     replaceSelected(chosen.map((f) => ({ ...f, role: inputs("role").value })));
