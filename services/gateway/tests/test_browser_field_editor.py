@@ -272,6 +272,14 @@ def test_keyboard_repeat_align_distribute_and_the_service_refusals(
     page.keyboard.press("Escape")
     expect(page.locator(".ed-field.is-selected")).to_have_count(0)
 
+    # Zoomed in, the page is larger and its fields with it.
+    before_zoom = page.locator("[data-page='0']").bounding_box()
+    page.get_by_label("Zoom").select_option("1.5")
+    after_zoom = page.locator("[data-page='0']").bounding_box()
+    assert before_zoom is not None and after_zoom is not None
+    assert after_zoom["width"] == pytest.approx(before_zoom["width"] * 1.5, rel=0.02)
+    page.get_by_label("Zoom").select_option("1")
+
     # Three text fields, placed by their position in millimetres.
     for x_mm, y_mm in [(20, 40), (35, 70), (28, 130)]:
         palette.get_by_role("button", name="Text", exact=True).press("Enter")

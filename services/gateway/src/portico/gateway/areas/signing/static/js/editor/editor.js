@@ -982,6 +982,16 @@ form.addEventListener("click", (event) => {
   }
 });
 
+// --- Zoom ----------------------------------------------------------------------------------
+
+const zoom = root.querySelector("[data-zoom]");
+const pagesColumn = root.querySelector(".ed-pages");
+zoom.addEventListener("change", () => {
+  const page = visiblePage();
+  pagesColumn.style.setProperty("--zoom", zoom.value);
+  pageElements.get(page)?.scrollIntoView({ block: "start" });
+});
+
 // --- Page images: placeholders until ready --------------------------------------------------
 
 function watchImage(image) {
