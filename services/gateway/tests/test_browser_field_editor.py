@@ -233,11 +233,20 @@ def test_staff_place_fields_and_preview_the_document(
     assert problems == []
 
 
-def test_on_a_phone_the_pages_show_with_a_notice(page: Page, live_site: RunningSite) -> None:
-    template = make_template(live_site, pages=1)
-    page.set_viewport_size({"width": 390, "height": 844})
+def test_on_a_laptop_the_editor_fits_and_on_a_phone_the_pages_show_with_a_notice(
+    page: Page, live_site: RunningSite
+) -> None:
+    template = make_template(live_site, pages=2)
+    page.set_viewport_size({"width": 1366, "height": 768})
     log_in(page, live_site, "en")
     page.goto(f"{live_site.url}/smart-documents/{template['id']}/edit")
+    expect(page.locator("[data-palette]")).to_be_visible()
+    expect(page.locator("[data-page='0'] img")).to_be_visible()
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    expect(page.get_by_text("Editing fields works best on a larger screen")).to_be_hidden()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
     expect(page.get_by_text("Editing fields works best on a larger screen")).to_be_visible()
     expect(page.locator("[data-page='0'] img")).to_be_visible()
     expect(page.locator("[data-palette]")).to_be_hidden()
@@ -259,6 +268,19 @@ def test_keyboard_repeat_align_distribute_and_the_service_refusals(
     page.goto(f"{live_site.url}/smart-documents/{template['id']}/edit")
     fields = page.locator(".ed-field")
     palette = page.locator("[data-palette]")
+
+    # The thumbnails say which page is in view.
+    expect(page.locator(".ed-thumbs a[href='#ed-page-0']")).to_have_attribute(
+        "aria-current", "true"
+    )
+    page.locator("[data-page='2']").scroll_into_view_if_needed()
+    expect(page.locator(".ed-thumbs a[href='#ed-page-2']")).to_have_attribute(
+        "aria-current", "true"
+    )
+    page.locator("[data-page='0']").scroll_into_view_if_needed()
+    expect(page.locator(".ed-thumbs a[href='#ed-page-0']")).to_have_attribute(
+        "aria-current", "true"
+    )
 
     palette.get_by_role("button", name="Initials", exact=True).press("Enter")
     expect(fields).to_have_count(1)

@@ -982,6 +982,38 @@ form.addEventListener("click", (event) => {
   }
 });
 
+// --- Thumbnails: the page in view is the current one ----------------------------------------
+
+const thumbnails = new Map(
+  [...root.querySelectorAll(".ed-thumbs a")].map((link) => [
+    Number(link.getAttribute("href").replace("#ed-page-", "")),
+    link,
+  ]),
+);
+let currentPage = -1;
+function markCurrentPage() {
+  const page = visiblePage();
+  if (page === currentPage) return;
+  thumbnails.get(currentPage)?.removeAttribute("aria-current");
+  thumbnails.get(page)?.setAttribute("aria-current", "true");
+  thumbnails.get(page)?.scrollIntoView({ block: "nearest" });
+  currentPage = page;
+}
+let scrollPending = false;
+window.addEventListener(
+  "scroll",
+  () => {
+    if (scrollPending) return;
+    scrollPending = true;
+    requestAnimationFrame(() => {
+      scrollPending = false;
+      markCurrentPage();
+    });
+  },
+  { passive: true },
+);
+markCurrentPage();
+
 // --- Zoom ----------------------------------------------------------------------------------
 
 const zoom = root.querySelector("[data-zoom]");
