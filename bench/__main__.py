@@ -8,13 +8,14 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import bus, notify, ui
+from bench import bus, notify, signing, ui
 from bench.figures import Figure, print_figures
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
     "bus": bus.run,
     "notify": notify.run,
     "ui": ui.run,
+    "signing": signing.run,
 }
 RESULTS = Path(__file__).parent / "results.json"
 

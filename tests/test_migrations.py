@@ -72,7 +72,9 @@ def _heads_stored(url: str, service: Service) -> list[str]:
     scripts = ScriptDirectory.from_config(alembic_config(url, service.migrations))
     head = _service_head(url, service)
     below = {revision.revision for revision in scripts.iterate_revisions(head, "base")}
-    return sorted([head] if "kit0002" in below else [head, "kit0002"])
+    kit_head = scripts.get_revision("kit@head")
+    assert kit_head is not None
+    return sorted([head] if kit_head.revision in below else [head, kit_head.revision])
 
 
 async def _made_before_the_kit_branch(url: str, service: Service) -> None:

@@ -122,7 +122,7 @@ async def _declare_and_start(service: Service, settings: PorticoSettings) -> Non
     bus = create_bus(settings)
     await bus.connect()
     try:
-        await bus.declare(service.name, sorted(t.event_type for t in service.handlers))
+        await bus.declare(service.name, sorted(t.event_type for t in service.event_handlers))
         if service.startup:
             # Events the tasks emit wait in the outbox for the relay.
             runtime = Runtime(service, settings, bus)

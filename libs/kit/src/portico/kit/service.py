@@ -21,6 +21,7 @@ import structlog
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import MetaData
 
+from portico.contracts import Event
 from portico.kit.auth.keys import (
     PRIVATE_FILE,
     PUBLIC_FILE,
@@ -28,12 +29,13 @@ from portico.kit.auth.keys import (
     read_public_key,
 )
 from portico.kit.auth.principals import RevocationCheck
+from portico.kit.auth.staff import STAFF_STATUS_HANDLERS, deactivation_check
 from portico.kit.auth.tokens import TokenVerifier
 from portico.kit.bus import Bus
 from portico.kit.db import Database
 from portico.kit.docs import docs_router
 from portico.kit.health import health_router
-from portico.kit.inbox import MAX_BATCH, Consumer, HandlerTable
+from portico.kit.inbox import MAX_BATCH, Consumer, EventHandler, HandlerTable
 from portico.kit.jobs import JobContext, JobRunner, JobSettings, JobTable, Schedule
 from portico.kit.jobs.runner import RELEASE_SECONDS, RetryPolicy
 from portico.kit.migrations import upgrade_async
@@ -118,6 +120,10 @@ class Service:
     # Tells whether an access token's ``jti`` was revoked (the portal knows its sessions);
     # other services trust a token until it expires, which is why access tokens are short.
     revocation: Callable[[Database], RevocationCheck] | None = None
+    # Whether the service refuses a deactivated staff member's token from the staff status
+    # the kit keeps from StaffUserChanged (``portico.kit.auth.staff``): every service but
+    # the portal, whose sessions end at once (``revocation``).
+    follows_staff_status: bool = True
     # The largest file one request may upload, read from the service's settings (None: the
     # service takes no uploads). Bodies are bounded by it before they are read.
     max_upload_bytes: Callable[[], int | None] = lambda: None
@@ -125,6 +131,18 @@ class Service:
     @property
     def mount_path(self) -> str:
         return f"/api/{self.name}"
+
+    @property
+    def event_handlers(self) -> HandlerTable:
+        """Its handlers, and the kit's of the staff status when it follows it."""
+        if not self.follows_staff_status:
+            return self.handlers
+        table: dict[type[Event], list[EventHandler]] = {
+            event_class: list(functions) for event_class, functions in self.handlers.items()
+        }
+        for event_class, functions in STAFF_STATUS_HANDLERS.items():
+            table.setdefault(event_class, []).extend(functions)
+        return table
 
 
 class Runtime:
@@ -148,7 +166,7 @@ class Runtime:
         self.store: BlobStore = create_store(settings, service.name)
         self.private_key, self.public_key = signing_keys(settings)
         self.token_verifier = TokenVerifier(self.public_key, settings.jwt_issuer)
-        self.consumer = Consumer(self.database, service.handlers)
+        self.consumer = Consumer(self.database, service.event_handlers)
         self.relay = Relay(
             self.database,
             bus,
@@ -300,6 +318,8 @@ def create_app(
     app.state.token_verifier = runtime.token_verifier
     if service.revocation is not None:
         app.state.is_revoked = service.revocation(runtime.database)
+    if service.follows_staff_status:
+        app.state.is_deactivated = deactivation_check(runtime.database)
     app.add_middleware(
         BodyLimitMiddleware,
         max_upload_bytes=service.max_upload_bytes,

@@ -8,6 +8,7 @@ from sqlalchemy import (
     DDL,
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Index,
     Integer,
@@ -96,4 +97,15 @@ jobs_table = Table(
         postgresql_where=text("status <> 'done'"),
         sqlite_where=text("status <> 'done'"),
     ),
+)
+
+# Whether each staff member is active, as StaffUserChanged says (``portico.kit.auth.staff``):
+# every service but the portal refuses a deactivated member's token from it.
+staff_status_table = Table(
+    "staff_status",
+    messaging_metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("active", Boolean, nullable=False),
+    # When the portal made the change: a late copy of an older one must not undo a newer.
+    Column("changed_at", UTCDateTime, nullable=False),
 )

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pypdfium2 as pdfium
 from PIL import Image
@@ -47,6 +50,45 @@ def pdf_with_text(*pages: str, size: tuple[float, float] = A4, rotate: int = 0) 
             page.rotate(rotate)
         data = write(writer)
     return data
+
+
+def docx_with_paragraphs(*pages: Sequence[str]) -> bytes:
+    """A Word document (DOCX) with one page per sequence of paragraphs, its parts written
+    as Word writes them: what LibreOffice converts in the tests and the benchmark."""
+    page_break = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+    body = page_break.join(
+        "".join(
+            f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>' for text in page
+        )
+        for page in pages
+    )
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+        ),
+        "word/document.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{body}</w:body></w:document>"
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
 
 
 def write(writer: PdfWriter) -> bytes:

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from portico.kit.service import Service
-from portico.notifier.access import guarded
 from portico.notifier.deliveries.dispatcher import JOBS
 from portico.notifier.deliveries.endpoints import router as deliveries_router
 from portico.notifier.handlers import HANDLERS
@@ -18,9 +17,7 @@ service = Service(
     description="Email, SMS and in-app notifications: templates, preferences, delivery log.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=[
-        guarded(notifications_router, preferences_router, templates_router, deliveries_router)
-    ],
+    routers=[notifications_router, preferences_router, templates_router, deliveries_router],
     handlers=HANDLERS,
     jobs=JOBS,
 )

@@ -39,5 +39,7 @@ service = Service(
     startup=[ensure_first_admin],
     commands=[CREATE_ADMIN],
     revocation=revocation,
+    # It deactivates staff members and ends their sessions itself.
+    follows_staff_status=False,
     max_upload_bytes=max_upload_bytes,
 )

@@ -79,6 +79,17 @@ async def current_principal(
     is_revoked: RevocationCheck | None = getattr(request.app.state, "is_revoked", None)
     if is_revoked is not None and principal.token_id and await is_revoked(principal.token_id):
         raise Unauthorized("This session has ended; log in again.", invalid_token=True)
+    is_deactivated: Callable[[str], Awaitable[bool]] | None = getattr(
+        request.app.state, "is_deactivated", None
+    )
+    if (
+        principal.is_staff
+        and is_deactivated is not None
+        and await is_deactivated(principal.subject)
+    ):
+        raise Unauthorized(
+            "This account is deactivated; its sessions have ended.", invalid_token=True
+        )
     return principal
 
 

@@ -9,7 +9,7 @@ from fastapi import Form, Query, Request
 from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
-from portico.gateway.apis.identity import IdentityApi
+from portico.gateway.apis.identity import IdentityApi, Tokens
 from portico.gateway.web.context import Identity, Session
 from portico.gateway.web.forms import FormState, form_from_problem
 from portico.gateway.web.i18n import LOCALES, _
@@ -24,18 +24,16 @@ def home_of(session: WebSession) -> str:
     return "/portal" if session.is_client else "/"
 
 
-async def open_session(
-    session: WebSession, identity: IdentityApi, tokens: dict[str, object]
-) -> None:
+async def open_session(session: WebSession, identity: IdentityApi, tokens: Tokens) -> None:
     session.open(tokens)
     if session.is_client:
         account = await identity.client_account()
-        session.name = account["first_name"]
-        session.locale = session.locale or account["locale"]
+        session.name = account.first_name
+        session.locale = session.locale or account.locale
     else:
         me = await identity.me()
-        session.name = me["first_name"]
-        session.locale = me["locale"]
+        session.name = me.first_name
+        session.locale = me.locale
 
 
 @router.get("/login")
@@ -145,7 +143,7 @@ async def invitation_page(
         return await render(request, "auth/invitation_gone.html", 410)
     if session.locale is None:
         # The contact's language, as the staff member recorded it, until they choose.
-        session.locale = invitation["locale"]
+        session.locale = invitation.locale
         session.changed = True
         return see_other(str(request.url.path) + "?" + str(request.url.query))
     return await render(

@@ -19,7 +19,7 @@ DEFAULT_BRAND = "#4f46e5"
 @router.get("/brand.css")
 async def brand_css(request: Request) -> Response:
     """The organisation's colour as CSS variables: pages carry no inline style (CSP)."""
-    colour = (await branding(request)).get("brand_colour") or DEFAULT_BRAND
+    colour = (await branding(request)).brand_colour or DEFAULT_BRAND
     if not COLOUR.fullmatch(colour):
         colour = DEFAULT_BRAND
     css = f":root {{ --brand: {colour}; }}\n"

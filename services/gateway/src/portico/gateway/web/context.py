@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
 from portico.gateway.apis.backends import Backends
 from portico.gateway.apis.base import ApiProblem, ServiceClient, TokenSource
-from portico.gateway.apis.identity import IdentityApi
+from portico.gateway.apis.identity import Branding, IdentityApi
 from portico.gateway.settings import GatewaySettings
 from portico.gateway.web.areas import Menus
 from portico.gateway.web.session import CSRF_FIELD, CSRF_HEADER, WebSession
@@ -42,7 +42,7 @@ class Gateway:
     # The embedded run: no email leaves the machine, the development inbox shows them.
     development: bool = False
     # (read at, organisation): the layout's name, logo and colour, cached a few seconds.
-    branding: tuple[float, dict[str, Any]] | None = None
+    branding: tuple[float, Branding] | None = None
 
 
 def gateway_of(request: Request) -> Gateway:

@@ -18,6 +18,8 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from portico.gateway.apis.identity import Tokens
+
 COOKIE = "portico_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -53,19 +55,19 @@ class WebSession:
     def is_client(self) -> bool:
         return self.role == "client"
 
-    def open(self, tokens: dict[str, Any], *, name: str | None = None) -> None:
+    def open(self, tokens: Tokens, *, name: str | None = None) -> None:
         """Log in: keep the tokens, and change the CSRF token (no fixation across logins)."""
         self.store_tokens(tokens)
-        claims = _unverified_claims(tokens["access_token"])
+        claims = _unverified_claims(tokens.access_token)
         self.role = str(claims.get("role"))
         self.subject = str(claims.get("sub"))
         self.name = name
         self.csrf = secrets.token_urlsafe(24)
 
-    def store_tokens(self, tokens: dict[str, Any]) -> None:
-        self.access = tokens["access_token"]
-        self.refresh = tokens.get("refresh_token", self.refresh)
-        self.expires_at = time.time() + int(tokens["expires_in"])
+    def store_tokens(self, tokens: Tokens) -> None:
+        self.access = tokens.access_token
+        self.refresh = tokens.refresh_token or self.refresh
+        self.expires_at = time.time() + tokens.expires_in
         self.changed = True
 
     def close(self) -> None:

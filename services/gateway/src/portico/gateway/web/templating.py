@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from portico.gateway.apis.identity import IdentityApi
+from portico.gateway.apis.identity import Branding, IdentityApi
 from portico.gateway.web import i18n
 from portico.gateway.web.areas import Area
 from portico.gateway.web.context import gateway_of, get_session, service_api
@@ -76,7 +76,7 @@ environment.globals.update(
 )
 
 
-async def branding(request: Request) -> dict[str, Any]:
+async def branding(request: Request) -> Branding:
     """The organisation's name, logo and colour, read at most every few seconds."""
     gateway = gateway_of(request)
     cached = gateway.branding

@@ -6,11 +6,14 @@ memory and time limits (``portico.pdf.ingest_isolated``): a hostile file costs a
 never the API.
 The request stores the first page's previews, and a job renders the others in batches,
 counting them in ``previews_ready``, so the editor shows page 1 at once and the rest as
-they come. A job removes a document's files once no template uses them.
+they come. Each batch is rendered in a child process with the same limits as the upload
+(``run_isolated``): a later page that explodes in memory or never ends costs that batch,
+not the worker. A job removes a document's files once no template uses them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
 
@@ -19,13 +22,20 @@ from sqlalchemy import func, select, update
 from portico.kit.jobs import Job, JobContext, JobTable
 from portico.kit.store import BlobStore
 from portico.kit.transaction import Transaction
-from portico.pdf import IngestedDocument, Limits, PagePreview, ingest_isolated, render_pages
+from portico.pdf import (
+    IngestedDocument,
+    Limits,
+    PagePreview,
+    ingest_isolated,
+    render_pages,
+    run_isolated,
+)
 from portico.signing.models import Template
 from portico.signing.settings import SigningSettings, signing_settings
 
 DELETE_DOCUMENT = "signing.delete_document"
 RENDER_PREVIEWS = "signing.render_previews"
-# Pages rendered per trip to a worker process: the PDF crosses to it once per batch.
+# Pages rendered per child process: the PDF crosses to it once per batch.
 PREVIEW_BATCH = 10
 
 
@@ -94,7 +104,8 @@ def _render_batch(pdf: bytes, start: int, stop: int, widths: tuple[int, ...]) ->
 async def render_previews(context: JobContext, job: Job) -> None:
     assert context.store is not None
     key = job.payload["document_key"]
-    widths = signing_settings().preview_widths
+    settings = signing_settings()
+    widths, limits = settings.preview_widths, limits_of(settings)
     async with context.database.sessions() as session:
         ready = await session.scalar(
             select(func.min(Template.previews_ready)).where(Template.document_key == key)
@@ -107,7 +118,17 @@ async def render_previews(context: JobContext, job: Job) -> None:
     pdf = await context.store.read(pdf_key(key))
     for start in range(max(ready, 1), len(sizes), PREVIEW_BATCH):
         stop = min(start + PREVIEW_BATCH, len(sizes))
-        for preview in await context.compute(_render_batch, pdf, start, stop, widths):
+        previews = await asyncio.to_thread(
+            run_isolated,
+            limits.isolated_seconds,
+            limits.isolated_memory_bytes,
+            _render_batch,
+            pdf,
+            start,
+            stop,
+            widths,
+        )
+        for preview in previews:
             await context.store.put(
                 preview_key(key, preview.index, preview.width_px),
                 preview.webp,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
+from portico.gateway.apis.identity import ClientAccount
 from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.areas.portal.pages.home import client_switch
 from portico.gateway.areas.portal.pages.workspaces import (
@@ -47,7 +48,7 @@ async def client_view(
 
 async def client_view_and_account(
     request: Request, portal: PortalApi, workspace_id: uuid.UUID
-) -> tuple[WorkspaceView, dict[str, Any]]:
+) -> tuple[WorkspaceView, ClientAccount]:
     """The workspace as the contact sees it, and the contact's account (the page's client
     switcher lists its clients)."""
     # The workspace first, alone: it refreshes the session's token if needed, once.
@@ -58,10 +59,10 @@ async def client_view_and_account(
         id=str(workspace_id),
         base=f"/portal/workspaces/{workspace_id}",
         staff=False,
-        me=str(account["contact_id"]),
+        me=account.contact_id,
         workspace=workspace,
         names=member_names(workspace),
-        team=str(organisation.get("name") or _("The team")),
+        team=organisation.name or _("The team"),
         upload_limit=upload_limit_of(request),
     )
     return view, account
@@ -84,7 +85,7 @@ async def client_page(
         # The forms post elsewhere: a failed one shows the page's own address.
         page_url=view.base,
         view=view,
-        menu_workspaces=menu["items"],
+        menu_workspaces=menu.items,
         current_workspace=view.id,
         forms=forms_with(forms),
         **client_switch(account),
@@ -125,7 +126,7 @@ async def messages_thread(
             id=str(workspace_id),
             base=f"/portal/workspaces/{workspace_id}",
             staff=False,
-            me=str(account["contact_id"]),
+            me=account.contact_id,
         )
 
     return await thread(request, portal, str(workspace_id), view_of, after)

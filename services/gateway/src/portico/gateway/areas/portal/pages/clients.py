@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, JsonValue
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal, PortalApi
+from portico.gateway.areas.portal.models import (
+    Address,
+    AttributeDefinition,
+    Change,
+    Client,
+    Contact,
+    StaffUser,
+)
 from portico.gateway.web.context import PageNotFound, Staff
 from portico.gateway.web.forms import FormState, Text, form_from_problem
 from portico.gateway.web.i18n import LOCALES, _, format_number, format_when, language_name
@@ -163,36 +173,35 @@ class ClientDetailsForm(BaseModel):
 async def create_client(
     request: Request, session: Staff, portal: Portal, posted: Annotated[NewClientForm, Form()]
 ) -> Response:
-    values: dict[str, Any] = posted.model_dump()
+    values = posted.model_dump()
     contact = {
-        "first_name": values["first_name"],
-        "last_name": values["last_name"],
-        "email": values["email"],
-        "phone": values["phone"] or None,
-        "locale": values["locale"] or "en",
-    }
-    body: dict[str, Any] = {
-        "kind": values["kind"] or "company",
-        "name": values["name"],
-        "tags": _tags(values["tags"]),
-        "assigned_staff_id": values["assignee"] or None,
-        # A client may start without a contact, unless one is to be invited.
-        "contacts": [contact] if values["invite"] or _any_typed(values, CONTACT_FIELDS) else [],
+        "first_name": posted.first_name,
+        "last_name": posted.last_name,
+        "email": posted.email,
+        "phone": posted.phone or None,
+        "locale": posted.locale or "en",
     }
     try:
-        client = await portal.create_client(body)
+        client = await portal.create_client(
+            kind=posted.kind or "company",
+            name=posted.name,
+            tags=_tags(posted.tags),
+            assigned_staff_id=posted.assignee or None,
+            # A client may start without a contact, unless one is to be invited.
+            contacts=[contact] if posted.invite or _any_typed(values, CONTACT_FIELDS) else [],
+        )
     except ApiProblem as problem:
         if problem.status != 422:
             raise
         form = _problem_form(problem, values, NEW_CLIENT_ALIASES)
         return await _new_client_form(request, portal, form, 422)
-    path = f"/clients/{client['id']}"
-    if not (values["invite"] and client["contacts"]):
+    path = f"/clients/{client.id}"
+    if not (posted.invite and client.contacts):
         session.notify(_("Client created."))
         return see_other(path)
-    invited = client["contacts"][0]
+    invited = client.contacts[0]
     try:
-        await portal.invite_contact(client["id"], invited["id"])
+        await portal.invite_contact(client.id, invited.id)
     except ApiProblem as problem:
         if problem.status != 409:
             raise
@@ -201,13 +210,12 @@ async def create_client(
                 "Client created, but %(email)s could not be invited: "
                 "this address already has a Portico account."
             )
-            % {"email": invited["email"]},
+            % {"email": invited.email},
             "error",
         )
         return see_other(path)
     session.notify(
-        _("Client created. The invitation is on its way to %(email)s.")
-        % {"email": invited["email"]}
+        _("Client created. The invitation is on its way to %(email)s.") % {"email": invited.email}
     )
     return see_other(path)
 
@@ -253,17 +261,17 @@ async def _client_page(
     pending = await portal.invitations(status="pending", limit=200)
     names = _staff_names(staff)
     expires = {
-        invitation["contact_id"]: invitation["expires_at"]
-        for invitation in pending["items"]
-        if invitation["client_id"] == client["id"]
+        invitation.contact_id: invitation.expires_at
+        for invitation in pending.items
+        if invitation.client_id == client.id
     }
     if contact_form is None:
-        locale = next((contact["locale"] for contact in client["contacts"]), "en")
+        locale = next((contact.locale for contact in client.contacts), "en")
         contact_form = FormState(values={"locale": locale, "invite": True})
     if workspace_form is None:
         # Shared by default with those who can open it: a contact not (or no longer) in the
         # portal is added only on purpose, and finds it once they join.
-        joined = [c["id"] for c in client["contacts"] if c.get("portal_status") == "active"]
+        joined = [c.id for c in client.contacts if c.portal_status == "active"]
         workspace_form = FormState(values={"clients_can_upload": True, "contact_ids": joined})
     return await render(
         request,
@@ -273,12 +281,12 @@ async def _client_page(
         # The contact and workspace forms post elsewhere: a failed one shows this address.
         page_url=f"/clients/{client_id}",
         client=client,
-        kind=_kind_label(client["kind"]),
-        assignee=names.get(str(client["assigned_staff_id"] or "")),
-        address=_address_lines(client["address"]),
-        attributes=_attribute_rows(client["attributes"], definitions),
+        kind=_kind_label(client.kind),
+        assignee=names.get(client.assigned_staff_id or ""),
+        address=_address_lines(client.address),
+        attributes=_attribute_rows(client.attributes, definitions),
         history=[_history_entry(entry, client, definitions, names) for entry in changes],
-        workspaces=workspaces["items"],
+        workspaces=workspaces.items,
         expires=expires,
         contact_form=contact_form,
         workspace_form=workspace_form,
@@ -295,34 +303,35 @@ async def add_contact(
     posted: Annotated[ContactForm, Form()],
 ) -> Response:
     client_id = _id(client_id)
-    values: dict[str, Any] = posted.model_dump()
-    contact = {
-        "first_name": values["first_name"],
-        "last_name": values["last_name"],
-        "email": values["email"],
-        "phone": values["phone"] or None,
-        "role": values["role"] or None,
-        "locale": values["locale"] or "en",
-    }
+    values = posted.model_dump()
     try:
-        added = await portal.add_contact(client_id, contact, invite=values["invite"])
+        added = await portal.add_contact(
+            client_id,
+            invite=posted.invite,
+            first_name=posted.first_name,
+            last_name=posted.last_name,
+            email=posted.email,
+            phone=posted.phone or None,
+            role=posted.role or None,
+            locale=posted.locale or "en",
+        )
     except ApiProblem as problem:
         if problem.status == 409:
             form = FormState(
                 values=values,
                 message=_("%(email)s already has a Portico account: each person has one account.")
-                % {"email": values["email"]},
+                % {"email": posted.email},
             )
         elif problem.status == 422:
             form = _problem_form(problem, values)
         else:
             raise
         return await _client_page(request, portal, client_id, 422, contact_form=form)
-    name = f"{added['first_name']} {added['last_name']}"
-    if values["invite"]:
+    name = added.full_name
+    if posted.invite:
         session.notify(
             _("%(name)s is added. The invitation is on its way to %(email)s.")
-            % {"name": name, "email": added["email"]}
+            % {"name": name, "email": added.email}
         )
     else:
         session.notify(_("%(name)s is added.") % {"name": name})
@@ -335,7 +344,7 @@ async def invite_contact(
 ) -> Response:
     client_id, contact_id = _id(client_id), _id(contact_id)
     contact = _contact_of(await portal.client(client_id), contact_id)
-    again = contact["portal_status"] in {"invited", "expired"}
+    again = contact.portal_status in {"invited", "expired"}
     try:
         await portal.invite_contact(client_id, contact_id)
     except ApiProblem as problem:
@@ -346,7 +355,7 @@ async def invite_contact(
                 "%(name)s cannot be invited: they already have a portal account, "
                 "or %(email)s is used by another Portico account."
             )
-            % {"name": _person(contact), "email": contact["email"]},
+            % {"name": contact.full_name, "email": contact.email},
             "error",
         )
         return see_other(f"/clients/{client_id}")
@@ -356,7 +365,7 @@ async def invite_contact(
         )
     else:
         message = _("The invitation is on its way to %(email)s.")
-    session.notify(message % {"email": contact["email"]})
+    session.notify(message % {"email": contact.email})
     return see_other(f"/clients/{client_id}")
 
 
@@ -366,7 +375,7 @@ async def revoke_invitation(
 ) -> Response:
     client_id, contact_id = _id(client_id), _id(contact_id)
     contact = _contact_of(await portal.client(client_id), contact_id)
-    joined = contact.get("portal_status") == "active"
+    joined = contact.portal_status == "active"
     try:
         await portal.revoke_invitation(client_id, contact_id)
     except ApiProblem as problem:
@@ -374,17 +383,18 @@ async def revoke_invitation(
             raise
         # The contact is there (read above): it is their invitation that is gone already.
         session.notify(
-            _("%(name)s has no pending invitation.") % {"name": _person(contact)}, "info"
+            _("%(name)s has no pending invitation.") % {"name": contact.full_name}, "info"
         )
         return see_other(f"/clients/{client_id}")
     if joined:
         session.notify(
-            _("%(name)s can no longer open the portal at this client.") % {"name": _person(contact)}
+            _("%(name)s can no longer open the portal at this client.")
+            % {"name": contact.full_name}
         )
     else:
         session.notify(
             _("The invitation of %(name)s is revoked: its link no longer works.")
-            % {"name": _person(contact)}
+            % {"name": contact.full_name}
         )
     return see_other(f"/clients/{client_id}")
 
@@ -398,22 +408,21 @@ async def create_workspace(
     posted: Annotated[NewWorkspaceForm, Form()],
 ) -> Response:
     client_id = _id(client_id)
-    values: dict[str, Any] = posted.model_dump()
-    body = {
-        "name": values["workspace_name"],
-        "project_name": values["project_name"] or None,
-        "clients_can_upload": values["clients_can_upload"],
-        "contact_ids": values["contact_ids"],
-    }
     try:
-        workspace = await portal.create_client_workspace(client_id, body)
+        workspace = await portal.create_client_workspace(
+            client_id,
+            name=posted.workspace_name,
+            project_name=posted.project_name or None,
+            clients_can_upload=posted.clients_can_upload,
+            contact_ids=posted.contact_ids,
+        )
     except ApiProblem as problem:
         if problem.status != 422:
             raise
-        form = _problem_form(problem, values, WORKSPACE_ALIASES)
+        form = _problem_form(problem, posted.model_dump(), WORKSPACE_ALIASES)
         return await _client_page(request, portal, client_id, 422, workspace_form=form)
-    session.notify(_("The workspace %(name)s is created.") % {"name": workspace["name"]})
-    return see_other(f"/workspaces/{workspace['id']}")
+    session.notify(_("The workspace %(name)s is created.") % {"name": workspace.name})
+    return see_other(f"/workspaces/{workspace.id}")
 
 
 # --- Editing the details --------------------------------------------------------------------
@@ -425,21 +434,19 @@ async def edit_client_page(
 ) -> Response:
     client = await portal.client(_id(client_id))
     definitions = await portal.attribute_definitions()
-    address = client["address"] or {}
-    values: dict[str, Any] = {
-        "kind": client["kind"],
-        "name": client["name"],
-        "legal_id": client["legal_id"] or "",
-        "tags": ", ".join(client["tags"]),
-        "assignee": str(client["assigned_staff_id"] or ""),
-        "phone": client["phone"] or "",
-        "website": client["website"] or "",
-        "notes": client["notes"] or "",
-        **{f"address_{part}": address.get(part) or "" for part in ADDRESS_PARTS},
+    address = client.address or Address()
+    values: dict[str, str] = {
+        "kind": client.kind,
+        "name": client.name,
+        "legal_id": client.legal_id or "",
+        "tags": ", ".join(client.tags),
+        "assignee": client.assigned_staff_id or "",
+        "phone": client.phone or "",
+        "website": client.website or "",
+        "notes": client.notes or "",
+        **{f"address_{part}": getattr(address, part) or "" for part in ADDRESS_PARTS},
         **{
-            f"attr_{definition['key']}": _attribute_input(
-                client["attributes"].get(definition["key"])
-            )
+            f"attr_{definition.key}": _attribute_input(client.attributes.get(definition.key))
             for definition in definitions
         },
     }
@@ -457,38 +464,37 @@ async def update_client(
     client_id = _id(client_id)
     client = await portal.client(client_id)
     definitions = await portal.attribute_definitions()
-    values: dict[str, Any] = posted.model_dump(exclude=set(posted.model_extra or {}))
+    values = posted.model_dump(exclude=set(posted.model_extra or {}))
     for definition in definitions:
-        values[f"attr_{definition['key']}"] = posted.attribute(definition["key"])
-    changes: dict[str, Any] = {
-        "kind": values["kind"] or None,
-        "name": values["name"] or None,
-        "legal_id": values["legal_id"] or None,
-        "tags": _tags(values["tags"]),
-        "assigned_staff_id": values["assignee"] or None,
-        "phone": values["phone"] or None,
-        "website": values["website"] or None,
-        # Browsers send a textarea's line breaks as CRLF: keep them as they were stored.
-        "notes": values["notes"].replace("\r\n", "\n").rstrip() or None,
-        "address": {part: values[f"address_{part}"] or None for part in ADDRESS_PARTS},
+        values[f"attr_{definition.key}"] = posted.attribute(definition.key)
+    # Each attribute as typed (the portal reads it by its type); empty removes it.
+    attributes = {
+        definition.key: posted.attribute(definition.key) or None for definition in definitions
     }
-    if definitions:
-        changes["attributes"] = {
-            definition["key"]: values[f"attr_{definition['key']}"] or None
-            for definition in definitions
-        }
     try:
-        await portal.update_client(client_id, changes)
+        await portal.update_client(
+            client_id,
+            kind=posted.kind or None,
+            name=posted.name or None,
+            legal_id=posted.legal_id or None,
+            tags=_tags(posted.tags),
+            assigned_staff_id=posted.assignee or None,
+            phone=posted.phone or None,
+            website=posted.website or None,
+            # Browsers send a textarea's line breaks as CRLF: keep them as they were stored.
+            notes=posted.notes.replace("\r\n", "\n").rstrip() or None,
+            address={part: values[f"address_{part}"] or None for part in ADDRESS_PARTS},
+            **({"attributes": attributes} if definitions else {}),
+        )
     except ApiProblem as problem:
         if problem.status != 422:
             raise
         aliases = EDIT_ALIASES | {
-            f"attributes.{definition['key']}": f"attr_{definition['key']}"
-            for definition in definitions
+            f"attributes.{definition.key}": f"attr_{definition.key}" for definition in definitions
         }
         form = _problem_form(problem, values, aliases)
         for definition in definitions:
-            name = f"attr_{definition['key']}"
+            name = f"attr_{definition.key}"
             if form.error(name):
                 form.errors[name] = _attribute_error(definition)
         return await _edit_form(request, portal, client, definitions, form, 422)
@@ -499,18 +505,18 @@ async def update_client(
 async def _edit_form(
     request: Request,
     portal: PortalApi,
-    client: dict[str, Any],
-    definitions: list[dict[str, Any]],
+    client: Client,
+    definitions: list[AttributeDefinition],
     form: FormState,
     status_code: int = 200,
 ) -> Response:
     staff = await portal.staff_users()
     inputs = [_attribute_field(definition) for definition in definitions]
     for attribute in inputs:
-        current = form.value(attribute["name"])
-        if attribute["options"] and current not in dict(attribute["options"]):
+        current = form.value(attribute.name)
+        if attribute.options and current not in dict(attribute.options):
             # A value no longer among the choices stays until someone changes it.
-            attribute["options"].append((current, current))
+            attribute.options.append((current, current))
     return await render(
         request,
         "portal/clients/edit.html",
@@ -573,8 +579,8 @@ def _problem_form(
     return form
 
 
-def _attribute_error(definition: Mapping[str, Any]) -> str:
-    kind = definition["type"]
+def _attribute_error(definition: AttributeDefinition) -> str:
+    kind = definition.type
     if kind == "number":
         return _("Enter a number.")
     if kind == "date":
@@ -584,29 +590,23 @@ def _attribute_error(definition: Mapping[str, Any]) -> str:
     return _("This is too long.")
 
 
-def _contact_of(client: Mapping[str, Any], contact_id: str) -> dict[str, Any]:
-    for contact in client["contacts"]:
-        if str(contact["id"]) == contact_id:
-            return dict(contact)
+def _contact_of(client: Client, contact_id: str) -> Contact:
+    for contact in client.contacts:
+        if contact.id == contact_id:
+            return contact
     raise PageNotFound
 
 
-def _person(person: Mapping[str, Any]) -> str:
-    return f"{person['first_name']} {person['last_name']}"
+def _staff_names(staff: Iterable[StaffUser]) -> dict[str, str]:
+    return {user.id: user.full_name for user in staff}
 
 
-def _staff_names(staff: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    return {str(user["id"]): _person(user) for user in staff}
-
-
-def _assignee_options(
-    staff: Iterable[Mapping[str, Any]], current: str = ""
-) -> list[tuple[str, str]]:
+def _assignee_options(staff: Iterable[StaffUser], current: str = "") -> list[tuple[str, str]]:
     """Active staff users, and the current assignee even when deactivated since."""
     return [
-        (str(user["id"]), _person(user))
-        for user in sorted(staff, key=lambda user: _person(user).lower())
-        if user["active"] or str(user["id"]) == current
+        (user.id, user.full_name)
+        for user in sorted(staff, key=lambda user: user.full_name.lower())
+        if user.active or user.id == current
     ]
 
 
@@ -632,38 +632,49 @@ def _status_options() -> list[tuple[str, str]]:
     return [(status, labels[status]) for status in PORTAL_STATUSES]
 
 
-def _address_lines(address: Mapping[str, Any] | None) -> list[str]:
-    if not address:
+def _address_lines(address: Address | None) -> list[str]:
+    if address is None:
         return []
-    town = " ".join(part for part in (address.get("postal_code"), address.get("city")) if part)
-    lines = [address.get("line1"), address.get("line2"), town, address.get("region")]
-    lines.append(address.get("country"))
+    town = " ".join(part for part in (address.postal_code, address.city) if part)
+    lines = [address.line1, address.line2, town, address.region, address.country]
     return [line for line in lines if line]
 
 
-def _attribute_field(definition: Mapping[str, Any]) -> dict[str, Any]:
+@dataclass
+class AttributeInput:
+    """How the edit form asks for a custom attribute."""
+
+    name: str
+    label: str
+    type: str
+    attrs: dict[str, str]
+    # A select's options; none: an input of ``type``.
+    options: list[tuple[str, str]]
+
+
+def _attribute_field(definition: AttributeDefinition) -> AttributeInput:
     """How the edit form asks for a custom attribute, by its type."""
     options: list[tuple[str, str]] = []
     kind, attrs = "text", {"maxlength": "500"}
-    if definition["type"] == "boolean":
+    if definition.type == "boolean":
         options = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
-    elif definition["type"] == "choice":
-        options = [("", "—")] + [(choice, choice) for choice in definition["choices"]]
-    elif definition["type"] == "date":
+    elif definition.type == "choice":
+        options = [("", "—")] + [(choice, choice) for choice in definition.choices]
+    elif definition.type == "date":
         kind, attrs = "date", {}
-    elif definition["type"] == "number":
+    elif definition.type == "number":
         # Text, so that a decimal comma is accepted (the portal reads 12,5 as 12.5).
         attrs = {"inputmode": "decimal"}
-    return {
-        "name": f"attr_{definition['key']}",
-        "label": definition["label"],
-        "type": kind,
-        "attrs": attrs,
-        "options": options,
-    }
+    return AttributeInput(
+        name=f"attr_{definition.key}",
+        label=definition.label,
+        type=kind,
+        attrs=attrs,
+        options=options,
+    )
 
 
-def _attribute_input(value: Any) -> str:
+def _attribute_input(value: JsonValue) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -672,16 +683,16 @@ def _attribute_input(value: Any) -> str:
 
 
 def _attribute_rows(
-    values: Mapping[str, Any], definitions: Iterable[Mapping[str, Any]]
+    values: Mapping[str, JsonValue], definitions: Iterable[AttributeDefinition]
 ) -> list[tuple[str, str | None]]:
     """Each defined attribute's label and value as shown (None: not filled in)."""
     return [
-        (definition["label"], _shown(values.get(definition["key"]), definition["type"]))
+        (definition.label, _shown(values.get(definition.key), definition.type))
         for definition in definitions
     ]
 
 
-def _shown(value: Any, kind: str | None = None) -> str | None:
+def _shown(value: JsonValue, kind: str | None = None) -> str | None:
     """A value as the page shows it: in the user's language, short enough for a list."""
     if value is None or value == "" or value == []:
         return None
@@ -732,16 +743,43 @@ def _contact_labels() -> dict[str, str]:
     }
 
 
-def _history_entry(
-    entry: Mapping[str, Any],
-    client: Mapping[str, Any],
-    definitions: Iterable[Mapping[str, Any]],
-    staff_names: Mapping[str, str],
-) -> dict[str, Any]:
+@dataclass
+class ShownChange:
+    label: str
+    # None: the field had no value before, or has none after.
+    old: str | None
+    new: str | None
+
+
+@dataclass
+class ShownRejection:
+    label: str
+    value: str | None
+    reason: str
+
+
+@dataclass
+class HistoryEntry:
     """One row of the history as the page shows it: who, what, and each field's change."""
-    types = {definition["key"]: definition["type"] for definition in definitions}
-    labels = {definition["key"]: definition["label"] for definition in definitions}
-    contacts = {str(contact["id"]): _person(contact) for contact in client["contacts"]}
+
+    at: datetime
+    who: str
+    from_document: bool
+    what: str
+    changes: list[ShownChange] = field(default_factory=list)
+    rejected: list[ShownRejection] = field(default_factory=list)
+
+
+def _history_entry(
+    entry: Change,
+    client: Client,
+    definitions: Iterable[AttributeDefinition],
+    staff_names: Mapping[str, str],
+) -> HistoryEntry:
+    """One row of the history as the page shows it: who, what, and each field's change."""
+    types = {definition.key: definition.type for definition in definitions}
+    labels = {definition.key: definition.label for definition in definitions}
+    contacts = {contact.id: contact.full_name for contact in client.contacts}
 
     def label(field: str) -> str:
         if field.startswith("attributes."):
@@ -756,7 +794,7 @@ def _history_entry(
             return _("%(field)s of %(contact)s") % {"field": what, "contact": name}
         return _field_labels().get(field, field)
 
-    def value(field: str, raw: Any) -> str | None:
+    def value(field: str, raw: JsonValue) -> str | None:
         if field == "assigned_staff_id" and raw:
             return staff_names.get(str(raw), _("a former staff member"))
         if field == "kind" and raw:
@@ -777,35 +815,29 @@ def _history_entry(
         return label(name if scope == "client" else field)
 
     changes = [
-        {
-            "label": label(str(change["field"])),
-            "old": value(str(change["field"]), change.get("old")),
-            "new": value(str(change["field"]), change.get("new")),
-        }
-        for change in entry["changes"]
+        ShownChange(
+            label=label(change.field),
+            old=value(change.field, change.old),
+            new=value(change.field, change.new),
+        )
+        for change in entry.changes
     ]
     rejected = [
-        {
-            "label": target(str(item.get("field", ""))),
-            "value": _shown(item.get("value")),
-            "reason": str(item.get("reason") or ""),
-        }
-        for item in entry["rejected"]
+        ShownRejection(label=target(item.field), value=_shown(item.value), reason=item.reason or "")
+        for item in entry.rejected
     ]
-    return {
-        "at": entry["at"],
-        "who": _origin(entry, staff_names, contacts),
-        "from_document": entry["origin_kind"] == "document",
-        "what": _summary(str(entry["summary"])),
-        "changes": changes,
-        "rejected": rejected,
-    }
+    return HistoryEntry(
+        at=entry.at,
+        who=_origin(entry, staff_names, contacts),
+        from_document=entry.origin_kind == "document",
+        what=_summary(entry.summary),
+        changes=changes,
+        rejected=rejected,
+    )
 
 
-def _origin(
-    entry: Mapping[str, Any], staff_names: Mapping[str, str], contacts: Mapping[str, str]
-) -> str:
-    kind, origin_id = entry["origin_kind"], entry.get("origin_id")
+def _origin(entry: Change, staff_names: Mapping[str, str], contacts: Mapping[str, str]) -> str:
+    kind, origin_id = entry.origin_kind, entry.origin_id
     if kind == "staff":
         return staff_names.get(str(origin_id), _("A former staff member"))
     if kind == "client":

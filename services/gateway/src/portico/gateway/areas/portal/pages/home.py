@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, TypedDict
 
 from fastapi import Form, Request
 from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
+from portico.gateway.apis.identity import ClientAccount, ClientChoice
 from portico.gateway.areas.notifier.api import Notifier, NotifierApi
 from portico.gateway.areas.portal.api import Portal, PortalApi
+from portico.gateway.areas.portal.models import Client
 from portico.gateway.pages.auth import open_session
 from portico.gateway.web.context import ClientUser, Session
 from portico.gateway.web.i18n import _
@@ -42,37 +43,42 @@ async def _dashboard(request: Request, portal: PortalApi, notifier: NotifierApi)
         invitations=invitations,
         notifications=notifications,
         clients=clients,
-        activity={client["id"]: latest_moment(client) for client in clients["items"]},
-        first_start=clients["total"] == 0,
+        activity={client.id: latest_moment(client) for client in clients.items},
+        first_start=clients.total == 0,
     )
 
 
-def latest_moment(client: Mapping[str, Any]) -> tuple[str, bool]:
+def latest_moment(client: Client) -> tuple[datetime, bool]:
     """What moved the client up the recent activity: when, and whether it was one of its
     contacts (a message, a file, a task done) rather than a change of its record."""
-    changed, active = str(client["updated_at"]), client.get("last_activity_at")
-    if active and datetime.fromisoformat(str(active)) > datetime.fromisoformat(changed):
-        return str(active), True
+    changed, active = client.updated_at, client.last_activity_at
+    if active is not None and active > changed:
+        return active, True
     return changed, False
 
 
 @router.get("/portal")
 async def portal_home(request: Request, client: ClientUser, portal: Portal) -> Response:
     workspaces = await portal.workspaces()
-    if len(workspaces["items"]) == 1:
-        return see_other(f"/portal/workspaces/{workspaces['items'][0]['id']}")
+    if len(workspaces.items) == 1:
+        return see_other(f"/portal/workspaces/{workspaces.items[0].id}")
     return await render(
         request,
         "portal/client_portal/home.html",
-        workspaces=workspaces["items"],
+        workspaces=workspaces.items,
         **client_switch(await portal.client_account()),
     )
 
 
-def client_switch(account: dict[str, Any]) -> dict[str, Any]:
+class ClientSwitch(TypedDict):
+    my_clients: list[ClientChoice]
+    current_client: str
+
+
+def client_switch(account: ClientAccount) -> ClientSwitch:
     """What the client layout's switcher needs: the person's clients and the current one
     (it shows only when there is more than one)."""
-    return {"my_clients": account["clients"], "current_client": str(account["client_id"])}
+    return ClientSwitch(my_clients=account.clients, current_client=account.client_id)
 
 
 @router.post("/portal/switch")

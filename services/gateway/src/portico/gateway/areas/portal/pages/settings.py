@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal
+from portico.gateway.areas.portal.models import Organisation, StaffUser
 from portico.gateway.pages.brand import DEFAULT_BRAND
 from portico.gateway.pages.settings import settings_page
 from portico.gateway.web.context import Admin, PageNotFound, Staff, gateway_of
@@ -97,12 +98,12 @@ def _sort_key(name: str) -> str:
 # --- My profile ---------------------------------------------------------------------------
 
 
-def _profile_values(me: Mapping[str, Any]) -> dict[str, Any]:
+def _profile_values(me: StaffUser) -> dict[str, str]:
     return {
-        "first_name": me["first_name"],
-        "last_name": me["last_name"],
-        "phone": me["phone"] or "",
-        "locale": me["locale"],
+        "first_name": me.first_name,
+        "last_name": me.last_name,
+        "phone": me.phone or "",
+        "locale": me.locale,
     }
 
 
@@ -112,7 +113,7 @@ def _password_values() -> dict[str, str]:
 
 async def _profile_page(
     request: Request,
-    me: Mapping[str, Any],
+    me: StaffUser,
     *,
     form: FormState | None = None,
     password_form: FormState | None = None,
@@ -157,11 +158,11 @@ async def save_profile(
         raise_unless_invalid_input(problem)
         form = _problem_form(problem, values)
         return await _profile_page(request, await portal.me(), form=form, status_code=422)
-    session.name = me["first_name"]
+    session.name = me.first_name
     # The pages follow the chosen language at once (the emails too: it is the profile's).
-    session.locale = me["locale"]
+    session.locale = me.locale
     session.changed = True
-    chosen = use_locale(me["locale"])
+    chosen = use_locale(me.locale)
     try:
         session.notify(_("Your profile is saved."))
     finally:
@@ -194,20 +195,20 @@ async def change_password(
 # --- Organisation (admins) ----------------------------------------------------------------
 
 
-def _organisation_values(organisation: Mapping[str, Any]) -> dict[str, Any]:
+def _organisation_values(organisation: Organisation) -> dict[str, str]:
     return {
-        "name": organisation["name"],
-        "brand_colour": organisation["brand_colour"] or DEFAULT_BRAND,
-        "sender_email": organisation["sender_email"] or "",
-        "sender_name": organisation["sender_name"] or "",
-        "default_locale": organisation["default_locale"],
-        "default_country": organisation["default_country"],
+        "name": organisation.name,
+        "brand_colour": organisation.brand_colour or DEFAULT_BRAND,
+        "sender_email": organisation.sender_email or "",
+        "sender_name": organisation.sender_name or "",
+        "default_locale": organisation.default_locale,
+        "default_country": organisation.default_country,
     }
 
 
 async def _organisation_page(
     request: Request,
-    organisation: Mapping[str, Any],
+    organisation: Organisation,
     *,
     form: FormState | None = None,
     logo_form: FormState | None = None,
@@ -330,7 +331,7 @@ async def _staff_page(
     request: Request, portal: Portal, *, form: FormState | None = None, status_code: int = 200
 ) -> Response:
     users = await portal.staff_users(include_inactive=True)
-    users.sort(key=lambda user: not user["active"])
+    users.sort(key=lambda user: not user.active)
     return await settings_page(
         request,
         "portal/settings/staff.html",
@@ -398,7 +399,7 @@ async def create_staff_user(
     except ApiProblem as problem:
         raise_unless_invalid_input(problem)
         return await _new_staff(request, _problem_form(problem, values), 422)
-    name = f"{user['first_name']} {user['last_name']}"
+    name = user.full_name
     session.notify(
         _("%(name)s is added: an email invites them to choose their password.") % {"name": name}
     )
@@ -474,7 +475,7 @@ def _scope_labels() -> dict[str, str]:
 @router.get("/settings/api-keys")
 async def api_keys_page(request: Request, _admin: Admin, portal: Portal) -> Response:
     keys = await portal.api_keys()
-    keys.sort(key=lambda key: key["revoked_at"] is not None)
+    keys.sort(key=lambda key: key.revoked_at is not None)
     return await settings_page(request, "portal/settings/api_keys.html", "api-keys", keys=keys)
 
 

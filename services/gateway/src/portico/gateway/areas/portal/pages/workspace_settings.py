@@ -24,14 +24,14 @@ async def _settings_page(
     request: Request, portal: PortalApi, workspace_id: uuid.UUID, form: FormState | None = None
 ) -> Response:
     workspace = await portal.workspace(str(workspace_id))
-    client = await portal.client(str(workspace["client_id"]))
+    client = await portal.client(workspace.client_id)
     if form is None:
         form = FormState(
             values={
-                "workspace_name": workspace["name"],
-                "project_name": workspace["project_name"] or "",
-                "clients_can_upload": workspace["clients_can_upload"],
-                "contact_ids": [str(member["contact_id"]) for member in workspace["members"]],
+                "workspace_name": workspace.name,
+                "project_name": workspace.project_name or "",
+                "clients_can_upload": workspace.clients_can_upload,
+                "contact_ids": [member.contact_id for member in workspace.members],
             }
         )
     return await render(
@@ -105,5 +105,5 @@ async def archive(
 async def delete(workspace_id: uuid.UUID, session: Staff, portal: Portal) -> Response:
     workspace = await portal.workspace(str(workspace_id))
     await portal.delete_workspace(str(workspace_id))
-    session.notify(_("The workspace “%(name)s” is deleted.") % {"name": workspace["name"]})
-    return see_other(f"/clients/{workspace['client_id']}")
+    session.notify(_("The workspace “%(name)s” is deleted.") % {"name": workspace.name})
+    return see_other(f"/clients/{workspace.client_id}")

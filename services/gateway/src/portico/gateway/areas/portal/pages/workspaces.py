@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
@@ -20,6 +20,16 @@ from starlette.background import BackgroundTask
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal, PortalApi
+from portico.gateway.areas.portal.models import (
+    Item,
+    Link,
+    Message,
+    Note,
+    StaffUser,
+    Task,
+    Workspace,
+    WorkspaceFile,
+)
 from portico.gateway.web.context import Staff, gateway_of
 from portico.gateway.web.forms import FormState, form_from_problem, too_large
 from portico.gateway.web.i18n import _
@@ -48,22 +58,22 @@ class WorkspaceView:
     staff: bool
     # The viewer: a staff user's id, or the client contact's id.
     me: str | None
-    # The workspace as the portal answers it (empty for the thread alone).
-    workspace: dict[str, Any] = field(default_factory=dict)
+    # The workspace as the portal answers it (none for the thread alone).
+    workspace: Workspace | None = None
     # "staff:<id>" / "client:<id>" -> the person's name.
     names: dict[str, str] = field(default_factory=dict)
     # How a client sees the agency's people (whose names they are not given).
     team: str = ""
     # Staff only: the staff users, to assign tasks to.
-    staff_users: list[dict[str, Any]] = field(default_factory=list)
+    staff_users: list[StaffUser] = field(default_factory=list)
     # The largest file the portal takes, told before sending rather than after.
     upload_limit: int | None = None
-    # Tasks due before this day (ISO) are overdue.
-    today: str = field(default_factory=lambda: date.today().isoformat())
+    # Tasks due before this day are overdue.
+    today: date = field(default_factory=date.today)
 
     @property
     def can_upload(self) -> bool:
-        return self.staff or bool(self.workspace.get("clients_can_upload"))
+        return self.staff or (self.workspace is not None and self.workspace.clients_can_upload)
 
     def person(self, kind: str | None, person_id: object) -> str:
         kind = "client" if kind == "contact" else kind
@@ -72,25 +82,41 @@ class WorkspaceView:
             return name
         return self.team if kind == "staff" else _("A contact")
 
-    def can_tick(self, task: Mapping[str, Any]) -> bool:
+    def can_tick(self, task: Task) -> bool:
         if self.staff:
             return True
-        return task["assignee_kind"] == "contact" and str(task["assignee_id"]) == self.me
+        return task.assignee_kind == "contact" and task.assignee_id == self.me
 
-    def is_mine(self, item: Mapping[str, Any]) -> bool:
+    def is_mine(self, item: Item) -> bool:
         kind = "staff" if self.staff else "client"
-        return item["author_kind"] == kind and str(item["author_id"]) == self.me
+        return item.author_kind == kind and item.author_id == self.me
 
 
-def member_names(workspace: Mapping[str, Any]) -> dict[str, str]:
-    return {f"client:{member['contact_id']}": member["name"] for member in workspace["members"]}
+class Thread(TypedDict):
+    """The thread's last messages, oldest first, and whether earlier ones are left out."""
+
+    messages: list[Message]
+    earlier: bool
+
+
+class Sections(Thread):
+    """Everything a workspace's sections show."""
+
+    notes: list[Note]
+    links: list[Link]
+    files: list[WorkspaceFile]
+    tasks: list[Task]
+
+
+def member_names(workspace: Workspace) -> dict[str, str]:
+    return {f"client:{member.contact_id}": member.name for member in workspace.members}
 
 
 def forms_with(forms: Mapping[str, FormState] | None = None) -> dict[str, FormState]:
     return {name: FormState() for name in SECTIONS} | dict(forms or {})
 
 
-async def load_sections(portal: PortalApi, workspace_id: str) -> dict[str, Any]:
+async def load_sections(portal: PortalApi, workspace_id: str) -> Sections:
     """Everything the sections show, asked for at the same time."""
     notes, links, files, tasks, messages = await asyncio.gather(
         portal.workspace_notes(workspace_id),
@@ -99,13 +125,20 @@ async def load_sections(portal: PortalApi, workspace_id: str) -> dict[str, Any]:
         portal.workspace_tasks(workspace_id),
         latest_messages(portal, workspace_id),
     )
-    return {"notes": notes, "links": links, "files": files, "tasks": tasks, **messages}
+    return Sections(
+        notes=notes,
+        links=links,
+        files=files,
+        tasks=tasks,
+        messages=messages["messages"],
+        earlier=messages["earlier"],
+    )
 
 
-async def latest_messages(portal: PortalApi, workspace_id: str) -> dict[str, Any]:
+async def latest_messages(portal: PortalApi, workspace_id: str) -> Thread:
     """The thread's last messages, oldest first, and whether earlier ones are left out."""
     messages = await portal.latest_workspace_messages(workspace_id, limit=THREAD_SHOWN + 1)
-    return {"messages": messages[-THREAD_SHOWN:], "earlier": len(messages) > THREAD_SHOWN}
+    return Thread(messages=messages[-THREAD_SHOWN:], earlier=len(messages) > THREAD_SHOWN)
 
 
 def upload_limit_of(request: Request) -> int:
@@ -273,9 +306,7 @@ async def staff_view(
     # The workspace first, alone: it refreshes the session's token if needed, once.
     workspace = await portal.workspace(str(workspace_id))
     staff = await portal.staff_users(include_inactive=True)
-    names = member_names(workspace) | {
-        f"staff:{user['id']}": f"{user['first_name']} {user['last_name']}" for user in staff
-    }
+    names = member_names(workspace) | {f"staff:{user.id}": user.full_name for user in staff}
     organisation = await branding(request)
     return WorkspaceView(
         id=str(workspace_id),
@@ -284,7 +315,7 @@ async def staff_view(
         me=session.subject,
         workspace=workspace,
         names=names,
-        team=str(organisation.get("name") or _("The team")),
+        team=organisation.name or _("The team"),
         staff_users=staff,
         upload_limit=upload_limit_of(request),
     )
@@ -292,14 +323,9 @@ async def staff_view(
 
 def assignee_options(view: WorkspaceView) -> list[tuple[str, str]]:
     options = [("", _("Nobody"))]
-    options += [
-        (f"contact:{member['contact_id']}", member["name"]) for member in view.workspace["members"]
-    ]
-    options += [
-        (f"staff:{user['id']}", f"{user['first_name']} {user['last_name']}")
-        for user in view.staff_users
-        if user["active"]
-    ]
+    members = view.workspace.members if view.workspace is not None else []
+    options += [(f"contact:{member.contact_id}", member.name) for member in members]
+    options += [(f"staff:{user.id}", user.full_name) for user in view.staff_users if user.active]
     return options
 
 
@@ -312,8 +338,9 @@ async def staff_page(
     forms: Mapping[str, FormState] | None = None,
 ) -> Response:
     view = await staff_view(request, session, portal, workspace_id)
+    assert view.workspace is not None
     client, sections = await asyncio.gather(
-        portal.client(str(view.workspace["client_id"])),
+        portal.client(view.workspace.client_id),
         load_sections(portal, view.id),
     )
     return await render(
@@ -374,7 +401,7 @@ async def edit_note_page(
 ) -> Response:
     view = await staff_view(request, session, portal, workspace_id)
     note = await portal.workspace_note(str(workspace_id), str(note_id))
-    form = FormState(values={"title": note["title"], "body_html": note["body_html"]})
+    form = FormState(values={"title": note.title, "body_html": note.body_html})
     return await render(
         request,
         "portal/workspaces/note_edit.html",
@@ -513,8 +540,12 @@ async def add_task(
 ) -> Response:
     values = {"task_title": task_title, "due_on": due_on, "assignee": assignee}
     try:
-        body = {"title": task_title, "due_on": due_on or None, "assignee": _assignee(assignee)}
-        await portal.add_workspace_task(str(workspace_id), body)
+        await portal.add_workspace_task(
+            str(workspace_id),
+            title=task_title,
+            due_on=due_on or None,
+            assignee=_assignee(assignee),
+        )
     except ValueError:
         form = FormState(values=values, errors={"assignee": _("Choose one of the options.")})
         return await staff_page(request, session, portal, workspace_id, 422, {"task": form})
