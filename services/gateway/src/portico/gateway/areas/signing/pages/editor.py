@@ -1,7 +1,251 @@
-"""The field editor: a template's pages with its fields, saved as the staff member works."""
+"""The field editor: a template's pages with its fields, saved as the staff member works.
+
+The page carries the template as JSON data (``#editor-data``) for the editor's modules
+(``static/js/editor/``): its pages, fields, roles, the field types with their names in the
+page's language, and the addresses it calls. The editor saves the whole set of fields
+(``POST …/edit/fields``) a moment after each change; the service checks them and names the
+field at fault, which the editor shows on it. ``…/preview`` shows the document as the client
+will get it, with sample values for the prefills.
+"""
 
 from __future__ import annotations
 
+import re
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from portico.gateway.apis.base import ApiProblem
+from portico.gateway.areas.signing.api import Signing, Template
+from portico.gateway.web.context import PageNotFound, Staff
+from portico.gateway.web.forms import field_message
+from portico.gateway.web.i18n import N_, _
 from portico.gateway.web.routing import page_router
+from portico.gateway.web.templating import render
 
 router = page_router()
+
+PREVIEW_WIDTHS = (300, 1200)
+IMMUTABLE = "private, max-age=31536000, immutable"
+RETRY_SECONDS = "2"
+FIELD_ERROR = re.compile(r"^fields\.(\d+)(?:\.(.+))?$")
+
+# Each type of field as the palette shows it: a short symbol and its name.
+FIELD_TYPES: tuple[tuple[str, str, str], ...] = (
+    ("signature", "✍", N_("Signature")),
+    ("initials", "AB", N_("Initials")),
+    ("name", "Aa", N_("Full name")),
+    ("text", "T", N_("Text")),
+    ("multiline", "¶", N_("Paragraph")),
+    ("cells", "▯▯", N_("Boxes")),
+    ("date", "31", N_("Date")),
+    ("signing_date", "✓31", N_("Signing date")),
+    ("number", "#", N_("Number")),
+    ("email", "@", N_("Email")),
+    ("phone", "☎", N_("Phone")),
+    ("checkbox", "☑", N_("Checkbox")),
+    ("radio", "◉", N_("Radio buttons")),
+    ("select", "▾", N_("Drop-down list")),
+    ("multiple", "☰", N_("Multiple choice")),
+    ("image", "▣", N_("Image")),
+    ("file", "▤", N_("File")),
+    ("stamp", "◎", N_("Company stamp")),
+    ("readonly", "ℹ", N_("Read-only text")),
+)
+
+OPERATORS: tuple[tuple[str, str], ...] = (
+    ("empty", N_("is empty")),
+    ("not_empty", N_("is not empty")),
+    ("equals", N_("equals")),
+    ("not_equals", N_("does not equal")),
+    ("contains", N_("contains")),
+    ("not_contains", N_("does not contain")),
+    ("greater_than", N_("is greater than")),
+    ("less_than", N_("is less than")),
+    ("at_least", N_("is at least")),
+    ("at_most", N_("is at most")),
+)
+
+PREFILL_TOKENS = (
+    "{{client.name}}",
+    "{{client.legal_id}}",
+    "{{client.address.city}}",
+    "{{client.attributes.<name>}}",
+    "{{contact.full_name}}",
+    "{{contact.email}}",
+)
+MAPPINGS = (
+    "client.name",
+    "client.legal_id",
+    "client.phone",
+    "client.website",
+    "client.address.line1",
+    "client.address.line2",
+    "client.address.postal_code",
+    "client.address.city",
+    "client.address.region",
+    "client.address.country",
+    "client.attributes.",
+    "contact.first_name",
+    "contact.last_name",
+    "contact.email",
+    "contact.phone",
+    "contact.role",
+)
+ROLE_COLOURS = 6
+
+
+def _id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise PageNotFound from None
+
+
+def _strings() -> dict[str, str]:
+    """What the editor's script says, in the page's language."""
+    return {
+        "saved": _("Saved"),
+        "saving": _("Saving…"),
+        "notSaved": _("Not saved: %(reason)s"),
+        "offline": _("the server could not be reached; your changes are kept on this page."),
+        "expired": _("your session has ended: reload the page."),
+        "invalid": _("a field needs attention."),
+        "field": _("%(type)s field “%(label)s”, %(role)s"),
+        "selected": _("%(count)s fields selected"),
+        "copied": _("%(count)s field(s) copied"),
+        "drawHint": _("Draw the field on a page, or press Escape."),
+        "repeated": _("%(count)s copies added on the other pages"),
+        "option": _("Option %(number)s"),
+    }
+
+
+def _editor_data(template: Template) -> dict[str, Any]:
+    base = f"/smart-documents/{template.id}"
+    labels = {value: _(label) for value, _symbol, label in FIELD_TYPES}
+    return {
+        "id": str(template.id),
+        "name": template.name,
+        "pages": [
+            {"index": page.index, "width": page.width, "height": page.height}
+            for page in template.pages
+        ],
+        "fields": [field.model_dump(mode="json", exclude_none=True) for field in template.fields],
+        "roles": [role.name for role in template.roles],
+        "types": [
+            {"value": value, "symbol": symbol, "label": labels[value]}
+            for value, symbol, _label in FIELD_TYPES
+        ],
+        "saveUrl": f"{base}/edit/fields",
+        "imageUrl": f"{base}/edit/pages/{{index}}.webp?width={{width}}",
+        "previewUrl": f"{base}/preview",
+        "strings": _strings(),
+    }
+
+
+@router.get("/smart-documents/{template_id}/edit")
+async def editor_page(
+    request: Request, _staff: Staff, signing: Signing, template_id: str
+) -> Response:
+    template = await signing.template(_id(template_id))
+    return await render(
+        request,
+        "signing/editor.html",
+        section="smart-documents",
+        doc=template,
+        data=_editor_data(template),
+        field_types=[(value, symbol, _(label)) for value, symbol, label in FIELD_TYPES],
+        operators=[(value, _(label)) for value, label in OPERATORS],
+        prefill_tokens=PREFILL_TOKENS,
+        mappings=MAPPINGS,
+        role_colours=ROLE_COLOURS,
+    )
+
+
+class FieldsIn(BaseModel):
+    fields: list[dict[str, Any]]
+
+
+@router.post("/smart-documents/{template_id}/edit/fields")
+async def save_fields(
+    _staff: Staff, signing: Signing, template_id: str, body: FieldsIn
+) -> Response:
+    """The whole set of fields, as the editor holds it; 422 names each field at fault."""
+    try:
+        template = await signing.save_fields(_id(template_id), body.fields)
+    except ApiProblem as problem:
+        if problem.status != 422:
+            raise
+        return JSONResponse(
+            {"message": problem.detail or problem.title, "errors": _field_errors(problem, body)},
+            status_code=422,
+        )
+    fields = [field.model_dump(mode="json", exclude_none=True) for field in template.fields]
+    return JSONResponse({"fields": fields})
+
+
+def _field_errors(problem: ApiProblem, body: FieldsIn) -> list[dict[str, Any]]:
+    """Each service error with the index and name of the field it is about (when any)."""
+    errors: list[dict[str, Any]] = []
+    for error in problem.errors:
+        found = FIELD_ERROR.match(str(error.get("field") or "").removeprefix("body."))
+        index = int(found.group(1)) if found else None
+        name = None
+        if index is not None and index < len(body.fields):
+            name = body.fields[index].get("name")
+        errors.append(
+            {
+                "index": index,
+                "name": name,
+                "property": found.group(2) if found else None,
+                "message": field_message(error),
+            }
+        )
+    return errors
+
+
+@router.get("/smart-documents/{template_id}/edit/pages/{index}.webp")
+async def page_image(
+    _staff: Staff,
+    signing: Signing,
+    template_id: str,
+    index: Annotated[int, Path(ge=0, le=100_000)],
+    width: Annotated[int, Query()] = 1200,
+) -> Response:
+    """A page's image for the editor; 404 with Retry-After while it is being rendered."""
+    if width not in PREVIEW_WIDTHS:
+        raise PageNotFound
+    preview = await signing.preview(_id(template_id), index, width)
+    if not preview.ready:
+        return Response(
+            status_code=404,
+            headers={"Retry-After": RETRY_SECONDS, "Cache-Control": "no-store"},
+        )
+    return Response(preview.content, media_type="image/webp", headers={"Cache-Control": IMMUTABLE})
+
+
+@router.get("/smart-documents/{template_id}/preview")
+async def client_preview(
+    request: Request, _staff: Staff, signing: Signing, template_id: str
+) -> Response:
+    """The document as the client will get it, with sample values for the prefills."""
+    parsed = _id(template_id)
+    template = await signing.template(parsed)
+    samples = await signing.prefills(parsed)
+    fields = [field.model_dump(mode="json", exclude_none=True) for field in template.fields]
+    return await render(
+        request,
+        "signing/editor_preview.html",
+        section="smart-documents",
+        doc=template,
+        fields_by_page={
+            page.index: [field for field in fields if field["page"] == page.index]
+            for page in template.pages
+        },
+        samples=samples,
+        logic={"fields": fields, "samples": samples},
+        type_labels={value: _(label) for value, _symbol, label in FIELD_TYPES},
+    )
