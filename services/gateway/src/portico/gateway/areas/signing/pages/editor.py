@@ -11,16 +11,16 @@ will get it, with sample values for the prefills.
 from __future__ import annotations
 
 import re
-import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Path, Query, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.signing.api import Signing, Template
-from portico.gateway.web.context import PageNotFound, Staff
+from portico.gateway.areas.signing.pages.templates import parse_id
+from portico.gateway.web.context import Staff
 from portico.gateway.web.forms import field_message
 from portico.gateway.web.i18n import N_, _
 from portico.gateway.web.routing import page_router
@@ -28,9 +28,6 @@ from portico.gateway.web.templating import render
 
 router = page_router()
 
-PREVIEW_WIDTHS = (300, 1200)
-IMMUTABLE = "private, max-age=31536000, immutable"
-RETRY_SECONDS = "2"
 FIELD_ERROR = re.compile(r"^fields\.(\d+)(?:\.(.+))?$")
 
 # Each type of field as the palette shows it: a short symbol and its name.
@@ -98,13 +95,6 @@ MAPPINGS = (
 ROLE_COLOURS = 6
 
 
-def _id(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise PageNotFound from None
-
-
 def _strings() -> dict[str, str]:
     """What the editor's script says, in the page's language."""
     return {
@@ -140,7 +130,8 @@ def _editor_data(template: Template) -> dict[str, Any]:
             for value, symbol, _label in FIELD_TYPES
         ],
         "saveUrl": f"{base}/edit/fields",
-        "imageUrl": f"{base}/edit/pages/{{index}}.webp?width={{width}}",
+        # The page previews the template's page serves (``templates.page_preview``).
+        "imageUrl": f"{base}/pages/{{index}}/preview?width={{width}}",
         "previewUrl": f"{base}/preview",
         "strings": _strings(),
     }
@@ -150,7 +141,7 @@ def _editor_data(template: Template) -> dict[str, Any]:
 async def editor_page(
     request: Request, _staff: Staff, signing: Signing, template_id: str
 ) -> Response:
-    template = await signing.template(_id(template_id))
+    template = await signing.template(parse_id(template_id))
     return await render(
         request,
         "signing/editor.html",
@@ -175,7 +166,7 @@ async def save_fields(
 ) -> Response:
     """The whole set of fields, as the editor holds it; 422 names each field at fault."""
     try:
-        template = await signing.save_fields(_id(template_id), body.fields)
+        template = await signing.save_fields(parse_id(template_id), body.fields)
     except ApiProblem as problem:
         if problem.status != 422:
             raise
@@ -207,32 +198,12 @@ def _field_errors(problem: ApiProblem, body: FieldsIn) -> list[dict[str, Any]]:
     return errors
 
 
-@router.get("/smart-documents/{template_id}/edit/pages/{index}.webp")
-async def page_image(
-    _staff: Staff,
-    signing: Signing,
-    template_id: str,
-    index: Annotated[int, Path(ge=0, le=100_000)],
-    width: Annotated[int, Query()] = 1200,
-) -> Response:
-    """A page's image for the editor; 404 with Retry-After while it is being rendered."""
-    if width not in PREVIEW_WIDTHS:
-        raise PageNotFound
-    preview = await signing.preview(_id(template_id), index, width)
-    if not preview.ready:
-        return Response(
-            status_code=404,
-            headers={"Retry-After": RETRY_SECONDS, "Cache-Control": "no-store"},
-        )
-    return Response(preview.content, media_type="image/webp", headers={"Cache-Control": IMMUTABLE})
-
-
 @router.get("/smart-documents/{template_id}/preview")
 async def client_preview(
     request: Request, _staff: Staff, signing: Signing, template_id: str
 ) -> Response:
     """The document as the client will get it, with sample values for the prefills."""
-    parsed = _id(template_id)
+    parsed = parse_id(template_id)
     template = await signing.template(parsed)
     samples = await signing.prefills(parsed)
     fields = [field.model_dump(mode="json", exclude_none=True) for field in template.fields]

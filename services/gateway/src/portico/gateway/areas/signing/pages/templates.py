@@ -66,7 +66,7 @@ async def page_preview(
     page, pixels = _number(index), _number(width)
     if page is None or page > 100_000 or pixels not in PREVIEW_WIDTHS:
         raise PageNotFound
-    preview = await signing.preview(_id(template_id), page, pixels)
+    preview = await signing.preview(parse_id(template_id), page, pixels)
     if not preview.ready:
         return Response(status_code=404, headers={"Retry-After": "2", "Cache-Control": "no-store"})
     return Response(preview.content, media_type="image/webp", headers={"Cache-Control": IMMUTABLE})
@@ -332,7 +332,7 @@ class SettingsForm(BaseModel):
 async def template_page(
     request: Request, _staff: Staff, signing: Signing, template_id: str
 ) -> Response:
-    template = await signing.template(_id(template_id))
+    template = await signing.template(parse_id(template_id))
     return await _template_page(request, template, settings_form(template))
 
 
@@ -344,7 +344,7 @@ async def save_settings(
     template_id: str,
     posted: Annotated[SettingsForm, Form()],
 ) -> Response:
-    template_uuid = _id(template_id)
+    template_uuid = parse_id(template_id)
     values: dict[str, Any] = posted.model_dump()
     roles = role_names(values["roles"])
     if not roles:
@@ -443,14 +443,14 @@ def role_names(text: str) -> list[str]:
 
 @router.post("/smart-documents/{template_id}/duplicate")
 async def duplicate_template(session: Staff, signing: Signing, template_id: str) -> Response:
-    copy = await signing.duplicate(_id(template_id))
+    copy = await signing.duplicate(parse_id(template_id))
     session.notify(_("%(name)s is created, with all its fields.") % {"name": copy.name})
     return see_other(f"/smart-documents/{copy.id}")
 
 
 @router.post("/smart-documents/{template_id}/archive")
 async def archive_template(session: Staff, signing: Signing, template_id: str) -> Response:
-    template = await signing.archive(_id(template_id))
+    template = await signing.archive(parse_id(template_id))
     session.notify(
         _("%(name)s is archived: it is no longer sent to new clients.") % {"name": template.name}
     )
@@ -459,14 +459,14 @@ async def archive_template(session: Staff, signing: Signing, template_id: str) -
 
 @router.post("/smart-documents/{template_id}/restore")
 async def restore_template(session: Staff, signing: Signing, template_id: str) -> Response:
-    template = await signing.restore(_id(template_id))
+    template = await signing.restore(parse_id(template_id))
     session.notify(_("%(name)s is restored.") % {"name": template.name})
     return see_other(f"/smart-documents/{template.id}")
 
 
 @router.post("/smart-documents/{template_id}/delete")
 async def delete_template(session: Staff, signing: Signing, template_id: str) -> Response:
-    template_uuid = _id(template_id)
+    template_uuid = parse_id(template_id)
     template = await signing.template(template_uuid)
     try:
         await signing.remove(template_uuid)
@@ -512,7 +512,7 @@ def reason_text(reason: str | None) -> str | None:
     }.get(reason, reason)
 
 
-def _id(value: str) -> uuid.UUID:
+def parse_id(value: str) -> uuid.UUID:
     """A path's id, or the 404 page: an id that is not one names nothing."""
     try:
         return uuid.UUID(value)
