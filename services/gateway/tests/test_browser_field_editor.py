@@ -97,7 +97,7 @@ def wait_saved(page: Page, _: Gettext) -> None:
 
 
 @pytest.mark.parametrize("code", ["en", "fr"])
-def test_staff_place_fields_and_preview_the_document(
+def test_staff_upload_place_fields_and_preview_the_document(
     page: Page, live_site: RunningSite, code: str
 ) -> None:
     _ = gettext_of(code)
@@ -110,9 +110,21 @@ def test_staff_place_fields_and_preview_the_document(
 
     page.on("console", console)
     page.set_viewport_size({"width": 1600, "height": 1000})
-    template = make_template(live_site)
     log_in(page, live_site, code)
-    page.goto(f"{live_site.url}/smart-documents/{template['id']}/edit")
+    # Uploaded through the page, two signers set on the template's page, then the editor.
+    page.goto(f"{live_site.url}/smart-documents/new")
+    page.locator("#field-file").set_input_files(
+        files=[{"name": "contract.pdf", "mimeType": "application/pdf", "buffer": pdf_document(2)}]
+    )
+    page.get_by_label(_("Name"), exact=True).first.fill("Engagement letter")
+    page.get_by_role("button", name=_("Upload and place the fields")).click()
+    expect(page).to_have_url(re.compile(r"/smart-documents/[0-9a-f-]{36}/edit$"), timeout=60_000)
+    editor_url = page.url
+    page.goto(editor_url.removesuffix("/edit"))
+    page.get_by_label(_("Signers' roles")).fill("Client\nCompany")
+    page.get_by_role("button", name=_("Save the settings")).click()
+    expect(page.get_by_label(_("Signers' roles"))).to_have_value("Client\nCompany")
+    page.goto(editor_url)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Engagement letter")
     first = page.locator("[data-page='0'] [data-layer]")
     first.scroll_into_view_if_needed()
