@@ -151,6 +151,34 @@ async def test_bad_fields_are_refused_naming_the_field_at_fault(
     assert editor_data(page.text)["fields"] == []
 
 
+async def test_a_refused_field_is_explained_in_french(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    template = await template_of(portico)
+    await staff_site(site, accounts, locale="fr")
+    await site.get(f"/smart-documents/{template['id']}/edit")
+    fields = [
+        field("Quantité", "number"),
+        field("Total", "number", formula="{Quantité} * {Prix}", y=0.3),
+        field("Accord", "radio", y=0.5),
+        field("Société", prefill="{{client.nom}}", y=0.7),
+    ]
+    refused = await save(site, template["id"], fields)
+    assert refused.status_code == 422, refused.text
+    messages = {error["name"]: error["message"] for error in refused.json()["errors"]}
+    assert messages == {
+        "Accord": "Donnez au moins une option.",
+        "Société": "Valeur inconnue : {{client.nom}}",
+    }
+    # Once those are right, the formula's unknown field is the one left, in French too.
+    fields[2] |= {"options": ["Oui", "Non"]}
+    fields[3] |= {"prefill": "{{client.name}}"}
+    refused = await save(site, template["id"], fields)
+    assert refused.status_code == 422, refused.text
+    [error] = refused.json()["errors"]
+    assert (error["name"], error["message"]) == ("Total", "Aucun champ ne s’appelle « Prix ».")
+
+
 async def test_saving_without_the_csrf_token_is_refused(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:

@@ -43,6 +43,11 @@ class FieldError(BaseModel):
     location: str = Field(description="Where the field was: body, query, path, header or cookie")
     message: str = Field(description="What is wrong, in English")
     code: str = Field(description="A stable code for the kind of error (missing, int_parsing...)")
+    params: dict[str, str | int] | None = Field(
+        default=None,
+        description="What the message names (a limit, another field), for a client that says "
+        "it in its own words",
+    )
 
 
 class ProblemDetail(BaseModel):
@@ -99,7 +104,10 @@ class Problem(Exception):
         if self.detail:
             body["detail"] = self.detail
         if self.errors is not None:
-            body["errors"] = [error.model_dump() for error in self.errors]
+            body["errors"] = [
+                error.model_dump(exclude={"params"} if error.params is None else None)
+                for error in self.errors
+            ]
         correlation = current_correlation_id()
         if correlation:
             body["correlation_id"] = correlation

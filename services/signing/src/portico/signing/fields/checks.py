@@ -16,9 +16,13 @@ from portico.signing.fields.prefill import known_name, names_in, writable
 from portico.signing.fields.spec import INTERACTIVE, TYPED, WITH_OPTIONS, FieldSpec, FieldType
 
 
-def _error(index: int, attribute: str, message: str, code: str = "invalid") -> FieldError:
+def _error(index: int, attribute: str, message: str, code: str, **params: str | int) -> FieldError:
     return FieldError(
-        field=f"fields.{index}.{attribute}", location="body", message=message, code=code
+        field=f"fields.{index}.{attribute}",
+        location="body",
+        message=message,
+        code=code,
+        params=params or None,
     )
 
 
@@ -29,13 +33,35 @@ def check_fields(
     names: dict[str, int] = {}
     for index, spec in enumerate(fields):
         if spec.name in names:
-            errors.append(_error(index, "name", f"Another field is already named “{spec.name}”."))
+            errors.append(
+                _error(
+                    index,
+                    "name",
+                    f"Another field is already named “{spec.name}”.",
+                    "duplicate_name",
+                    name=spec.name,
+                )
+            )
         names.setdefault(spec.name, index)
         if spec.page >= page_count:
-            errors.append(_error(index, "page", f"The document has {page_count} page(s)."))
+            errors.append(
+                _error(
+                    index,
+                    "page",
+                    f"The document has {page_count} page(s).",
+                    "no_such_page",
+                    count=page_count,
+                )
+            )
         if spec.role not in roles:
             errors.append(
-                _error(index, "role", "Choose one of the template's roles: " + ", ".join(roles))
+                _error(
+                    index,
+                    "role",
+                    "Choose one of the template's roles: " + ", ".join(roles),
+                    "unknown_role",
+                    roles=", ".join(roles),
+                )
             )
         errors.extend(_check_kind(index, spec))
     if errors:
@@ -48,39 +74,60 @@ def check_fields(
         except LogicCycle as cycle:
             index = names[cycle.names[0]]
             message = "These fields depend on each other in a circle: " + ", ".join(cycle.names)
-            errors.append(_error(index, "formula", message, code="cycle"))
+            errors.append(_error(index, "formula", message, "cycle", names=", ".join(cycle.names)))
     return errors
 
 
 def _check_kind(index: int, spec: FieldSpec) -> list[FieldError]:
     errors: list[FieldError] = []
     if spec.type in WITH_OPTIONS and not spec.options:
-        errors.append(_error(index, "options", "Give at least one option.", code="missing"))
+        errors.append(_error(index, "options", "Give at least one option.", "no_options"))
     if spec.type == FieldType.CELLS and spec.cells is None:
-        errors.append(_error(index, "cells", "Say how many boxes it has.", code="missing"))
+        errors.append(_error(index, "cells", "Say how many boxes it has.", "no_cells"))
     if spec.formula is not None and spec.type != FieldType.NUMBER:
-        errors.append(_error(index, "formula", "Only a number field has a formula."))
+        errors.append(
+            _error(index, "formula", "Only a number field has a formula.", "formula_not_number")
+        )
     if spec.mapping is not None and not writable(spec.mapping):
         message = (
             "A document writes back client.name, legal_id, phone or website, "
             "client.address.<part>, client.attributes.<name> or contact.<field>."
         )
-        errors.append(_error(index, "mapping", message))
+        errors.append(_error(index, "mapping", message, "unknown_mapping"))
     if spec.mapping is not None and spec.type not in INTERACTIVE | {FieldType.SIGNING_DATE}:
-        errors.append(_error(index, "mapping", "A read-only field has no value to write back."))
+        errors.append(
+            _error(
+                index,
+                "mapping",
+                "A read-only field has no value to write back.",
+                "read_only_mapping",
+            )
+        )
     if spec.prefill is not None:
         unknown = [name for name in names_in(spec.prefill) if not known_name(name)]
         if unknown:
-            message = "Unknown value: " + ", ".join("{{" + name + "}}" for name in unknown)
-            errors.append(_error(index, "prefill", message))
+            tokens = ", ".join("{{" + name + "}}" for name in unknown)
+            message = f"Unknown value: {tokens}"
+            errors.append(_error(index, "prefill", message, "unknown_prefill", names=tokens))
     validation = spec.validation
     if validation is not None:
         if (validation.min is not None or validation.max is not None) and (
             spec.type != FieldType.NUMBER
         ):
-            errors.append(_error(index, "validation", "Only a number field has a min or max."))
+            errors.append(
+                _error(
+                    index, "validation", "Only a number field has a min or max.", "range_not_number"
+                )
+            )
         if validation.pattern is not None and spec.type not in TYPED:
-            errors.append(_error(index, "validation", "Only a typed text field has a pattern."))
+            errors.append(
+                _error(
+                    index,
+                    "validation",
+                    "Only a typed text field has a pattern.",
+                    "pattern_not_text",
+                )
+            )
     return errors
 
 
@@ -96,7 +143,9 @@ def _logic(
                 formula = Formula.parse(spec.formula)
             except FormulaError as error:
                 message = f"{error.message} (at character {error.position + 1})"
-                errors.append(_error(index, "formula", message))
+                errors.append(
+                    _error(index, "formula", message, "formula_syntax", position=error.position + 1)
+                )
             else:
                 errors.extend(_references(index, "formula", formula.references, spec, names))
         rule = None
@@ -119,9 +168,19 @@ def _references(
     errors = []
     for reference in sorted(references):
         if reference == spec.name:
-            errors.append(_error(index, attribute, "A field cannot depend on itself."))
+            errors.append(
+                _error(index, attribute, "A field cannot depend on itself.", "self_reference")
+            )
         elif reference not in names:
-            errors.append(_error(index, attribute, f"There is no field named “{reference}”."))
+            errors.append(
+                _error(
+                    index,
+                    attribute,
+                    f"There is no field named “{reference}”.",
+                    "unknown_field",
+                    name=reference,
+                )
+            )
     return errors
 
 

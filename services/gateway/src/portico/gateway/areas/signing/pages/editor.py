@@ -11,6 +11,7 @@ will get it, with sample values for the prefills.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
@@ -192,10 +193,43 @@ def _field_errors(problem: ApiProblem, body: FieldsIn) -> list[dict[str, Any]]:
                 "index": index,
                 "name": name,
                 "property": found.group(2) if found else None,
-                "message": field_message(error),
+                "message": _field_error_message(error),
             }
         )
     return errors
+
+
+def _field_error_message(error: Mapping[str, Any]) -> str:
+    """The signing service's check of a field, in the page's language (its code and what it
+    names); a code not known here keeps the service's words."""
+    params = error.get("params") or {}
+    messages = {
+        "duplicate_name": _("Another field is already named “%(name)s”."),
+        "no_such_page": _("The document has %(count)s page(s)."),
+        "unknown_role": _("Choose one of the template's roles: %(roles)s."),
+        "no_options": _("Give at least one option."),
+        "no_cells": _("Say how many boxes it has."),
+        "formula_not_number": _("Only a number field has a formula."),
+        "unknown_mapping": _(
+            "A document writes back client.name, legal_id, phone or website, "
+            "client.address.<part>, client.attributes.<name> or contact.<field>."
+        ),
+        "read_only_mapping": _("A read-only field has no value to write back."),
+        "unknown_prefill": _("Unknown value: %(names)s"),
+        "range_not_number": _("Only a number field has a min or max."),
+        "pattern_not_text": _("Only a typed text field has a pattern."),
+        "formula_syntax": _("The formula cannot be read at character %(position)s."),
+        "self_reference": _("A field cannot depend on itself."),
+        "unknown_field": _("There is no field named “%(name)s”."),
+        "cycle": _("These fields depend on each other in a circle: %(names)s"),
+    }
+    message = messages.get(str(error.get("code")))
+    if message is None:
+        return field_message(error)
+    try:
+        return message % params if "%(" in message else message
+    except (KeyError, TypeError, ValueError):
+        return field_message(error)
 
 
 @router.get("/smart-documents/{template_id}/preview")
