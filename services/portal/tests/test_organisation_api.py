@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import struct
@@ -70,6 +71,24 @@ async def test_the_logo_is_uploaded_served_and_announced(
     assert isinstance(event, OrganisationUpdated)
     assert event.logo_key == "organisation/logo.png"
     assert str(event.logo_url).endswith("/api/portal/v1/organisation/logo")
+
+
+async def test_first_saves_made_at_once_are_both_kept(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    # Nothing stored yet: two logos and the settings at the same moment each find the row.
+    logos = [
+        portico.http.put(
+            f"{ORGANISATION}/logo", files={"file": (f"{n}.png", PNG, "image/png")}, headers=admin
+        )
+        for n in range(8)
+    ]
+    answers = await asyncio.gather(
+        *logos, portico.http.put(ORGANISATION, json=SETTINGS, headers=admin)
+    )
+    assert [answer.status_code for answer in answers] == [200] * 9, [a.text for a in answers]
+    now = (await portico.http.get(ORGANISATION)).json()
+    assert (now["name"], now["logo_url"]) == ("Studio Portico", f"{ORGANISATION}/logo")
 
 
 async def test_bad_settings_and_logos_are_refused_naming_the_field(

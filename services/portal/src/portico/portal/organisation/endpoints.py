@@ -76,7 +76,7 @@ async def upload_logo(
         raise ValidationProblem.for_field("file", refused.message, code=refused.code) from None
     key = f"organisation/logo.{logo.extension}"
     await store.put(key, logo.content, content_type=logo.content_type)
-    organisation = await service.get_organisation(tx)
+    organisation = await service.organisation_to_change(tx)
     organisation.logo_key, organisation.logo_content_type = key, logo.content_type
     await service.organisation_changed(tx, get_runtime(request).settings, organisation)
     return service.organisation_out(organisation)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts.events.portal import OrganisationUpdated
@@ -12,6 +15,13 @@ from portico.portal.organisation.logo import FORMATS
 from portico.portal.organisation.schemas import OrganisationIn, OrganisationOut
 
 DEFAULT_NAME = "Portico"
+# The one row's id and its values until an admin first saves the settings.
+DEFAULTS: dict[str, str | int] = {
+    "id": 1,
+    "name": DEFAULT_NAME,
+    "default_locale": "en",
+    "default_country": "FR",
+}
 LOGO_PATH = "/api/portal/v1/organisation/logo"
 # The declared types an upload may have; its content is checked (``logo.normalised_logo``).
 LOGO_TYPES = frozenset(content_type for content_type, _ in FORMATS.values())
@@ -21,8 +31,22 @@ async def get_organisation(session: AsyncSession) -> Organisation:
     """The settings; defaults (not yet stored) until an admin first saves them."""
     organisation = await session.get(Organisation, 1)
     if organisation is None:
-        return Organisation(id=1, name=DEFAULT_NAME, default_locale="en", default_country="FR")
+        return Organisation(**DEFAULTS)
     return organisation
+
+
+async def organisation_to_change(tx: Transaction) -> Organisation:
+    """The stored row, inserted with the defaults first if there is none, and locked until
+    the transaction ends (PostgreSQL): two first saves at once (two logos uploaded
+    together) insert it once, and the second then changes what the first stored."""
+    dialect_insert = postgresql_insert if tx.database.is_postgres else sqlite_insert
+    await tx.execute(
+        dialect_insert(Organisation)
+        .values(**DEFAULTS)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    query = select(Organisation).where(Organisation.id == 1).with_for_update()
+    return (await tx.execute(query)).scalar_one()
 
 
 def organisation_out(organisation: Organisation) -> OrganisationOut:
@@ -40,7 +64,7 @@ def organisation_out(organisation: Organisation) -> OrganisationOut:
 async def update_organisation(
     tx: Transaction, settings: PorticoSettings, data: OrganisationIn
 ) -> Organisation:
-    organisation = await get_organisation(tx)
+    organisation = await organisation_to_change(tx)
     for name, value in data.model_dump().items():
         setattr(organisation, name, value)
     await organisation_changed(tx, settings, organisation)
