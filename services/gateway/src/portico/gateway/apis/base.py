@@ -24,6 +24,8 @@ class ApiProblem(Exception):
     errors: list[Mapping[str, Any]] = field(default_factory=list)
     # The problem's other members (``reason``, ``limit``...), as the service sent them.
     members: Mapping[str, Any] = field(default_factory=dict)
+    # When to ask again (a preview still being rendered), as the service said.
+    retry_after: str | None = None
 
     def __str__(self) -> str:
         return f"{self.status} {self.title}: {self.detail or ''}"
@@ -46,6 +48,7 @@ class ApiProblem(Exception):
                 for key, value in body.items()
                 if key not in {"type", "title", "status", "detail", "instance", "errors"}
             },
+            retry_after=response.headers.get("Retry-After"),
         )
 
 

@@ -127,16 +127,13 @@ class SigningApi(ServiceClient):
         await self.delete(f"/v1/templates/{template_id}")
 
     async def preview(self, template_id: uuid.UUID, index: int, width: int) -> Preview:
-        response = await self._http.request(
-            "GET",
-            f"/v1/templates/{template_id}/pages/{index}/preview",
-            params={"width": width},
-            headers=await self.headers(),
-        )
-        if response.status_code == 404 and response.headers.get("Retry-After"):
-            return Preview(ready=False)
-        if response.status_code >= 400:
-            raise ApiProblem.from_response(response)
+        path = f"/v1/templates/{template_id}/pages/{index}/preview"
+        try:
+            response = await self.call("GET", path, params={"width": width})
+        except ApiProblem as problem:
+            if problem.status == 404 and problem.retry_after:
+                return Preview(ready=False)
+            raise
         return Preview(ready=True, content=response.content)
 
     async def document(self, template_id: uuid.UUID) -> bytes:

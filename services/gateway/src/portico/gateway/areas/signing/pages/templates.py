@@ -26,8 +26,6 @@ from portico.gateway.web.templating import render
 router = page_router()
 
 PAGE_SIZE = 25
-# The service's preview widths (PORTICO_SIGNING_PREVIEW_WIDTHS): a thumbnail, a page.
-PREVIEW_WIDTHS = (300, 1200)
 # A template's document never changes: its previews may be kept as long as wanted.
 IMMUTABLE = "private, max-age=31536000, immutable"
 MOST_PAGES = 50
@@ -64,9 +62,15 @@ async def page_preview(
 ) -> Response:
     """A page's WebP preview; 404 with Retry-After while the service is still rendering it."""
     page, pixels = _number(index), _number(width)
-    if page is None or page > 100_000 or pixels not in PREVIEW_WIDTHS:
+    if page is None or pixels is None:
         raise PageNotFound
-    preview = await signing.preview(parse_id(template_id), page, pixels)
+    try:
+        preview = await signing.preview(parse_id(template_id), page, pixels)
+    except ApiProblem as problem:
+        # A width the service does not render, an index past its limits: no such image.
+        if problem.status == 422:
+            raise PageNotFound from None
+        raise
     if not preview.ready:
         return Response(status_code=404, headers={"Retry-After": "2", "Cache-Control": "no-store"})
     return Response(preview.content, media_type="image/webp", headers={"Cache-Control": IMMUTABLE})
