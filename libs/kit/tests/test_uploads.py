@@ -33,12 +33,18 @@ def build_app(reached: list[str]) -> FastAPI:
         BodyLimitMiddleware,
         max_upload_bytes=lambda: MIB,
         has_credentials=lambda scope: _header(scope, b"authorization") == b"Bearer good",
+        public_paths=frozenset({"/check"}),
     )
     install_problem_handlers(app)
 
     @app.post("/files")
     async def upload(file: Annotated[UploadFile, File()]) -> dict[str, int]:
         reached.append("files")
+        return {"size": len(await file.read())}
+
+    @app.post("/check")
+    async def check(file: Annotated[UploadFile, File()]) -> dict[str, int]:
+        reached.append("check")
         return {"size": len(await file.read())}
 
     @app.post("/notes")
@@ -156,3 +162,43 @@ async def test_other_bodies_have_a_limit_of_their_own(
     assert large.status_code == 413
     assert "at most 2 MiB" in large.json()["detail"]
     assert reached == ["notes"]
+
+
+async def test_a_public_upload_path_takes_anonymous_files_within_the_same_limit(
+    http: httpx.AsyncClient, reached: list[str]
+) -> None:
+    small = Sender(chunks=1)
+    accepted = await http.post(
+        "/check", content=small.body(), headers={"Content-Type": small.content_type}
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json() == {"size": CHUNK}
+    large = Sender(chunks=800)
+    refused = await http.post(
+        "/check", content=large.body(), headers={"Content-Type": large.content_type}
+    )
+    assert refused.status_code == 413
+    assert large.produced <= 6
+    # Only the path named public: the app's other uploads still need credentials.
+    other = await http.post(
+        "/files", content=Sender(chunks=1).body(), headers={"Content-Type": small.content_type}
+    )
+    assert other.status_code == 401
+    assert reached == ["check"]
+
+
+async def test_a_public_path_is_matched_within_the_app_wherever_it_is_mounted(
+    reached: list[str],
+) -> None:
+    outer = FastAPI()
+    outer.mount("/api/signing", build_app(reached))
+    transport = httpx.ASGITransport(app=outer)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        sender = Sender(chunks=1)
+        response = await client.post(
+            "/api/signing/check",
+            content=sender.body(),
+            headers={"Content-Type": sender.content_type},
+        )
+    assert response.status_code == 200, response.text
+    assert reached == ["check"]

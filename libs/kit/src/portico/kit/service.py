@@ -127,6 +127,9 @@ class Service:
     # The largest file one request may upload, read from the service's settings (None: the
     # service takes no uploads). Bodies are bounded by it before they are read.
     max_upload_bytes: Callable[[], int | None] = lambda: None
+    # Paths of the service's API (``/v1/verify``) where anyone may upload a file without
+    # credentials, within the same bounds; every other upload needs a valid token.
+    public_uploads: frozenset[str] = frozenset()
 
     @property
     def mount_path(self) -> str:
@@ -324,6 +327,7 @@ def create_app(
         BodyLimitMiddleware,
         max_upload_bytes=service.max_upload_bytes,
         has_credentials=valid_bearer(runtime.token_verifier),
+        public_paths=service.public_uploads,
     )
     install_problem_handlers(app)
     instrument_app(app, service.name)

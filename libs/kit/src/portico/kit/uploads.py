@@ -6,7 +6,8 @@ middleware answers before the endpoint reads anything:
 
 - 413 at once when ``Content-Length`` says the body is over the limit, and as soon as the
   bytes received pass it when the length is not declared (chunked);
-- 401 for a multipart body sent without credentials the app accepts.
+- 401 for a multipart body sent without credentials the app accepts, but on the app's
+  public upload paths (a page where anyone checks a document).
 
 The limit is the app's: its largest upload (plus room for the multipart envelope) for
 ``multipart/form-data``, and ``MAX_JSON_BYTES`` for anything else. Endpoints still check
@@ -55,10 +56,12 @@ class BodyLimitMiddleware:
         *,
         max_upload_bytes: Callable[[], int | None],
         has_credentials: Callable[[Scope], bool],
+        public_paths: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.max_upload_bytes = max_upload_bytes
         self.has_credentials = has_credentials
+        self.public_paths = public_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
@@ -69,7 +72,7 @@ class BodyLimitMiddleware:
         upload = self.max_upload_bytes() if multipart else None
         limit = upload + ENVELOPE_BYTES if upload is not None else MAX_JSON_BYTES
         too_large = f"The request body must be at most {_limit_text(limit)}."
-        if multipart and not self.has_credentials(scope):
+        if multipart and not (_app_path(scope) in self.public_paths or self.has_credentials(scope)):
             await Unauthorized("Log in before uploading a file.").response()(scope, receive, send)
             return
         declared = headers.get("content-length", "")
@@ -90,6 +93,13 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, bounded_receive, send)
+
+
+def _app_path(scope: Scope) -> str:
+    """The request's path within the app (the service's, however it is mounted)."""
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def valid_bearer(verifier: TokenVerifier) -> Callable[[Scope], bool]:

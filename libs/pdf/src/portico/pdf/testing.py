@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import shutil
+import subprocess
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -14,6 +18,7 @@ from xml.sax.saxutils import escape
 import pypdfium2 as pdfium
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import RectangleObject
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
@@ -167,3 +172,70 @@ def accept_and_render(data: bytes, limits: Limits, widths: tuple[int, ...]) -> t
         1 for preview in render_pages(document.pdf, widths) if preview.webp.startswith(b"RIFF")
     )
     return document.source_kind, document.page_count, rendered
+
+
+def pdf_with_boxes(
+    media: tuple[float, float, float, float] = (0, 0, 595, 842),
+    *,
+    crop: tuple[float, float, float, float] | None = None,
+    rotate: int = 0,
+    pages: int = 1,
+) -> bytes:
+    """Blank pages with the media box ``media``, the crop box ``crop`` and the rotation
+    ``rotate``: every dark pixel a render shows then comes from what was stamped."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        page = writer.add_blank_page(media[2] - media[0], media[3] - media[1])
+        page.mediabox = RectangleObject(media)
+        if crop is not None:
+            page.cropbox = RectangleObject(crop)
+        if rotate:
+            page.rotate(rotate)
+    return write(writer)
+
+
+def form_pdf() -> bytes:
+    """One page with a filled text field and a ticked check box (with their appearances),
+    and a line of text."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(600, 800))
+    canvas.setFont("Helvetica", 12)
+    canvas.drawString(72, 720, "Application form")
+    form = canvas.acroForm
+    form.textfield(name="city", x=100, y=600, width=200, height=20, value="Lyon", borderWidth=0)
+    form.checkbox(name="agree", x=100, y=500, size=20, checked=True, borderWidth=0)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def pdftotext(pdf: bytes, *, page: int | None = None) -> str:
+    """The text poppler's ``pdftotext`` reads (of page ``page``, from 0, or all), in
+    reading order, NFKC-normalised (Arabic comes out as presentation forms) and without
+    the direction marks it puts around right-to-left runs."""
+    command = [shutil.which("pdftotext") or "pdftotext", "-q", "-enc", "UTF-8"]
+    if page is not None:
+        command += ["-f", str(page + 1), "-l", str(page + 1)]
+    done = subprocess.run([*command, "-", "-"], input=pdf, capture_output=True, check=True)  # noqa: S603
+    text = unicodedata.normalize("NFKC", done.stdout.decode())
+    return re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+
+
+def rendered(pdf: bytes, index: int = 0, *, scale: float = 2.0) -> Image.Image:
+    """Page ``index`` as PDFium shows it (after its rotation), in grey levels."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[index]
+        bitmap = page.render(scale=scale)
+        image = bitmap.to_pil().convert("L")
+        bitmap.close()
+        page.close()
+        return image
+    finally:
+        document.close()
+
+
+def ink_bounds(image: Image.Image, *, threshold: int = 160) -> tuple[int, int, int, int] | None:
+    """The smallest (left, top, right, bottom) pixel rectangle holding every pixel darker
+    than ``threshold``, None on a blank image."""
+    return Image.eval(image, lambda value: 255 if value < threshold else 0).getbbox()
