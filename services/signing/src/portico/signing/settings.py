@@ -22,6 +22,25 @@ class SigningSettings(BaseSettings):
     # How long a deleted template's files stay in the blob store, in case a template made
     # from the same file at the same moment needs them.
     document_grace_seconds: int = Field(default=3600, ge=0)
+    # How long a signing link works when the submission has no expiry, and how long a
+    # signer's link to their completed copy works.
+    link_days: int = Field(default=30, ge=1, le=3650)
+    copy_days: int = Field(default=90, ge=1, le=3650)
+    # Reminders to sign: days after the link was sent (each once), and the last call, days
+    # before the submission expires.
+    reminder_days: tuple[int, ...] = (3, 7)
+    last_call_days: int = Field(default=2, ge=0, le=365)
+    # The largest image or file a signer may give for one field. Values travel as JSON,
+    # whose bodies are bounded at 2 MiB (``portico.kit.uploads``): the signing page shrinks
+    # photos before sending them, and saves each image with the draft as it is given.
+    max_value_mib: int = Field(default=1, ge=1, le=1)
+    # The organisation's seal (PKCS#12) when given as a file; else one is made at first
+    # start and kept in the database, or an admin uploads one.
+    seal_pkcs12_path: str | None = None
+    seal_password: str | None = None
+    # An RFC 3161 time-stamping authority: with it, seals carry a trusted time and
+    # long-term validation data (PAdES B-LT).
+    tsa_url: str | None = None
 
 
 def signing_settings() -> SigningSettings:

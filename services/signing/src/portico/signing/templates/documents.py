@@ -30,7 +30,7 @@ from portico.pdf import (
     render_pages,
     run_isolated,
 )
-from portico.signing.models import Template
+from portico.signing.models import Submission, Template
 from portico.signing.settings import SigningSettings, signing_settings
 
 DELETE_DOCUMENT = "signing.delete_document"
@@ -148,6 +148,10 @@ async def delete_document(context: JobContext, job: Job) -> None:
     async with context.database.sessions() as session:
         used = await session.scalar(
             select(func.count()).select_from(Template).where(Template.document_key == key)
+        )
+        # A submission keeps the files it was sent with, whatever became of its template.
+        used = used or await session.scalar(
+            select(func.count()).select_from(Submission).where(Submission.document_key == key)
         )
     if not used:  # a template made from the same file since keeps them
         await context.store.delete_prefix(f"{key}/")
