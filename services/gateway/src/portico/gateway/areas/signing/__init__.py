@@ -1,9 +1,10 @@
-"""The signing service's pages: smart-document templates, their list and the field editor."""
+"""The signing service's pages: smart-document templates, their list and the field editor;
+sending them and following the submissions."""
 
 from pathlib import Path
 
 from portico.gateway.areas.signing.api import SigningApi
-from portico.gateway.areas.signing.pages import editor, templates
+from portico.gateway.areas.signing.pages import editor, submissions, templates
 from portico.gateway.web.areas import Area, MenuEntry
 from portico.gateway.web.i18n import N_
 
@@ -12,7 +13,8 @@ HERE = Path(__file__).parent
 AREA = Area(
     service="signing",
     client=SigningApi,
-    routers=[templates.router, editor.router],
+    # Submissions first: /smart-documents/submissions is not a template's id.
+    routers=[submissions.router, templates.router, editor.router],
     templates=HERE / "templates",
     static=HERE / "static",
     staff_menu=[

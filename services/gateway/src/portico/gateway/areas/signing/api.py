@@ -1,4 +1,5 @@
-"""The signing service's API: smart-document templates, their pages and their fields."""
+"""The signing service's API: smart-document templates, their pages and their fields;
+submissions; and what a submitter's link opens."""
 
 from __future__ import annotations
 
@@ -77,6 +78,91 @@ class Preview(BaseModel):
     content: bytes = b""
 
 
+class Submitter(BaseModel):
+    id: uuid.UUID
+    role: str
+    # signer, approver, viewer or cc.
+    kind: str
+    position: int
+    name: str
+    email: str | None
+    phone: str | None
+    locale: str
+    channel: str
+    contact_id: uuid.UUID | None
+    # waiting, sent, opened, completed or declined.
+    status: str
+    sent_at: datetime | None
+    opened_at: datetime | None
+    completed_at: datetime | None
+    declined_at: datetime | None
+    decline_reason: str | None
+
+
+class SubmissionSummary(BaseModel):
+    id: uuid.UUID
+    template_id: uuid.UUID
+    document_name: str
+    client_id: uuid.UUID | None
+    # sent, opened, partially_signed, completed, declined, expired or cancelled.
+    status: str
+    created_at: datetime
+    expires_at: datetime | None
+    closed_at: datetime | None
+    # pending, done or failed, once everyone has acted.
+    completion: str | None
+    completion_error: str | None
+    submitters: list[Submitter]
+
+
+class AuditEvent(BaseModel):
+    at: datetime
+    action: str
+    actor: str | None
+    ip: str | None
+    user_agent: str | None
+    time_zone: str | None
+    details: dict[str, str]
+    digest: str
+
+
+class Submission(SubmissionSummary):
+    message: str | None
+    ordered: bool
+    identity_check: str
+    page_count: int
+    completed_sha256: str | None
+    trail: list[AuditEvent]
+
+
+class SigningPage(BaseModel):
+    width: float
+    height: float
+    preview_path: str
+
+
+class SigningField(BaseModel):
+    spec: TemplateField
+    mine: bool
+    value: Any = None
+
+
+class SigningDocument(BaseModel):
+    """What a submitter's link opens."""
+
+    submission_id: uuid.UUID
+    document_name: str
+    status: str
+    submitter: Submitter
+    may_act: bool
+    waiting_for: list[str]
+    expires_at: datetime | None
+    message: str | None
+    pages: list[SigningPage]
+    fields: list[SigningField]
+    completed: bool
+
+
 class SigningApi(ServiceClient):
     service = "signing"
 
@@ -143,6 +229,94 @@ class SigningApi(ServiceClient):
         """Each prefilled field's value for sample client and contact (the preview's)."""
         answer: dict[str, str] = await self.get(f"/v1/templates/{template_id}/prefills")
         return answer
+
+    async def send(self, body: dict[str, Any]) -> Submission:
+        return Submission.model_validate(await self.post("/v1/submissions", json=body))
+
+    async def submissions(
+        self,
+        *,
+        template_id: uuid.UUID | None = None,
+        client_id: uuid.UUID | None = None,
+        status: str | None = None,
+        sent_after: datetime | None = None,
+        sent_before: datetime | None = None,
+        limit: int = 25,
+        offset: int = 0,
+    ) -> Page[SubmissionSummary]:
+        params = {
+            "template_id": template_id,
+            "client_id": client_id,
+            "status": status,
+            "sent_after": sent_after,
+            "sent_before": sent_before,
+            "limit": limit,
+            "offset": offset,
+        }
+        return Page[SubmissionSummary].model_validate(
+            await self.get("/v1/submissions", params=params)
+        )
+
+    async def submission(self, submission_id: uuid.UUID) -> Submission:
+        return Submission.model_validate(await self.get(f"/v1/submissions/{submission_id}"))
+
+    async def submission_action(self, submission_id: uuid.UUID, action: str) -> Submission:
+        """``cancel``, ``remind`` or ``complete`` (retry a failed completion)."""
+        return Submission.model_validate(
+            await self.post(f"/v1/submissions/{submission_id}/{action}")
+        )
+
+    async def completed_file(self, submission_id: uuid.UUID, which: str) -> bytes:
+        """``completed.pdf`` or ``certificate.pdf``."""
+        return (await self.call("GET", f"/v1/submissions/{submission_id}/{which}")).content
+
+    # A submitter's link: the token is the credential, no session is needed.
+
+    async def signing_document(
+        self, token: str, *, time_zone: str | None = None
+    ) -> SigningDocument:
+        params = {"time_zone": time_zone} if time_zone else None
+        return SigningDocument.model_validate(
+            await self.get(f"/v1/signing/{token}", params=params, anonymous=True)
+        )
+
+    async def signing_preview(self, token: str, index: int, width: int | None = None) -> Preview:
+        path = f"/v1/signing/{token}/pages/{index}/preview"
+        try:
+            response = await self.call(
+                "GET", path, params={"width": width} if width else None, anonymous=True
+            )
+        except ApiProblem as problem:
+            if problem.status == 404 and problem.retry_after:
+                return Preview(ready=False)
+            raise
+        return Preview(ready=True, content=response.content)
+
+    async def save_draft(self, token: str, values: dict[str, Any], time_zone: str | None) -> None:
+        await self.put(
+            f"/v1/signing/{token}/draft",
+            json={"values": values, "time_zone": time_zone},
+            anonymous=True,
+        )
+
+    async def submit_values(
+        self, token: str, values: dict[str, Any], time_zone: str | None
+    ) -> SigningDocument:
+        body = {"values": values, "time_zone": time_zone}
+        return SigningDocument.model_validate(
+            await self.post(f"/v1/signing/{token}/submit", json=body, anonymous=True)
+        )
+
+    async def decline(self, token: str, reason: str, time_zone: str | None) -> SigningDocument:
+        body = {"reason": reason, "time_zone": time_zone}
+        return SigningDocument.model_validate(
+            await self.post(f"/v1/signing/{token}/decline", json=body, anonymous=True)
+        )
+
+    async def signed_copy(self, token: str) -> bytes:
+        return (
+            await self.call("GET", f"/v1/signing/{token}/completed.pdf", anonymous=True)
+        ).content
 
 
 Signing = Annotated[SigningApi, Depends(service_api(SigningApi))]

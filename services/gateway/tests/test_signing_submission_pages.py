@@ -1,0 +1,165 @@
+"""Sending a smart document from its page and following it: the send form (a client's
+contact, the staff member for the company), refusals beside their inputs, the list of sent
+documents with its filters, a submission's page with its trail, reminders and cancelling."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import time
+from typing import Any
+
+import pytest
+
+from portico.contracts.events.signing import SubmissionReminded, SubmissionSent
+from portico.gateway.testing import Accounts, Site
+from portico.kit.testing.services import RunningPortico
+
+API = "/api/signing/v1"
+EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+SUBMISSION = re.compile(r"^/smart-documents/submissions/([0-9a-f-]{36})$")
+
+
+def place(name: str, type_: str, role: str, y: float) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": type_,
+        "role": role,
+        "page": 0,
+        "x": 0.1,
+        "y": y,
+        "w": 0.3,
+        "h": 0.05,
+    }
+
+
+async def sendable_template(portico: RunningPortico) -> dict[str, Any]:
+    headers = portico.headers("admin")
+    made = await portico.http.post(
+        f"{API}/blank-templates", json={"name": "Engagement letter", "pages": 1}, headers=headers
+    )
+    template = made.json()
+    await portico.http.patch(
+        f"{API}/templates/{template['id']}",
+        json={"roles": [{"name": "Client"}, {"name": "Company"}], "ordered": True},
+        headers=headers,
+    )
+    saved = await portico.http.put(
+        f"{API}/templates/{template['id']}/fields",
+        json={
+            "fields": [
+                place("City", "text", "Client", 0.2) | {"prefill": "{{client.name}}"},
+                place("Signature", "signature", "Client", 0.4),
+                place("Countersignature", "signature", "Company", 0.6),
+            ]
+        },
+        headers=headers,
+    )
+    assert saved.status_code == 200, saved.text
+    return dict(saved.json())
+
+
+async def replica_has(portico: RunningPortico, template_id: str, client_id: str) -> None:
+    """The signing service has the client (its City field's prefill names the client)."""
+    deadline = time.monotonic() + 30
+    while True:
+        found = await portico.http.get(
+            f"{API}/templates/{template_id}/prefills",
+            params={"client_id": client_id},
+            headers=portico.headers("admin"),
+        )
+        if found.json().get("City"):
+            return
+        assert time.monotonic() < deadline, "the signing service never heard of the client"
+        await asyncio.sleep(0.05)
+
+
+def field_error(page: Any, name: str) -> str:
+    found = re.search(rf'<p class="field-error" id="error-{name}"[^>]*>([^<]*)</p>', page.text)
+    assert found, f"no error beside {name}"
+    return html.unescape(found.group(1))
+
+
+@EMBEDDED
+async def test_staff_send_a_document_to_a_clients_contact_and_follow_it(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    staff = await accounts.staff("staff")
+    await site.log_in(staff["email"])
+    client = await accounts.client_with_contact()
+    contact = client["contacts"][0]
+    template = await sendable_template(portico)
+    await replica_has(portico, template["id"], client["id"])
+
+    page = await site.get(f"/smart-documents/{template['id']}")
+    assert f'href="/smart-documents/{template["id"]}/send"' in page.text
+    search = await site.get(f"/smart-documents/{template['id']}/send", params={"q": "Lumière"})
+    assert f"send?client_id={client['id']}" in search.text
+    form = await site.get(f"/smart-documents/{template['id']}/send?client_id={client['id']}")
+    assert form.status_code == 200
+    assert f'value="contact:{contact["id"]}" selected' in form.text
+
+    # Someone else without an email is refused beside the input; nothing is sent.
+    refused = await site.post(
+        f"/smart-documents/{template['id']}/send",
+        {
+            "client_id": client["id"],
+            "role0": "other",
+            "name0": "Paul",
+            "channel0": "email",
+            "role1": "me",
+            "channel1": "email",
+        },
+    )
+    assert refused.status_code == 422
+    assert field_error(refused, "email0") == "This field is required."
+    assert not portico.events.of_type(SubmissionSent.event_type)
+
+    sent = await site.post(
+        f"/smart-documents/{template['id']}/send",
+        {
+            "client_id": client["id"],
+            "role0": f"contact:{contact['id']}",
+            "channel0": "email",
+            "role1": "me",
+            "channel1": "email",
+            "message": "Merci !",
+            "expires_on": "2099-01-31",
+        },
+    )
+    assert sent.status_code == 303
+    found = SUBMISSION.match(sent.headers["location"])
+    assert found
+    submission_id = found.group(1)
+    [event] = await portico.events.wait_for(SubmissionSent.event_type, subject=submission_id)
+    assert event.data["submitter"]["email"] == contact["email"]
+    assert event.data["message"] == "Merci !"
+
+    detail = await site.follow(sent)
+    assert "The document is sent." in detail.text
+    assert "Engagement letter" in detail.text
+    assert "Camille Durand" in detail.text and "Léa Martin" in detail.text
+    assert "Waiting for their turn" in detail.text
+    assert "Link sent" in detail.text  # the trail
+
+    listed = await site.get("/smart-documents/submissions", params={"status": "sent"})
+    assert f'href="/smart-documents/submissions/{submission_id}"' in listed.text
+    none = await site.get("/smart-documents/submissions", params={"status": "completed"})
+    assert "No sent document matches" in none.text
+    for params in ({"status": "nope"}, {"sent_from": "yesterday"}, {"offset": "-1"}):
+        assert (await site.get("/smart-documents/submissions", params=params)).status_code == 200
+
+    reminded = await site.post(f"/smart-documents/submissions/{submission_id}/remind", {})
+    assert reminded.status_code == 303
+    await portico.events.wait_for(SubmissionReminded.event_type, subject=submission_id)
+    cancelled = await site.follow(
+        await site.post(f"/smart-documents/submissions/{submission_id}/cancel", {})
+    )
+    assert "its links no longer work" in cancelled.text
+    assert "Cancelled" in cancelled.text
+    again = await site.follow(
+        await site.post(f"/smart-documents/submissions/{submission_id}/remind", {})
+    )
+    assert "no one to remind" in again.text
+    assert (await site.get("/smart-documents/submissions/not-an-id")).status_code == 404
