@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal
 from portico.gateway.areas.signing.api import Signing, Submission, Template
+from portico.gateway.areas.signing.pages.downloads import pdf_attachment
 from portico.gateway.areas.signing.pages.templates import SECTION, parse_id
 from portico.gateway.web.context import Identity, PageNotFound, Staff
 from portico.gateway.web.forms import FormState, form_from_problem, raise_unless_invalid_input
@@ -340,11 +341,6 @@ async def submission_file(
     name = (
         submission.document_name
         if which == "completed"
-        else f"{submission.document_name} - certificate"
+        else f"{submission.document_name} - {_('certificate')}"
     )
-    safe = "".join(c if c.isalnum() or c in " -_." else "_" for c in name)[:150] or "document"
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{safe}.pdf"'},
-    )
+    return pdf_attachment(content, name)
