@@ -35,7 +35,7 @@ class SigningSettings(BaseSettings):
     # photos before sending them, and saves each image with the draft as it is given.
     max_value_mib: int = Field(default=1, ge=1, le=1)
     # The organisation's seal (PKCS#12) when given as a file; else one is made at first
-    # start and kept in the database, or an admin uploads one.
+    # start and kept in the database.
     seal_pkcs12_path: str | None = None
     seal_password: str | None = None
     # An RFC 3161 time-stamping authority: with it, seals carry a trusted time and
