@@ -117,6 +117,20 @@ async def test_staff_send_a_document_to_a_clients_contact_and_follow_it(
     assert refused.status_code == 422
     assert field_error(refused, "email0") == "This field is required."
     assert not portico.events.of_type(SubmissionSent.event_type)
+    # A check by SMS needs the contact's mobile phone, which they have not given.
+    no_phone = await site.post(
+        f"/smart-documents/{template['id']}/send",
+        {
+            "client_id": client["id"],
+            "role0": f"contact:{contact['id']}",
+            "channel0": "email",
+            "role1": "me",
+            "channel1": "email",
+            "identity_check": "sms_code",
+        },
+    )
+    assert no_phone.status_code == 422
+    assert "mobile phone" in field_error(no_phone, "phone0")
 
     sent = await site.post(
         f"/smart-documents/{template['id']}/send",
@@ -128,6 +142,7 @@ async def test_staff_send_a_document_to_a_clients_contact_and_follow_it(
             "channel1": "email",
             "message": "Merci !",
             "expires_on": "2099-01-31",
+            "identity_check": "email_code",
         },
     )
     assert sent.status_code == 303
@@ -143,6 +158,7 @@ async def test_staff_send_a_document_to_a_clients_contact_and_follow_it(
     assert "Engagement letter" in detail.text
     assert "Camille Durand" in detail.text and "Léa Martin" in detail.text
     assert "Waiting for their turn" in detail.text
+    assert "Identity checked by a code sent by email" in detail.text
     assert "Link sent" in detail.text  # the trail
 
     listed = await site.get("/smart-documents/submissions", params={"status": "sent"})
