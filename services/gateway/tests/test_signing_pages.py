@@ -279,6 +279,8 @@ async def test_the_settings_are_saved_and_refused_beside_their_inputs(
             "roles": "Client\r\nCompany\r\nclient\r\n",
             "ordered": "true",
             "auto_assign": "true",
+            "allow_forwarding": "true",
+            "identity_check": "sms_code",
         },
     )
     assert saved.status_code == 303, saved.text[:2000]
@@ -288,12 +290,15 @@ async def test_the_settings_are_saved_and_refused_beside_their_inputs(
     assert stored["name"] == "Letter of engagement"
     assert [role["name"] for role in stored["roles"]] == ["Client", "Company"]
     assert stored["ordered"] is True and stored["auto_assign"] is True
+    assert stored["allow_forwarding"] is True and stored["identity_check"] == "sms_code"
     assert re.search(r'name="auto_assign" value="true" checked', shown.text)
+    assert re.search(r'<option value="sms_code" selected', shown.text)
 
     unticked = await site.post(path, {"name": "Letter of engagement", "roles": "Client"})
     assert unticked.status_code == 303
     stored = await api(portico, "GET", f"/templates/{template['id']}")
     assert stored["ordered"] is False and stored["auto_assign"] is False
+    assert stored["allow_forwarding"] is False and stored["identity_check"] == "none"
 
     no_role = await site.post(path, {"name": "Letter", "roles": " \n "})
     assert no_role.status_code == 422

@@ -44,6 +44,10 @@ class Template(Base):
     ordered: Mapped[bool] = mapped_column(Boolean, default=False)
     # Sent to every new client automatically (acted on by submissions).
     auto_assign: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A signer may pass the request on to someone else (recorded in the trail).
+    allow_forwarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The identity check sent submissions ask for unless the send says otherwise.
+    identity_check: Mapped[str] = mapped_column(String(20), default="none")
     created_by: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -115,6 +119,7 @@ class Submission(Base):
     ordered: Mapped[bool] = mapped_column(Boolean, default=False)
     # none, email_code or sms_code: how each submitter proves who they are.
     identity_check: Mapped[str] = mapped_column(String(20), default="none")
+    allow_forwarding: Mapped[bool] = mapped_column(Boolean, default=False)
     expires_at: Mapped[datetime | None]
     # sent, opened, partially_signed, completed, declined, expired or cancelled
     # (``portico.signing.submissions.states``).

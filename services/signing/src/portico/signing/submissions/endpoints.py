@@ -38,6 +38,8 @@ from portico.signing.submissions.schemas import (
     CodeIn,
     CodeRequestIn,
     DeclineIn,
+    ForwardedOut,
+    ForwardIn,
     SigningOut,
     SubmissionIn,
     SubmissionOut,
@@ -328,6 +330,20 @@ async def decline(token: Token, body: DeclineIn, request: Request, tx: Tx) -> Si
     opened = await signer.open_link(tx, token, links, lock=True)
     await signer.decline(tx, opened, body.reason, _origin(request, body.time_zone), links)
     return signing_out(opened, token)
+
+
+@signing_router.post(
+    "/{token}/forward",
+    responses=problem_responses(403, 404, 409, 410, 422),
+    summary="Pass the request on to someone else, where the template allows it",
+)
+async def forward(
+    token: Token, body: ForwardIn, request: Request, tx: Tx, settings: Settings
+) -> ForwardedOut:
+    links = _links(request)
+    opened = await signer.open_link(tx, token, links, lock=True)
+    await signer.forward(tx, opened, body, _origin(request, body.time_zone), settings, links)
+    return ForwardedOut(forwarded_to=body.name)
 
 
 @signing_router.post(

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 
 from portico.signing.fields.spec import FieldSpec
 from portico.signing.submissions.states import Kind, Status, SubmitterStatus
+from portico.signing.templates.schemas import IdentityCheck
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Channel = Literal["email", "sms"]
-IdentityCheck = Literal["none", "email_code", "sms_code"]
 
 
 class RecipientIn(BaseModel):
@@ -82,7 +82,10 @@ class SubmissionIn(BaseModel):
     copies: list[CopyIn] = Field(default_factory=list, max_length=20)
     message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
     expires_at: datetime | None = Field(default=None, description="When the links stop working")
-    identity_check: IdentityCheck = "none"
+    identity_check: IdentityCheck | None = Field(
+        default=None,
+        description="How each recipient proves who they are; the template's if not given",
+    )
 
 
 class SubmitterOut(BaseModel):
@@ -165,14 +168,19 @@ class IdentityOut(BaseModel):
 
 
 class CodeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"code": "482913", "time_zone": "Europe/Paris"}]},
+    )
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=12)]
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
 class CodeRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"time_zone": "Europe/Paris"}]}
+    )
 
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
 
@@ -198,7 +206,20 @@ class SigningOut(BaseModel):
 
 
 class ValuesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "values": {
+                        "Company name": "Atelier Lumière",
+                        "Signature": {"typed": "Inès Roy"},
+                    },
+                    "time_zone": "Europe/Paris",
+                }
+            ]
+        },
+    )
 
     values: dict[str, Any] = Field(default_factory=dict, max_length=500)
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = Field(
@@ -206,8 +227,44 @@ class ValuesIn(BaseModel):
     )
 
 
+class ForwardIn(BaseModel):
+    """The person a signer passes the request on to."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Paul Martin",
+                    "email": "paul@atelier-lumiere.example",
+                    "locale": "fr",
+                    "channel": "email",
+                    "reason": "Paul signe pour la société.",
+                }
+            ]
+        },
+    )
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    email: EmailStr | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    locale: Literal["en", "fr"] = "en"
+    channel: Channel = "email"
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class ForwardedOut(BaseModel):
+    forwarded_to: str
+
+
 class DeclineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Le montant est erroné.", "time_zone": "Europe/Paris"}]
+        },
+    )
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None

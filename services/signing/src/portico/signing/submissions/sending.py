@@ -67,7 +67,8 @@ async def send(
         errors.append(_error("client_id", "No such client.", "unknown_client"))
     people = _people(body.recipients, replica, errors)
     errors.extend(_check_roles(body.recipients, role_names(template), specs))
-    errors.extend(_check_identity(body.identity_check, people))
+    identity_check = body.identity_check or template.identity_check
+    errors.extend(_check_identity(identity_check, people))
     if errors:
         raise _problem(errors)
     submission = Submission(
@@ -81,7 +82,8 @@ async def send(
         sent_by=sent_by,
         message=body.message,
         ordered=template.ordered,
-        identity_check=body.identity_check,
+        identity_check=identity_check,
+        allow_forwarding=template.allow_forwarding,
         expires_at=body.expires_at,
         status=Status.SENT,
         trail_head=GENESIS,

@@ -11,12 +11,19 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portico.contracts.events.signing import SubmissionDeclined, SubmissionViewed
 from portico.kit.auth.capabilities import hash_capability
 from portico.kit.db import utcnow
-from portico.kit.problems import Conflict, Gone, NotFound, ValidationProblem
+from portico.kit.problems import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    Gone,
+    NotFound,
+    ValidationProblem,
+)
 from portico.kit.settings import PorticoSettings
 from portico.kit.store import BlobStore
 from portico.kit.transaction import Transaction
@@ -27,6 +34,7 @@ from portico.signing.submissions import audit, completion, identity
 from portico.signing.submissions.audit import Origin
 from portico.signing.submissions.expiry import expire
 from portico.signing.submissions.links import staff_page
+from portico.signing.submissions.schemas import ForwardIn
 from portico.signing.submissions.sending import dispatch, person_of, steps_of
 from portico.signing.submissions.states import (
     CLOSED,
@@ -246,6 +254,105 @@ async def submit(
         await completion.start(tx, submission)
     else:
         await dispatch(tx, submission, settings=settings, links=links)
+
+
+async def forward(
+    tx: Transaction,
+    opened: Opened,
+    body: ForwardIn,
+    origin: Origin,
+    settings: SigningSettings,
+    links: PorticoSettings,
+) -> None:
+    """Pass the request on to someone else, where the template allows it: the new person
+    takes the role (their own link, their own identity check), the forwarder's links stop
+    working, and the trail says who passed it to whom."""
+    _require_turn(opened)
+    submission, submitter = opened.submission, opened.submitter
+    if not submission.allow_forwarding:
+        raise Forbidden(
+            "The sender does not allow passing this document on.", code="forwarding_not_allowed"
+        )
+    errors = _forward_errors(submission, submitter, body)
+    if errors:
+        raise ValidationProblem("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+    now = utcnow()
+    await audit.record(
+        tx,
+        submission,
+        "forwarded",
+        submitter=submitter,
+        origin=origin,
+        details={"to": f"{body.name} <{body.email or body.phone}>"}
+        | ({"reason": body.reason} if body.reason else {}),
+    )
+    await tx.execute(
+        update(SigningLink)
+        .where(SigningLink.submitter_id == submitter.id, SigningLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    submitter.name = body.name
+    submitter.email = str(body.email) if body.email else None
+    submitter.phone = body.phone or None
+    submitter.locale = body.locale
+    submitter.channel = body.channel
+    submitter.contact_id = None
+    submitter.staff_user_id = None
+    submitter.values = {}
+    submitter.opened_at = None
+    submitter.status = SubmitterStatus.WAITING
+    submitter.reminders_sent = 0
+    submitter.last_reminded_at = None
+    submitter.identity_code_hash = None
+    submitter.identity_code_expires_at = None
+    submitter.identity_code_sent_at = None
+    submitter.identity_code_failures = 0
+    submitter.identity_verified_at = None
+    await dispatch(tx, submission, settings=settings, links=links)
+
+
+def _forward_errors(
+    submission: Submission, submitter: Submitter, body: ForwardIn
+) -> list[FieldError]:
+    """The new person must be reachable on the channel chosen and by the identity check."""
+    email = str(body.email).lower() if body.email is not None else None
+    checks = [
+        (
+            body.channel == "email" and email is None,
+            "email",
+            "Give their email address to send it by email.",
+            "missing",
+        ),
+        (
+            body.channel == "sms" and not body.phone,
+            "phone",
+            "Give their mobile phone number to text it.",
+            "missing",
+        ),
+        (
+            submission.identity_check == "email_code" and email is None,
+            "email",
+            "Their identity is checked by email: give their email address.",
+            "identity_needs_email",
+        ),
+        (
+            submission.identity_check == "sms_code" and not body.phone,
+            "phone",
+            "Their identity is checked by SMS: give their mobile phone number.",
+            "identity_needs_phone",
+        ),
+        (
+            email is not None and email == (submitter.email or "").lower(),
+            "email",
+            "This is your own address: name someone else.",
+            "same_person",
+        ),
+    ]
+    return [
+        FieldError(field=field, location="body", message=message, code=code)
+        for failed, field, message, code in checks
+        if failed
+    ]
 
 
 async def decline(

@@ -47,11 +47,21 @@ class BlankTemplateIn(BaseModel):
     )
 
 
+# How a recipient proves who they are before the document opens (``submissions.identity``).
+IdentityCheck = Literal["none", "email_code", "sms_code"]
+
+
 class TemplatePatch(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra=not_nullable(
-            "name", "roles", "ordered", "auto_assign", examples=[{"name": "Engagement letter"}]
+            "name",
+            "roles",
+            "ordered",
+            "auto_assign",
+            "allow_forwarding",
+            "identity_check",
+            examples=[{"name": "Engagement letter"}],
         ),
     )
 
@@ -60,6 +70,12 @@ class TemplatePatch(BaseModel):
     ordered: bool | None = Field(default=None, description="Signers sign one after the other")
     auto_assign: bool | None = Field(
         default=None, description="Sent to every new client automatically"
+    )
+    allow_forwarding: bool | None = Field(
+        default=None, description="A signer may pass the request on to someone else"
+    )
+    identity_check: IdentityCheck | None = Field(
+        default=None, description="The identity check a send asks for unless it says otherwise"
     )
 
     @field_validator("roles")
@@ -124,6 +140,8 @@ class TemplateOut(TemplateSummary):
     original_name: str | None
     roles: list[Role]
     ordered: bool
+    allow_forwarding: bool
+    identity_check: IdentityCheck
     previews_ready: int = Field(description="How many pages have their previews")
     pages: list[PageOut]
     fields: list[FieldSpec]

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from portico.signing.fields.checks import sendable_problem
 from portico.signing.models import Template
 from portico.signing.settings import signing_settings
-from portico.signing.templates.schemas import PageOut, Role, TemplateOut, TemplateSummary
+from portico.signing.templates.schemas import (
+    IdentityCheck,
+    PageOut,
+    Role,
+    TemplateOut,
+    TemplateSummary,
+)
 from portico.signing.templates.service import specs_of
 
 
@@ -50,6 +58,8 @@ def template_out(template: Template) -> TemplateOut:
         original_name=template.original_name,
         roles=[Role.model_validate(role) for role in template.roles],
         ordered=template.ordered,
+        allow_forwarding=template.allow_forwarding,
+        identity_check=cast(IdentityCheck, template.identity_check),
         previews_ready=template.previews_ready,
         pages=pages,
         fields=specs_of(template),

@@ -66,6 +66,9 @@ class Template(TemplateSummary):
     original_name: str | None
     roles: list[Role]
     ordered: bool
+    allow_forwarding: bool = False
+    # none, email_code or sms_code: what a send asks for unless it says otherwise.
+    identity_check: str = "none"
     previews_ready: int
     pages: list[TemplatePage]
     fields: list[TemplateField]

@@ -1,4 +1,5 @@
-"""submissions, submitters, their links and audit trail, the seal key
+"""submissions, submitters, their links and audit trail, the seal key; templates'
+forwarding and identity check
 
 Revision ID: 0002
 Revises: 0001
@@ -17,6 +18,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('templates', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('allow_forwarding', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('identity_check', sa.String(length=20), nullable=False, server_default='none'))
     op.create_table('seal_keys',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('pkcs12', sa.LargeBinary(), nullable=False),
@@ -43,6 +47,7 @@ def upgrade() -> None:
     sa.Column('message', sa.String(length=2000), nullable=True),
     sa.Column('ordered', sa.Boolean(), nullable=False),
     sa.Column('identity_check', sa.String(length=20), nullable=False),
+    sa.Column('allow_forwarding', sa.Boolean(), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -172,6 +177,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_submissions_client_id'))
 
     op.drop_table('submissions')
+    with op.batch_alter_table('templates', schema=None) as batch_op:
+        batch_op.drop_column('identity_check')
+        batch_op.drop_column('allow_forwarding')
     with op.batch_alter_table('seal_keys', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_seal_keys_created_at'))
 

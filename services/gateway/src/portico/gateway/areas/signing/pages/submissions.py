@@ -139,7 +139,7 @@ async def send_page(
         else:
             values[f"role{index}"] = "me" if index > 0 or client is None else "other"
         values[f"channel{index}"] = "email"
-    values["identity_check"] = "none"
+    values["identity_check"] = template.identity_check
     return await render(
         request, "signing/send.html", section=SECTION, form=FormState(values=values), **context
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -330,6 +330,8 @@ class SettingsForm(BaseModel):
     roles: str = ""
     ordered: bool = False
     auto_assign: bool = False
+    allow_forwarding: bool = False
+    identity_check: Literal["none", "email_code", "sms_code"] = "none"
 
 
 @router.get("/smart-documents/{template_id}")
@@ -367,6 +369,8 @@ async def save_settings(
             roles=[{"name": role} for role in roles],
             ordered=values["ordered"],
             auto_assign=values["auto_assign"],
+            allow_forwarding=values["allow_forwarding"],
+            identity_check=values["identity_check"],
         )
     except ApiProblem as problem:
         if problem.status != 422:
@@ -429,6 +433,8 @@ def settings_form(template: Template) -> FormState:
             "roles": "\n".join(role.name for role in template.roles),
             "ordered": template.ordered,
             "auto_assign": template.auto_assign,
+            "allow_forwarding": template.allow_forwarding,
+            "identity_check": template.identity_check,
         }
     )
 
