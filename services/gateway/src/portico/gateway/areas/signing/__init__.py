@@ -4,7 +4,7 @@ sending them and following the submissions."""
 from pathlib import Path
 
 from portico.gateway.areas.signing.api import SigningApi
-from portico.gateway.areas.signing.pages import editor, submissions, templates
+from portico.gateway.areas.signing.pages import editor, signer, submissions, templates
 from portico.gateway.web.areas import Area, MenuEntry
 from portico.gateway.web.i18n import N_
 
@@ -13,8 +13,9 @@ HERE = Path(__file__).parent
 AREA = Area(
     service="signing",
     client=SigningApi,
-    # Submissions first: /smart-documents/submissions is not a template's id.
-    routers=[submissions.router, templates.router, editor.router],
+    # Submissions first: /smart-documents/submissions is not a template's id. The signer's
+    # page (/sign/…) needs no login.
+    routers=[submissions.router, signer.router, templates.router, editor.router],
     templates=HERE / "templates",
     static=HERE / "static",
     staff_menu=[

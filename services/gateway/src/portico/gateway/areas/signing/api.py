@@ -163,6 +163,13 @@ class SigningDocument(BaseModel):
     completed: bool
 
 
+class SignedCopy(BaseModel):
+    """The completed document as a submitter downloads it, with the service's file name."""
+
+    content: bytes
+    disposition: str
+
+
 class SigningApi(ServiceClient):
     service = "signing"
 
@@ -314,9 +321,14 @@ class SigningApi(ServiceClient):
         )
 
     async def signed_copy(self, token: str) -> bytes:
-        return (
-            await self.call("GET", f"/v1/signing/{token}/completed.pdf", anonymous=True)
-        ).content
+        return (await self.signed_copy_file(token)).content
+
+    async def signed_copy_file(self, token: str) -> SignedCopy:
+        response = await self.call("GET", f"/v1/signing/{token}/completed.pdf", anonymous=True)
+        disposition = response.headers.get("content-disposition") or (
+            'attachment; filename="document.pdf"'
+        )
+        return SignedCopy(content=response.content, disposition=disposition)
 
 
 Signing = Annotated[SigningApi, Depends(service_api(SigningApi))]
