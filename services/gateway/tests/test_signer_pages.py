@@ -1,0 +1,280 @@
+"""The signer's page, as a browser asks for it (no browser here): a link from an email opens
+the document in the submitter's language with their fields, a draft is kept and found
+again, the server's refusals come back as problem+json naming each field, a submission
+ends in its done state and the completed PDF, a decline in its own; an expired link says
+so, an unknown one is the 404 page, and a link opens its own submission only."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from portico.contracts.events.signing import DocumentCompleted
+from portico.gateway.testing import Site
+from portico.kit.auth.capabilities import hash_capability
+from portico.kit.db import utcnow
+from portico.kit.testing.services import RunningPortico
+from portico.signing.models import SigningLink
+from portico.signing.testing import (
+    CLIENT_VALUES,
+    FIELDS,
+    SUBMISSIONS,
+    drawn_signature,
+    sent_and_ready,
+)
+
+EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+DATA = re.compile(r'<script type="application/json" id="signer-data">(.*?)</script>', re.S)
+# The client's fields only: their submission completes the document.
+CLIENT_FIELDS = [field for field in FIELDS if field["role"] == "Client"]
+
+
+def signer_data(page: Any) -> dict[str, Any]:
+    found = DATA.search(page.text)
+    assert found, page.text[:2000]
+    data: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    return data
+
+
+def panel_shown(page: Any, name: str) -> bool:
+    found = re.search(rf'<section class="[^"]*" data-panel="{name}"[^>]*>', page.text)
+    assert found, name
+    return " hidden" not in found.group(0)
+
+
+async def open_page(site: Site, token: str, time_zone: str = "Europe/Paris") -> Any:
+    page = await site.get(f"/sign/{token}", params={"time_zone": time_zone})
+    assert page.status_code == 200, page.text[:2000]
+    return page
+
+
+async def send_json(
+    site: Site, method: str, path: str, body: dict[str, Any], language: str = "en"
+) -> Any:
+    return await site.http.request(
+        method,
+        path,
+        json=body,
+        headers={"X-CSRF-Token": site.csrf, "Accept-Language": language},
+    )
+
+
+@EMBEDDED
+async def test_the_link_opens_the_document_with_the_signers_fields_in_their_language(
+    site: Site, portico: RunningPortico
+) -> None:
+    _, submission, token = await sent_and_ready(portico, portico.headers("admin"))
+
+    # The first opening in a browser: a small page notes the time zone and asks again.
+    first = await site.get(f"/sign/{token}")
+    assert first.status_code == 200
+    assert "signer/opening.js" in first.text and "signer-data" not in first.text
+
+    page = await open_page(site, token)
+    # Inès's language is French, as the sender recorded it.
+    assert '<html lang="fr">' in page.text
+    assert "Order form" in page.text
+    data = signer_data(page)
+    assert data["state"] == "sign" and data["submissionId"] == submission["id"]
+    mine = {field["name"] for field in data["fields"] if field["mine"]}
+    assert {"City", "Signature", "Agree", "Total"} <= mine
+    assert "Countersignature" not in mine
+    company = next(field for field in data["fields"] if field["name"] == "Company")
+    assert company["value"] == "Atelier Lumière"
+    total = next(field for field in data["fields"] if field["name"] == "Total")
+    assert total["formula"] == "{Quantity} * {Price}"
+    assert len(data["pages"]) == 2
+    assert "signer/signer.js" in page.text
+
+    image = await site.get(f"/sign/{token}/pages/0", params={"width": 1200})
+    assert image.status_code == 200 and image.headers["content-type"] == "image/webp"
+    assert (await site.get(f"/sign/{token}/pages/7")).status_code == 404
+
+    # The opening is in the trail with the browser's time zone.
+    detail = (
+        await portico.http.get(
+            f"{SUBMISSIONS}/{submission['id']}", headers=portico.headers("staff")
+        )
+    ).json()
+    viewed = [event for event in detail["trail"] if event["action"] == "viewed"]
+    assert len(viewed) == 1 and viewed[0]["time_zone"] == "Europe/Paris"
+
+    # The visitor's own choice of language wins.
+    await site.post("/language", {"locale": "en", "next": f"/sign/{token}"})
+    assert '<html lang="en">' in (await open_page(site, token)).text
+
+
+@EMBEDDED
+async def test_a_draft_is_kept_and_found_again_and_refusals_name_each_field(
+    site: Site, portico: RunningPortico
+) -> None:
+    _, _submission, token = await sent_and_ready(portico, portico.headers("admin"))
+    await open_page(site, token)
+
+    saved = await send_json(
+        site,
+        "PUT",
+        f"/sign/{token}/draft",
+        {"values": {"City": "Lyon", "Quantity": "4"}, "time_zone": "Europe/Paris"},
+    )
+    assert saved.status_code == 200, saved.text
+    assert saved.json() == {"saved": True}
+    again = signer_data(await open_page(site, token))
+    values = {field["name"]: field["value"] for field in again["fields"]}
+    assert values["City"] == "Lyon" and values["Quantity"] == 4
+
+    # A draft is checked for kinds: a number that is not one is named.
+    refused = await send_json(
+        site, "PUT", f"/sign/{token}/draft", {"values": {"Quantity": "many"}}, language="en"
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["errors"] == [
+        {"field": "Quantity", "code": "number_type", "message": "Enter a number."}
+    ]
+
+    # The final submission needs every required field that is shown, and a signature.
+    missing = await send_json(
+        site, "POST", f"/sign/{token}/submit", {"values": {"Quantity": 200}}, language="en"
+    )
+    assert missing.status_code == 422
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    problem = missing.json()
+    by_field = {error["field"]: error["message"] for error in problem["errors"]}
+    assert by_field["City"] == "This field is required."
+    assert by_field["Signature"] == "This field is required."
+    assert by_field["Quantity"] == "The largest allowed is 100."
+    assert problem["title"].startswith("Some fields need attention")
+    # In the page's language when it is French.
+    french = await send_json(site, "POST", f"/sign/{token}/submit", {"values": {}}, language="fr")
+    assert french.status_code == 422
+    assert "This field is required." not in french.text
+
+    # Nothing was submitted: the page still asks for the signature.
+    assert signer_data(await open_page(site, token))["state"] == "sign"
+
+
+@EMBEDDED
+async def test_a_signer_submits_and_the_page_offers_the_completed_document(
+    site: Site, portico: RunningPortico
+) -> None:
+    _, submission, token = await sent_and_ready(
+        portico, portico.headers("admin"), fields=CLIENT_FIELDS
+    )
+    await open_page(site, token)
+    submitted = await send_json(
+        site,
+        "POST",
+        f"/sign/{token}/submit",
+        {
+            "values": CLIENT_VALUES | {"Signature": {"image": drawn_signature()}},
+            "time_zone": "Europe/Paris",
+        },
+    )
+    assert submitted.status_code == 200, submitted.text
+    outcome = submitted.json()
+    assert outcome["state"] == "done" and outcome["status"] == "completed"
+
+    # Submitting again is refused: the page reloads into its done state.
+    again = await send_json(site, "POST", f"/sign/{token}/submit", {"values": CLIENT_VALUES})
+    assert again.status_code == 409
+
+    [completed] = await portico.events.wait_for(
+        DocumentCompleted.event_type, subject=submission["id"], timeout=60
+    )
+    page = await open_page(site, token)
+    assert signer_data(page)["state"] == "done"
+    assert panel_shown(page, "done") and not panel_shown(page, "declined")
+    assert f'href="/sign/{token}/completed.pdf"' in page.text
+    status = await site.get(f"/sign/{token}/status")
+    assert status.json()["completed"] is True
+    pdf = await site.get(f"/sign/{token}/completed.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-disposition"].startswith("attachment;")
+    assert "Order form" in pdf.headers["content-disposition"]
+
+    # The copy link the completion email carries: a page with the download.
+    copy_url = completed.data["submitters"][0]["copy_url"]
+    copy_token = copy_url.rsplit("/", 1)[1]
+    assert copy_url.endswith(f"/sign/copy/{copy_token}")
+    copy_page = await site.get(f"/sign/copy/{copy_token}")
+    assert copy_page.status_code == 200
+    assert f'href="/sign/copy/{copy_token}/completed.pdf"' in copy_page.text
+    copy = await site.get(f"/sign/copy/{copy_token}/completed.pdf")
+    assert copy.status_code == 200 and copy.content == pdf.content
+    # A copy link opens nothing to sign.
+    assert (await site.get(f"/sign/{copy_token}", params={"time_zone": "UTC"})).status_code == 404
+    missing = await site.get(f"/sign/copy/{'x' * 43}/completed.pdf")
+    assert missing.status_code == 404
+
+
+@EMBEDDED
+async def test_a_signer_declines_with_a_reason(site: Site, portico: RunningPortico) -> None:
+    _, submission, token = await sent_and_ready(portico, portico.headers("admin"))
+    await open_page(site, token)
+    without = await send_json(site, "POST", f"/sign/{token}/decline", {"reason": "  "})
+    assert without.status_code == 422
+    assert without.json()["errors"][0]["field"] == "reason"
+
+    declined = await send_json(
+        site, "POST", f"/sign/{token}/decline", {"reason": "The price is wrong.", "time_zone": "UTC"}
+    )
+    assert declined.status_code == 200, declined.text
+    assert declined.json()["state"] == "declined"
+    page = await open_page(site, token)
+    assert panel_shown(page, "declined") and not panel_shown(page, "done")
+    assert "signer/signer.js" not in page.text
+    staff = portico.headers("staff")
+    detail = (await portico.http.get(f"{SUBMISSIONS}/{submission['id']}", headers=staff)).json()
+    assert detail["status"] == "declined"
+    assert detail["submitters"][0]["decline_reason"] == "The price is wrong."
+
+
+@EMBEDDED
+async def test_an_expired_link_says_so_and_an_unknown_one_is_not_found(
+    site: Site, portico: RunningPortico
+) -> None:
+    _, _submission, token = await sent_and_ready(portico, portico.headers("admin"))
+    async with portico.runtime("signing").database.transaction() as tx:
+        await tx.execute(
+            update(SigningLink)
+            .where(SigningLink.token_hash == hash_capability(token))
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
+    gone = await site.get(f"/sign/{token}", params={"time_zone": "UTC"})
+    assert gone.status_code == 410
+    assert "This link has expired. Ask the sender for a new one." in gone.text
+    saved = await send_json(site, "PUT", f"/sign/{token}/draft", {"values": {"City": "Lyon"}})
+    assert saved.status_code == 410
+    assert saved.json()["title"] == "This link has expired. Ask the sender for a new one."
+
+    unknown = await site.get(f"/sign/{'A' * 43}", params={"time_zone": "UTC"})
+    assert unknown.status_code == 404 and "Page not found" in unknown.text
+    assert (await site.get("/sign/short", params={"time_zone": "UTC"})).status_code == 404
+    assert (await site.get(f"/sign/{'A' * 43}/pages/0")).status_code == 404
+
+
+@EMBEDDED
+async def test_a_link_opens_its_own_submission_only(site: Site, portico: RunningPortico) -> None:
+    admin = portico.headers("admin")
+    _, first, first_token = await sent_and_ready(portico, admin)
+    _, second, second_token = await sent_and_ready(portico, admin)
+    assert signer_data(await open_page(site, first_token))["submissionId"] == first["id"]
+    assert signer_data(await open_page(site, second_token))["submissionId"] == second["id"]
+
+    saved = await send_json(
+        site, "PUT", f"/sign/{first_token}/draft", {"values": {"City": "Marseille"}}
+    )
+    assert saved.status_code == 200
+    second_values = {
+        field["name"]: field["value"]
+        for field in signer_data(await open_page(site, second_token))["fields"]
+    }
+    assert second_values["City"] is None
+    assert "Marseille" not in (await open_page(site, second_token)).text
