@@ -136,7 +136,7 @@ def _strings() -> dict[str, str]:
         "drawHere": _("Draw here"),
         "empty": _("Nothing drawn yet"),
         "wholeDocument": _("Show the whole document"),
-        "guide": _("Back to one field at a time"),
+        "guide": _("One field at a time"),
         "filledBy": _("Filled by %(role)s"),
         "readOnly": _("Read-only"),
         "fieldLabel": _("%(label)s (page %(page)s)"),

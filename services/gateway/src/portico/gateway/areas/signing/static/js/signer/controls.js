@@ -142,16 +142,17 @@ export function createControl(field, index, form, { large = false } = {}) {
     }
     case "signature":
     case "initials": {
-      const button = element("button", { type: "button", id, class: "sg-sign-button", "aria-label": large ? null : accessibleName });
+      const button = element("button", { type: "button", id, class: "sg-sign-button" });
       button.addEventListener("click", () => form.sign(field, control));
       describe(button, [errorId]);
       control.element = button;
       control.input = button;
       control.show = (value) => {
         button.replaceChildren();
+        if (!large) button.append(element("span", { class: "visually-hidden", text: `${accessibleName}: ` }));
         button.classList.toggle("is-signed", Boolean(value));
         if (value?.image) {
-          button.append(element("img", { src: value.image, alt: field.type === "initials" ? strings.initialsOf : strings.signatureOf }));
+          button.append(element("img", { src: value.image, alt: strings.signed }));
         } else if (value?.typed) {
           button.append(element("span", { class: "sg-handwriting", text: value.typed }));
         } else if (value?.file) {
@@ -168,7 +169,7 @@ export function createControl(field, index, form, { large = false } = {}) {
       const isFile = field.type === "file";
       const accept = isFile ? "image/png,image/jpeg,image/webp,application/pdf" : "image/*";
       const input = element("input", { type: "file", id: `${id}-file`, accept, class: "visually-hidden", tabindex: "-1" });
-      const button = element("button", { type: "button", id, class: "sg-upload-button", "aria-label": large ? null : accessibleName });
+      const button = element("button", { type: "button", id, class: "sg-upload-button" });
       button.addEventListener("click", () => input.click());
       input.addEventListener("change", () => {
         if (input.files[0]) form.upload(field, input.files[0], control);
@@ -179,6 +180,7 @@ export function createControl(field, index, form, { large = false } = {}) {
       control.input = button;
       control.show = (value) => {
         button.replaceChildren();
+        if (!large) button.append(element("span", { class: "visually-hidden", text: `${accessibleName}: ` }));
         button.classList.toggle("is-signed", Boolean(value));
         if (value?.image && value.image.startsWith("data:image/")) {
           button.append(element("img", { src: value.image, alt: "" }));
@@ -191,7 +193,7 @@ export function createControl(field, index, form, { large = false } = {}) {
       return control;
     }
     case "multiline": {
-      const area = element("textarea", { id, class: "sg-input", "aria-label": large ? null : accessibleName, required, maxlength: field.validation?.max_length });
+      const area = element("textarea", { id, class: "sg-input", "aria-label": large ? null : accessibleName, placeholder: large ? null : label, required, maxlength: field.validation?.max_length });
       area.addEventListener("input", () => form.set(field.name, area.value, control, { typing: true }));
       area.addEventListener("blur", () => form.touched(field));
       describe(area, [errorId]);
@@ -210,6 +212,7 @@ export function createControl(field, index, form, { large = false } = {}) {
         "aria-label": large ? null : accessibleName,
         required,
         autocomplete: AUTOCOMPLETE[field.type] || "off",
+        placeholder: large ? null : label,
         inputmode: field.type === "number" ? "decimal" : null,
         maxlength: field.type === "cells" ? field.cells : field.validation?.max_length,
       });

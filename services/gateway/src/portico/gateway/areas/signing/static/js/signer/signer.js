@@ -391,6 +391,7 @@ function forgetRefused(answer) {
 function scheduleSave() {
   if (!acting || closed) return;
   dirty = true;
+  setSaveStatus(strings.saving, "pending");
   clearTimeout(saveTimer);
   saveTimer = setTimeout(saveDraft, SAVE_DELAY);
 }
