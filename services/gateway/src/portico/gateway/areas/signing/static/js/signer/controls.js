@@ -94,7 +94,13 @@ export function createControl(field, index, form, { large = false } = {}) {
         input.checked = Boolean(value);
       };
       control.element = large
-        ? element("label", { class: "sg-check-large", for: id }, input, element("span", { text: label }))
+        ? element(
+            "label",
+            { class: "sg-check-large", for: id },
+            input,
+            element("span", { text: label }),
+            required ? element("span", { class: "required", "aria-hidden": "true", text: "*" }) : null,
+          )
         : input;
       describe(input, [errorId]);
       return control;

@@ -234,6 +234,7 @@ function updateProgress() {
   if (mode === "guide") {
     const list = guideFields();
     const last = step >= list.length - 1;
+    nextButton.textContent = strings.next;
     nextButton.hidden = last;
     finishButton.hidden = !last;
     backButton.hidden = false;
@@ -765,11 +766,10 @@ function renderGuide() {
     const target = control.element.matches("fieldset, button") ? control.element : control.input;
     target?.setAttribute("aria-labelledby", `${labelId} ${target.id}`);
     if (control.element.matches("fieldset")) control.element.setAttribute("aria-labelledby", labelId);
-    if (field.type === "checkbox") label.hidden = true;
   }
   const error = element("p", { class: "sg-field-error", id: control.errorId, role: "alert" });
   const wrapper = element("div", { class: `sg-guide-control sg-type-${field.type}` }, control.element);
-  holder.replaceChildren(label, wrapper, error);
+  holder.replaceChildren(...(field.type === "checkbox" ? [] : [label]), wrapper, error);
   control.wrapper = wrapper;
   guideControl = control;
   control.show(values[field.name]);
