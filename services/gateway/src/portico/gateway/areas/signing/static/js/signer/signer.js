@@ -676,7 +676,8 @@ function openSignature(field, control) {
     return;
   }
   const initials = field.type === "initials";
-  signDialog.querySelector("[data-sign-title]").textContent = `${initials ? strings.initialsOf : strings.signatureOf} — ${labelOf(field)}`;
+  const kind = initials ? strings.initialsOf : strings.signatureOf;
+  signDialog.querySelector("[data-sign-title]").textContent = field.label && field.label !== kind ? `${kind} — ${field.label}` : kind;
   signDialog.querySelector("[data-apply-label]").textContent = initials ? strings.adoptInitials : strings.adoptSignature;
   const typed = signDialog.querySelector("[data-typed]");
   typed.value = initials ? initialsOf(data.signerName) : data.signerName;
