@@ -369,7 +369,9 @@ def test_on_a_phone_one_field_at_a_time_a_finger_signs_and_turning_keeps_the_dra
     finish = page.get_by_role("button", name="Finish", exact=True)
     assert in_viewport(page, finish)
     finish.tap()
-    expect(page.locator("[data-panel='done']").get_by_role("heading", name="Signed")).to_be_visible()
+    expect(
+        page.locator("[data-panel='done']").get_by_role("heading", name="Signed")
+    ).to_be_visible()
     wait_completed(live_site, submission_id)
     assert not problems, problems
 
@@ -382,7 +384,9 @@ def test_a_long_document_opens_and_signs_on_a_phone(
         place(f"Line {number}", "text", number, 0.2 + (number % 3) * 0.2, required=number % 2 == 0)
         for number in range(1, 100, 2)
     ][:50]
-    fields += [place(f"Tick {number}", "checkbox", number, 0.9, w=0.03, h=0.02) for number in range(9)]
+    fields += [
+        place(f"Tick {number}", "checkbox", number, 0.9, w=0.03, h=0.02) for number in range(9)
+    ]
     fields.append(place("Signature", "signature", 99, 0.75, h=0.08))
     assert len(fields) == 60
     template = upload_template(live_site, fields, pages=100, name="Long agreement")
@@ -417,7 +421,9 @@ def test_a_long_document_opens_and_signs_on_a_phone(
     dialog.get_by_role("button", name="Adopt and sign").tap()
     expect(guide.locator(".sg-sign-button .sg-handwriting")).to_have_text("Inès Roy")
     page.get_by_role("button", name="Finish", exact=True).tap()
-    expect(page.locator("[data-panel='done']").get_by_role("heading", name="Signed")).to_be_visible()
+    expect(
+        page.locator("[data-panel='done']").get_by_role("heading", name="Signed")
+    ).to_be_visible()
     assert time.monotonic() - started < 60
     detail = submission(live_site, submission_id)
     assert detail["submitters"][0]["status"] == "completed"

@@ -223,7 +223,10 @@ async def test_a_signer_declines_with_a_reason(site: Site, portico: RunningPorti
     assert without.json()["errors"][0]["field"] == "reason"
 
     declined = await send_json(
-        site, "POST", f"/sign/{token}/decline", {"reason": "The price is wrong.", "time_zone": "UTC"}
+        site,
+        "POST",
+        f"/sign/{token}/decline",
+        {"reason": "The price is wrong.", "time_zone": "UTC"},
     )
     assert declined.status_code == 200, declined.text
     assert declined.json()["state"] == "declined"

@@ -98,7 +98,9 @@ def _strings() -> dict[str, str]:
         "back": _("Back"),
         "saving": _("Saving…"),
         "saved": _("Draft saved"),
-        "notSaved": _("Not saved: the server could not be reached. Your entries stay on this page."),
+        "notSaved": _(
+            "Not saved: the server could not be reached. Your entries stay on this page."
+        ),
         "required": _("This field is required."),
         "number": _("Enter a number."),
         "min": _("The smallest allowed is %(min)s."),
@@ -207,7 +209,7 @@ async def copy_download(request: Request, signing: Signing, token: str) -> Respo
 
 
 @router.get("/sign/fonts/handwriting.otf")
-async def handwriting_font() -> Response:
+def handwriting_font() -> Response:
     """The typed signature's font, from the machine's fonts (none: the browser's cursive)."""
     if not HANDWRITING.is_file():
         raise PageNotFound
