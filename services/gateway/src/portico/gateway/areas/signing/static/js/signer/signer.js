@@ -241,7 +241,7 @@ function updateProgress() {
     backButton.disabled = step === 0;
     consent.hidden = !last;
   } else {
-    nextButton.hidden = ready && started;
+    nextButton.hidden = ready && (started || !mineFillable.length);
     nextButton.textContent = started ? strings.next : strings.start;
     finishButton.hidden = !ready;
     backButton.hidden = true;
@@ -684,6 +684,7 @@ function openSignature(field, control) {
   signDialog.querySelector("[data-typed-preview]").textContent = typed.value;
   signDialog.querySelector("[data-use-signature]").hidden = !(initials && adopted.signature);
   setSignError("");
+  pad.strokes = [];
   signDialog.showModal();
   signDialog.selectTab(signTab);
 }
