@@ -45,6 +45,7 @@ DESIGNED = {
         "SubmissionDeclined",
         "SubmissionExpired",
         "SubmissionExpiring",
+        "SigningCodeSent",
     },
     "quotes": {
         "QuoteSent",
@@ -204,7 +205,7 @@ def secret_fields(schema: dict[str, Any], defs: dict[str, Any], path: str) -> se
     return found
 
 
-def test_exactly_the_links_carrying_a_token_are_marked_secret() -> None:
+def test_exactly_the_links_and_codes_carrying_a_token_are_marked_secret() -> None:
     marked = set()
     for model in EVENTS.values():
         schema = model.model_json_schema()
@@ -216,6 +217,7 @@ def test_exactly_the_links_carrying_a_token_are_marked_secret() -> None:
         "SubmissionSent.signing_url",
         "SubmissionReminded.signing_url",
         "SubmissionExpiring.signing_url",
+        "SigningCodeSent.code",
         "DocumentCompleted.submitters[].copy_url",
         "QuoteSent.quote_url",
         "QuoteReminded.quote_url",

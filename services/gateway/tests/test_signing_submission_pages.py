@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import html
+import io
 import re
 import time
 from typing import Any
 
 import pytest
+from pypdf import PdfWriter
 
 from portico.contracts.events.signing import SubmissionReminded, SubmissionSent
 from portico.gateway.testing import Accounts, Site
@@ -115,6 +117,20 @@ async def test_staff_send_a_document_to_a_clients_contact_and_follow_it(
     assert refused.status_code == 422
     assert field_error(refused, "email0") == "This field is required."
     assert not portico.events.of_type(SubmissionSent.event_type)
+    # A check by SMS needs the contact's mobile phone, which they have not given.
+    no_phone = await site.post(
+        f"/smart-documents/{template['id']}/send",
+        {
+            "client_id": client["id"],
+            "role0": f"contact:{contact['id']}",
+            "channel0": "email",
+            "role1": "me",
+            "channel1": "email",
+            "identity_check": "sms_code",
+        },
+    )
+    assert no_phone.status_code == 422
+    assert "mobile phone" in field_error(no_phone, "phone0")
 
     sent = await site.post(
         f"/smart-documents/{template['id']}/send",
@@ -126,6 +142,7 @@ async def test_staff_send_a_document_to_a_clients_contact_and_follow_it(
             "channel1": "email",
             "message": "Merci !",
             "expires_on": "2099-01-31",
+            "identity_check": "email_code",
         },
     )
     assert sent.status_code == 303
@@ -141,6 +158,7 @@ async def test_staff_send_a_document_to_a_clients_contact_and_follow_it(
     assert "Engagement letter" in detail.text
     assert "Camille Durand" in detail.text and "Léa Martin" in detail.text
     assert "Waiting for their turn" in detail.text
+    assert "Identity checked by a code sent by email" in detail.text
     assert "Link sent" in detail.text  # the trail
 
     listed = await site.get("/smart-documents/submissions", params={"status": "sent"})
@@ -163,3 +181,127 @@ async def test_staff_send_a_document_to_a_clients_contact_and_follow_it(
     )
     assert "no one to remind" in again.text
     assert (await site.get("/smart-documents/submissions/not-an-id")).status_code == 404
+
+
+async def client_only_template(portico: RunningPortico) -> dict[str, Any]:
+    headers = portico.headers("admin")
+    made = await portico.http.post(
+        f"{API}/blank-templates",
+        json={"name": "Mandat de prélèvement", "pages": 1},
+        headers=headers,
+    )
+    template = made.json()
+    saved = await portico.http.put(
+        f"{API}/templates/{template['id']}/fields",
+        json={
+            "fields": [
+                place("City", "text", "Client", 0.2) | {"prefill": "{{client.name}}"},
+                place("Signature", "signature", "Client", 0.4),
+            ]
+        },
+        headers=headers,
+    )
+    assert saved.status_code == 200, saved.text
+    return dict(saved.json())
+
+
+@EMBEDDED
+async def test_a_client_finds_the_documents_addressed_to_them_and_no_one_elses(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    template = await client_only_template(portico)
+    mine = await accounts.client_with_contact("Atelier Lumière")
+    other = await accounts.client_with_contact("Maison Voisine")
+    for client in (mine, other):
+        await replica_has(portico, template["id"], client["id"])
+    await site.log_in(await accounts.client_account(mine))
+    neighbour = Site(portico)
+    await neighbour.log_in(await accounts.client_account(other))
+
+    # The section exists only once something is addressed to them.
+    assert 'href="/portal/documents"' not in (await site.get("/portal")).text
+    sent = await portico.http.post(
+        f"{API}/submissions",
+        json={
+            "template_id": template["id"],
+            "client_id": mine["id"],
+            "recipients": [{"role": "Client", "contact_id": mine["contacts"][0]["id"]}],
+        },
+        headers=portico.headers("staff"),
+    )
+    assert sent.status_code == 201, sent.text
+    submission_id = sent.json()["id"]
+    assert 'href="/portal/documents"' in (await site.get("/portal")).text
+    listed = await site.get("/portal/documents")
+    assert "Mandat de prélèvement" in listed.text and "Open and sign" in listed.text
+
+    opened = await site.post(f"/portal/documents/{submission_id}/sign", {})
+    assert opened.status_code == 303
+    token = opened.headers["location"].removeprefix("/sign/")
+    document = await portico.http.get(f"{API}/signing/{token}")
+    assert document.status_code == 200, document.text
+    assert document.json()["submitter"]["email"] == mine["contacts"][0]["email"]
+    early = await site.get(f"/portal/documents/{submission_id}/completed.pdf")
+    assert early.status_code == 404
+
+    # The neighbouring client's contact sees no entry, no document, and opens nothing.
+    assert 'href="/portal/documents"' not in (await neighbour.get("/portal")).text
+    assert "Mandat" not in (await neighbour.get("/portal/documents")).text
+    refused = await neighbour.post(f"/portal/documents/{submission_id}/sign", {})
+    assert refused.status_code == 404
+    theirs = await neighbour.get(f"/portal/documents/{submission_id}/completed.pdf")
+    assert theirs.status_code == 404
+    await neighbour.close()
+
+    signed = await portico.http.post(
+        f"{API}/signing/{token}/submit",
+        json={"values": {"City": "Lyon", "Signature": {"typed": "Camille Durand"}}},
+    )
+    assert signed.status_code == 200, signed.text
+    deadline = time.monotonic() + 60
+    while True:
+        state = await portico.http.get(
+            f"{API}/submissions/{submission_id}", headers=portico.headers("staff")
+        )
+        if state.json()["completion"] == "done":
+            break
+        assert time.monotonic() < deadline, state.json()
+        await asyncio.sleep(0.1)
+    done = await site.get("/portal/documents")
+    assert "Nothing to sign" in done.text
+    assert f'href="/portal/documents/{submission_id}/completed.pdf"' in done.text
+    pdf = await site.get(f"/portal/documents/{submission_id}/completed.pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert "Mandat de pr" in pdf.headers["content-disposition"]
+
+    # Anyone checks the completed PDF on the public page the certificate links to.
+    visitor = Site(portico)
+    await visitor.get("/verify")
+    genuine = await visitor.post(
+        "/verify", files={"file": ("signed.pdf", pdf.content, "application/pdf")}
+    )
+    assert genuine.status_code == 200, genuine.text[:2000]
+    assert "Authentic and unchanged" in genuine.text
+    assert "Camille Durand" in genuine.text
+    foreign = await visitor.post(
+        "/verify", files={"file": ("other.pdf", blank_pdf(), "application/pdf")}
+    )
+    assert "Not a document completed here" in foreign.text
+    not_pdf = await visitor.post("/verify", files={"file": ("notes.txt", b"hello", "text/plain")})
+    assert not_pdf.status_code == 422
+    assert "PDF" in field_error(not_pdf, "file")
+    # The API behind it takes an anonymous upload through the gateway too.
+    api = await visitor.http.post(
+        f"{API}/verify", files={"file": ("signed.pdf", pdf.content, "application/pdf")}
+    )
+    assert api.status_code == 200 and api.json()["verdict"] == "genuine"
+    await visitor.close()
+
+
+def blank_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

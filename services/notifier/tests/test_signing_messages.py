@@ -14,6 +14,7 @@ from portico.contracts.events.common import Locale, Person
 from portico.contracts.events.signing import (
     DocumentCompleted,
     SignedCopy,
+    SigningCodeSent,
     SubmissionDeclined,
     SubmissionExpiring,
     SubmissionReminded,
@@ -133,6 +134,48 @@ async def test_a_signing_link_by_sms_goes_to_the_normalised_number_whole(
     [delivery] = await staff.deliveries(kind="submission_sent")
     assert (delivery["channel"], delivery["status"]) == ("sms", "sent")
     assert "Zm9vYmFy" not in str(delivery)  # the link's secret stays out of the log
+
+
+@pytest.mark.usefixtures("sms_provider", "notifier_smtp")
+async def test_an_identity_code_goes_by_sms_or_email_and_stays_out_of_the_log(
+    staff: StaffMember, publish: Publish, sms_provider: FakeProvider, notifier_smtp: Mailbox
+) -> None:
+    expires = datetime.now(UTC) + timedelta(minutes=10)
+    common = {k: v for k, v in submission(staff.id).items() if k != "sent_by"}
+    by_phone = submitter("fr", phone="06 12 34 56 78", email=None)
+    await publish(
+        "signing",
+        SigningCodeSent(
+            **common,
+            submitter=by_phone,
+            channel="sms",
+            code="482913",
+            expires_at=expires,
+            valid_minutes=10,
+        ),
+    )
+    by_mail = submitter("en")
+    await publish(
+        "signing",
+        SigningCodeSent(
+            **common,
+            submitter=by_mail,
+            channel="email",
+            code="731605",
+            expires_at=expires,
+            valid_minutes=10,
+        ),
+    )
+    [email] = await notifier_smtp.wait_for(1)
+    assert email["Subject"] == "Your code to open “Mandat de prélèvement”"
+    assert "731605" in text_and_html(email)[0]
+    assert "It works for 10 minutes" in text_and_html(email)[0]
+    [request] = sms_provider.received
+    assert request.form["To"] == "+33612345678"
+    assert request.form["Body"].startswith("482913 est votre code pour ouvrir")
+    deliveries = await staff.deliveries(kind="signing_code")
+    assert {d["channel"] for d in deliveries} == {"sms", "email"}
+    assert "482913" not in str(deliveries) and "731605" not in str(deliveries)
 
 
 @pytest.mark.usefixtures("notifier_smtp")

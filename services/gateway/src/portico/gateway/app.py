@@ -102,6 +102,7 @@ def create_gateway(
         BodyLimitMiddleware,
         max_upload_bytes=lambda: settings.max_upload_mib * 1024 * 1024,
         has_credentials=_has_credentials,
+        public_paths=frozenset(path for area in AREAS for path in area.public_uploads),
     )
     app.add_middleware(GZipMiddleware, minimum_size=600)
     app.add_middleware(SessionMiddleware, codec=codec, secure=settings.cookie_secure(shared))

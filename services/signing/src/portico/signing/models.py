@@ -185,6 +185,16 @@ class Submitter(Base):
     last_reminded_at: Mapped[datetime | None]
     # When they were told the submission expires soon (once).
     warned_at: Mapped[datetime | None]
+    # The identity check by a one-time code (email or SMS): the current code's hash and
+    # life, how many codes were sent, the wrong entries of the current code, every code
+    # entered (the certificate prints it), and when they first proved who they are.
+    identity_code_hash: Mapped[str | None] = mapped_column(String(64))
+    identity_code_expires_at: Mapped[datetime | None]
+    identity_code_sent_at: Mapped[datetime | None]
+    identity_codes_sent: Mapped[int] = mapped_column(Integer, default=0)
+    identity_code_failures: Mapped[int] = mapped_column(Integer, default=0)
+    identity_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    identity_verified_at: Mapped[datetime | None]
 
     submission: Mapped[Submission] = relationship(back_populates="submitters")
 
@@ -204,6 +214,9 @@ class SigningLink(CapabilityTokenColumns, Base):
     )
     purpose: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When whoever holds this link entered the right code (an identity check): each link
+    # proves it anew, so a forwarded later reminder does not open without the code.
+    identity_verified_at: Mapped[datetime | None]
 
 
 class AuditEvent(Base):

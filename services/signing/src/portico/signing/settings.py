@@ -34,8 +34,14 @@ class SigningSettings(BaseSettings):
     # whose bodies are bounded at 2 MiB (``portico.kit.uploads``): the signing page shrinks
     # photos before sending them, and saves each image with the draft as it is given.
     max_value_mib: int = Field(default=1, ge=1, le=1)
+    # The identity check by a one-time code: how long a code works, wrong entries allowed
+    # per code, codes per submitter, and the wait before another code is sent.
+    identity_code_minutes: int = Field(default=10, ge=1, le=60)
+    identity_code_failures: int = Field(default=5, ge=1, le=20)
+    identity_codes_per_submitter: int = Field(default=10, ge=1, le=100)
+    identity_resend_seconds: int = Field(default=30, ge=0, le=3600)
     # The organisation's seal (PKCS#12) when given as a file; else one is made at first
-    # start and kept in the database, or an admin uploads one.
+    # start and kept in the database.
     seal_pkcs12_path: str | None = None
     seal_password: str | None = None
     # An RFC 3161 time-stamping authority: with it, seals carry a trusted time and

@@ -30,6 +30,7 @@ __all__ = [
     "Link",
     "Locale",
     "Person",
+    "SecretCode",
     "SecretLink",
     "Sha256",
     "Timestamp",
@@ -99,6 +100,15 @@ SecretLink = Annotated[
         max_length=2000,
         description="An absolute URL carrying a capability token: never log it",
         json_schema_extra={"format": "uri", "x-secret": True},
+    ),
+]
+# A one-time code that proves who someone is: only the notifier may read it.
+SecretCode = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{6}$",
+        description="A one-time code of six digits: never log it",
+        json_schema_extra={"x-secret": True},
     ),
 ]
 BlobKey = Annotated[str, Field(min_length=1, max_length=500, description="A key in the blob store")]

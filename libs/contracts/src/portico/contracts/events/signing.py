@@ -13,6 +13,7 @@ from portico.contracts.events.common import (
     Channel,
     Link,
     Person,
+    SecretCode,
     SecretLink,
     Sha256,
     Timestamp,
@@ -25,6 +26,7 @@ __all__ = [
     "DocumentCompleted",
     "MappedField",
     "SignedCopy",
+    "SigningCodeSent",
     "SubmissionDeclined",
     "SubmissionExpired",
     "SubmissionExpiring",
@@ -170,6 +172,37 @@ class SubmissionViewed(_Submission):
     ip: str | None = Field(default=None, description="The viewer's IP address")
     user_agent: str | None = Field(default=None, description="The viewer's browser")
     sent_by: UUID | None = Field(default=None, description="The staff user who sent it")
+
+
+class SigningCodeSent(_Submission):
+    """Emitted when a submitter asks for the one-time code that proves who they are before
+    the document opens (the sender asked for an identity check by email or SMS).
+
+    Consumed by the notifier, which sends the code on that channel.
+    """
+
+    event_type = "portico.signing.signing_code_sent.v1"
+    model_config = examples(
+        {
+            **_SUBMISSION,
+            "submitter": _SUBMITTER,
+            "channel": "sms",
+            "code": "482913",
+            "expires_at": "2026-11-25T10:10:00Z",
+            "valid_minutes": 10,
+        }
+    )
+
+    submitter: Person
+    channel: Channel = Field(description="Where the code goes: the check's email or phone")
+    code: SecretCode
+    expires_at: Timestamp = Field(description="When the code stops working")
+    valid_minutes: int = Field(ge=1, le=1440, description="How long the code works, as told")
+
+    @model_validator(mode="after")
+    def _submitter_is_reachable(self) -> Self:
+        require_reachable(self.submitter, self.channel, "submitter")
+        return self
 
 
 class SignedCopy(Person):

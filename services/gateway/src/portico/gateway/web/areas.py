@@ -7,11 +7,11 @@ the gateway reads: it includes the routers, loads the templates, serves the stat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from portico.gateway.apis.base import ServiceClient
 from portico.gateway.web.session import WebSession
@@ -29,6 +29,9 @@ class MenuEntry:
     admins_only: bool = False
     # Only in the embedded run (the development inbox).
     development_only: bool = False
+    # A client portal entry shown only when this says so for the person on the page
+    # (a section that exists only when something is addressed to them).
+    shown_if: Callable[[Request], Awaitable[bool]] | None = field(default=None, compare=False)
 
     def shown_to(self, session: WebSession, development: bool) -> bool:
         if self.development_only and not development:
@@ -63,6 +66,9 @@ class Area:
     staff_menu: Sequence[MenuEntry] = field(default_factory=tuple)
     settings_tabs: Sequence[SettingsTab] = field(default_factory=tuple)
     client_menu: Sequence[MenuEntry] = field(default_factory=tuple)
+    # Paths where anyone may upload a file without logging in (a page that checks a
+    # document, and the API behind it), within the same size limit.
+    public_uploads: Sequence[str] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,8 @@ def _messages() -> dict[str, str]:
             "a word, a name, a date or a keyboard pattern. A few unrelated words make a strong one."
         ),
         "phone": _("Enter a phone number with its country code, e.g. +33 6 12 34 56 78."),
+        "identity_needs_email": _("A check by email needs this person's email address."),
+        "identity_needs_phone": _("A check by SMS needs this person's mobile phone number."),
     }
 
 

@@ -9,13 +9,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx
+import structlog
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from portico.gateway.apis.base import ApiProblem
 from portico.gateway.apis.identity import Branding, IdentityApi
 from portico.gateway.web import i18n
-from portico.gateway.web.areas import Area
+from portico.gateway.web.areas import Area, MenuEntry
 from portico.gateway.web.context import gateway_of, get_session, service_api
 from portico.gateway.web.linkify import linkify
 from portico.gateway.web.session import CSRF_FIELD
@@ -23,6 +26,7 @@ from portico.gateway.web.session import CSRF_FIELD
 STATIC = Path(__file__).parent.parent / "static"
 TEMPLATES = Path(__file__).parent.parent / "templates"
 BRANDING_SECONDS = 10.0
+log = structlog.get_logger(__name__)
 
 environment = Environment(
     # The core's templates; ``use_areas`` adds each area's (``<service>/…``).
@@ -87,11 +91,28 @@ async def branding(request: Request) -> Branding:
     return organisation
 
 
+async def client_menu(request: Request) -> list[MenuEntry]:
+    """The client portal's menu for the person on the page: an entry with a condition shows
+    only when it holds, and is left out, not an error, when its service does not answer."""
+    shown: list[MenuEntry] = []
+    for entry in gateway_of(request).menus.client:
+        if entry.shown_if is None:
+            shown.append(entry)
+            continue
+        try:
+            if await entry.shown_if(request):
+                shown.append(entry)
+        except (ApiProblem, httpx.HTTPError):
+            log.warning("client menu condition failed", url=entry.url, exc_info=True)
+    return shown
+
+
 async def render(
     request: Request, template: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     session = get_session(request)
     gateway = gateway_of(request)
+    htmx = request.headers.get("hx-request") == "true"
     shared = {
         "request": request,
         "session": session,
@@ -99,9 +120,11 @@ async def render(
         "csrf_token": session.csrf,
         "locale": i18n.current_locale(),
         "toasts": session.take_flash(),
-        "htmx": request.headers.get("hx-request") == "true",
+        "htmx": htmx,
         "development": gateway.development,
         "menus": gateway.menus,
+        # Asked of the services only for a whole client page (a fragment has no menu).
+        "client_menu": await client_menu(request) if session.is_client and not htmx else [],
     }
     html = environment.get_template(template).render(shared | context)
     return HTMLResponse(html, status_code=status_code)

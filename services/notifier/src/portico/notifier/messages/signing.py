@@ -1,6 +1,7 @@
 """Messages about the signing service's events: requests to sign (by email or SMS, as the
-sender chose), reminders and last calls, each signer's copy of the completed document, and
-what the sender hears of (completed, declined, viewed, expired)."""
+sender chose), reminders and last calls, the one-time code of an identity check, each
+signer's copy of the completed document, and what the sender hears of (completed, declined,
+viewed, expired)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portico.contracts import Event
 from portico.contracts.events.signing import (
     DocumentCompleted,
+    SigningCodeSent,
     SubmissionDeclined,
     SubmissionExpired,
     SubmissionExpiring,
@@ -51,6 +53,16 @@ SUBMISSION_EXPIRING = MessageKind(
     description="A last call before the link to sign a document expires",
     links=("signing_url",),
     sample=_REQUEST_SAMPLE,
+)
+SIGNING_CODE = MessageKind(
+    key="signing_code",
+    description="A one-time code to open a document to sign",
+    links=(),
+    sample={
+        "document_name": "Mandat de prélèvement",
+        "code": "482913",
+        "valid_minutes": 10,
+    },
 )
 DOCUMENT_COPY = MessageKind(
     key="document_copy",
@@ -99,6 +111,7 @@ KINDS = (
     SUBMISSION_SENT,
     SUBMISSION_REMINDED,
     SUBMISSION_EXPIRING,
+    SIGNING_CODE,
     DOCUMENT_COPY,
     DOCUMENT_COMPLETED,
     SUBMISSION_DECLINED,
@@ -135,6 +148,17 @@ async def submission_reminded(event: SubmissionReminded, session: AsyncSession) 
 
 async def submission_expiring(event: SubmissionExpiring, session: AsyncSession) -> list[Outgoing]:
     return await _signing_request(SUBMISSION_EXPIRING, event, session)
+
+
+async def signing_code(event: SigningCodeSent, session: AsyncSession) -> list[Outgoing]:
+    """The code, to the submitter alone, on the channel of the check (no reply address:
+    nobody should answer with it)."""
+    context = {
+        "document_name": event.document_name,
+        "code": event.code,
+        "valid_minutes": event.valid_minutes,
+    }
+    return [Outgoing(SIGNING_CODE.key, person(event.submitter), event.channel, context)]
 
 
 async def document_completed(event: DocumentCompleted, session: AsyncSession) -> list[Outgoing]:
@@ -203,6 +227,7 @@ PLANNERS: dict[type[Event], Planner] = {
     SubmissionSent: submission_sent,
     SubmissionReminded: submission_reminded,
     SubmissionExpiring: submission_expiring,
+    SigningCodeSent: signing_code,
     DocumentCompleted: document_completed,
     SubmissionDeclined: submission_declined,
     SubmissionViewed: submission_viewed,

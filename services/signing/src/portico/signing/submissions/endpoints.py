@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from portico.kit.auth import Principal
@@ -23,9 +25,18 @@ from portico.kit.store import BlobNotFound
 from portico.pdf import DocumentRefused
 from portico.signing.models import Submission
 from portico.signing.settings import Settings
-from portico.signing.submissions import audit, completion, reminders, signer, verification
+from portico.signing.submissions import (
+    audit,
+    completion,
+    identity,
+    reminders,
+    signer,
+    verification,
+)
 from portico.signing.submissions.audit import Origin
 from portico.signing.submissions.schemas import (
+    CodeIn,
+    CodeRequestIn,
     DeclineIn,
     SigningOut,
     SubmissionIn,
@@ -240,7 +251,7 @@ async def open_document(
     opened = await signer.open_link(tx, token, links)
     if Status(opened.submission.status) not in CLOSED:
         await signer.view(tx, opened, _origin(request, time_zone), links)
-    return signing_out(opened.submission, opened.submitter, token)
+    return signing_out(opened, token)
 
 
 @signing_router.get(
@@ -259,6 +270,7 @@ async def signing_page(
     width: Annotated[int | None, Query(ge=1, le=10_000, description=PREVIEW_WIDTHS)] = None,
 ) -> Response:
     opened = await signer.open_link(tx, token, _links(request))
+    identity.require(opened)
     submission = opened.submission
     if index >= len(submission.page_sizes):
         raise NotFound(f"The document has {len(submission.page_sizes)} page(s).")
@@ -303,7 +315,7 @@ async def submit(
     await signer.submit(
         tx, store, opened, body.values, _origin(request, body.time_zone), settings, links
     )
-    return signing_out(opened.submission, opened.submitter, token)
+    return signing_out(opened, token)
 
 
 @signing_router.post(
@@ -315,7 +327,42 @@ async def decline(token: Token, body: DeclineIn, request: Request, tx: Tx) -> Si
     links = _links(request)
     opened = await signer.open_link(tx, token, links, lock=True)
     await signer.decline(tx, opened, body.reason, _origin(request, body.time_zone), links)
-    return signing_out(opened.submission, opened.submitter, token)
+    return signing_out(opened, token)
+
+
+@signing_router.post(
+    "/{token}/code",
+    responses=problem_responses(403, 404, 410, 429),
+    summary="Send the one-time code of the identity check to the submitter",
+)
+async def send_code(
+    token: Token, body: CodeRequestIn, request: Request, tx: Tx, settings: Settings
+) -> SigningOut:
+    opened = await signer.open_link(tx, token, _links(request), lock=True)
+    if Status(opened.submission.status) in CLOSED:
+        raise Conflict(f"This document is {Status(opened.submission.status).value}.")
+    await identity.send_code(tx, opened, _origin(request, body.time_zone), settings)
+    return signing_out(opened, token)
+
+
+@signing_router.post(
+    "/{token}/code/check",
+    response_model=SigningOut,
+    responses=problem_responses(404, 410, 422),
+    summary="Enter the one-time code: the document opens to this link when it is right",
+)
+async def check_code(
+    token: Token, body: CodeIn, request: Request, tx: Tx, settings: Settings
+) -> Response:
+    opened = await signer.open_link(tx, token, _links(request), lock=True)
+    checked = await identity.check_code(
+        tx, opened, body.code, _origin(request, body.time_zone), settings
+    )
+    error = checked.error()
+    if error is not None:
+        # Answered, not raised: the wrong entry is counted and kept.
+        return ValidationProblem(error.message, errors=[error]).response()
+    return JSONResponse(jsonable_encoder(signing_out(opened, token)))
 
 
 @signing_router.get(
@@ -326,6 +373,8 @@ async def decline(token: Token, body: DeclineIn, request: Request, tx: Tx) -> Si
 )
 async def signer_copy(token: Token, request: Request, tx: Tx, store: Store) -> Response:
     opened = await signer.open_link(tx, token, _links(request), purpose="copy")
+    if opened.link.purpose == "sign":
+        identity.require(opened)
     response = await _completed_file(store, opened.submission, "pdf")
     await audit.locked(tx, opened.submission.id)
     await audit.record(

@@ -155,8 +155,31 @@ class SigningFieldOut(BaseModel):
     value: Any = None
 
 
+class IdentityOut(BaseModel):
+    """The identity check asked of the holder of this link."""
+
+    method: IdentityCheck
+    verified: bool = Field(description="This link's holder entered the right code")
+    sent_to: str | None = Field(description="Where codes go, shown in part")
+    code_sent: bool = Field(description="A code is out and still works")
+
+
+class CodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=12)]
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class CodeRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
 class SigningOut(BaseModel):
-    """What a submitter's link opens."""
+    """What a submitter's link opens. Until an identity check asked of it is passed, the
+    pages and fields are withheld."""
 
     submission_id: uuid.UUID
     document_name: str
@@ -169,6 +192,9 @@ class SigningOut(BaseModel):
     pages: list[PageOut]
     fields: list[SigningFieldOut]
     completed: bool = Field(description="The completed document is ready to download")
+    identity: IdentityOut | None = Field(
+        default=None, description="The identity check, when the sender asked for one"
+    )
 
 
 class ValuesIn(BaseModel):

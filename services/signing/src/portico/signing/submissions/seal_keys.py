@@ -2,7 +2,7 @@
 
 One comes from ``PORTICO_SIGNING_SEAL_PKCS12_PATH`` when set (checked at start-up: an
 unusable file stops the service with the reason), else from the database: made at first
-start (a self-signed EC P-256 certificate), or uploaded by an admin, the newest in use.
+start (a self-signed EC P-256 certificate), the newest in use.
 Loading a PKCS#12 is slow, so a process keeps the loaded key until a newer one appears.
 """
 

@@ -67,6 +67,7 @@ async def send(
         errors.append(_error("client_id", "No such client.", "unknown_client"))
     people = _people(body.recipients, replica, errors)
     errors.extend(_check_roles(body.recipients, role_names(template), specs))
+    errors.extend(_check_identity(body.identity_check, people))
     if errors:
         raise _problem(errors)
     submission = Submission(
@@ -126,6 +127,31 @@ async def send(
     )
     await dispatch(tx, submission, settings=settings, links=links)
     return submission
+
+
+def _check_identity(check: str, people: Sequence[dict[str, Any]]) -> list[FieldError]:
+    """A one-time code goes to an address the sender knows: each recipient needs one."""
+    if check == "email_code":
+        return [
+            _error(
+                f"recipients.{index}.email",
+                "An identity check by email needs this recipient's email address.",
+                "identity_needs_email",
+            )
+            for index, person in enumerate(people)
+            if person and not person.get("email")
+        ]
+    if check == "sms_code":
+        return [
+            _error(
+                f"recipients.{index}.phone",
+                "An identity check by SMS needs this recipient's mobile phone number.",
+                "identity_needs_phone",
+            )
+            for index, person in enumerate(people)
+            if person and not person.get("phone")
+        ]
+    return []
 
 
 def _check_template(template: Template, specs: Sequence[FieldSpec]) -> list[FieldError]:

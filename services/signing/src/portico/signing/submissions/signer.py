@@ -23,7 +23,7 @@ from portico.kit.transaction import Transaction
 from portico.signing.fields.spec import FieldSpec, FieldType
 from portico.signing.models import SigningLink, Submission, Submitter
 from portico.signing.settings import SigningSettings
-from portico.signing.submissions import audit, completion
+from portico.signing.submissions import audit, completion, identity
 from portico.signing.submissions.audit import Origin
 from portico.signing.submissions.expiry import expire
 from portico.signing.submissions.links import staff_page
@@ -136,6 +136,7 @@ async def view(tx: Transaction, opened: Opened, origin: Origin, links: PorticoSe
 
 
 def _require_turn(opened: Opened) -> None:
+    identity.require(opened)
     submission = opened.submission
     if Status(submission.status) in CLOSED:
         raise Conflict(f"This document is {Status(submission.status).value.replace('_', ' ')}.")

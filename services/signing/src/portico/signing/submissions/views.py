@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
+from portico.kit.db import utcnow
 from portico.signing.fields.spec import FieldSpec
 from portico.signing.models import AuditEvent, Submission, Submitter
+from portico.signing.submissions import identity
 from portico.signing.submissions.schemas import (
     AuditEventOut,
+    IdentityCheck,
+    IdentityOut,
     PageOut,
     SigningFieldOut,
     SigningOut,
@@ -24,6 +29,9 @@ from portico.signing.submissions.states import (
     SubmitterStatus,
     may_act,
 )
+
+if TYPE_CHECKING:
+    from portico.signing.submissions.signer import Opened
 
 
 def submitter_out(submitter: Submitter) -> SubmitterOut:
@@ -60,9 +68,12 @@ def submission_out(submission: Submission, trail: Sequence[AuditEvent]) -> Submi
     )
 
 
-def signing_out(submission: Submission, submitter: Submitter, token: str) -> SigningOut:
-    """The document as ``submitter`` sees it: the pages, their own fields with their
-    draft, and the values others gave for fields shown to everyone (read-only)."""
+def signing_out(opened: Opened, token: str) -> SigningOut:
+    """The document as the link's submitter sees it: the pages, their own fields with
+    their draft, and the values others gave for fields shown to everyone (read-only);
+    nothing of it while an identity check is pending."""
+    submission, submitter = opened.submission, opened.submitter
+    hidden = identity.required(opened)
     steps = steps_of(submission)
     index = submission.submitters.index(submitter)
     values: dict[str, object] = dict(submission.prefills)
@@ -101,7 +112,27 @@ def signing_out(submission: Submission, submitter: Submitter, token: str) -> Sig
                 preview_path=f"/api/signing/v1/signing/{token}/pages/{page}/preview",
             )
             for page, (width, height) in enumerate(submission.page_sizes)
-        ],
-        fields=fields,
+        ]
+        if not hidden
+        else [],
+        fields=fields if not hidden else [],
         completed=submission.completion == "done",
+        identity=_identity_out(opened),
+    )
+
+
+def _identity_out(opened: Opened) -> IdentityOut | None:
+    submission, submitter = opened.submission, opened.submitter
+    if submission.identity_check not in identity.CHANNELS:
+        return None
+    live = (
+        submitter.identity_code_hash is not None
+        and submitter.identity_code_expires_at is not None
+        and submitter.identity_code_expires_at > utcnow()
+    )
+    return IdentityOut(
+        method=cast(IdentityCheck, submission.identity_check),
+        verified=not identity.required(opened),
+        sent_to=identity.masked_address(opened),
+        code_sent=live,
     )

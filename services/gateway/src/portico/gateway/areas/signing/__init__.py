@@ -1,10 +1,15 @@
 """The signing service's pages: smart-document templates, their list and the field editor;
-sending them and following the submissions."""
+sending them and following the submissions; the client portal's documents to sign; the
+public check of a signed document."""
 
 from pathlib import Path
 
 from portico.gateway.areas.signing.api import SigningApi
+<<<<<<< HEAD
 from portico.gateway.areas.signing.pages import editor, signer, submissions, templates
+=======
+from portico.gateway.areas.signing.pages import editor, mine, submissions, templates, verify
+>>>>>>> main
 from portico.gateway.web.areas import Area, MenuEntry
 from portico.gateway.web.i18n import N_
 
@@ -13,12 +18,27 @@ HERE = Path(__file__).parent
 AREA = Area(
     service="signing",
     client=SigningApi,
+<<<<<<< HEAD
     # Submissions first: /smart-documents/submissions is not a template's id. The signer's
     # page (/sign/…) needs no login.
     routers=[submissions.router, signer.router, templates.router, editor.router],
+=======
+    # Submissions first: /smart-documents/submissions is not a template's id.
+    routers=[submissions.router, templates.router, editor.router, mine.router, verify.router],
+>>>>>>> main
     templates=HERE / "templates",
     static=HERE / "static",
     staff_menu=[
         MenuEntry(N_("Smart documents"), "/smart-documents", section="smart-documents", order=25),
+    ],
+    public_uploads=verify.PUBLIC_UPLOADS,
+    client_menu=[
+        MenuEntry(
+            N_("Documents to sign"),
+            mine.URL,
+            section=mine.SECTION,
+            order=10,
+            shown_if=mine.has_documents,
+        ),
     ],
 )

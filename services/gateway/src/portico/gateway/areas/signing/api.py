@@ -170,6 +170,46 @@ class SignedCopy(BaseModel):
     disposition: str
 
 
+class MyDocument(BaseModel):
+    """A document addressed to the contact logged in to the client portal."""
+
+    submission_id: uuid.UUID
+    document_name: str
+    status: str
+    my_status: str
+    sent_at: datetime | None
+    expires_at: datetime | None
+    to_sign: bool
+    completed: bool
+
+
+class VerifiedSigner(BaseModel):
+    name: str
+    role: str
+    signed_at: datetime | None
+
+
+class VerifiedSeal(BaseModel):
+    sealed: bool
+    intact: bool | None = None
+    ours: bool
+    signer: str | None = None
+    signed_at: datetime | None = None
+    timestamp: datetime | None = None
+
+
+class Verification(BaseModel):
+    """What the service found in a PDF someone uploaded to check it."""
+
+    # genuine, modified or unknown.
+    verdict: str
+    sha256: str
+    document_name: str | None = None
+    completed_at: datetime | None = None
+    signers: list[VerifiedSigner] = []
+    seal: VerifiedSeal
+
+
 class SigningApi(ServiceClient):
     service = "signing"
 
@@ -276,6 +316,26 @@ class SigningApi(ServiceClient):
     async def completed_file(self, submission_id: uuid.UUID, which: str) -> bytes:
         """``completed.pdf`` or ``certificate.pdf``."""
         return (await self.call("GET", f"/v1/submissions/{submission_id}/{which}")).content
+
+    # The client portal: the documents addressed to the contact logged in.
+
+    async def my_documents(self) -> list[MyDocument]:
+        return [MyDocument.model_validate(item) for item in await self.get("/v1/my-documents")]
+
+    async def my_signing_token(self, submission_id: uuid.UUID) -> str:
+        answer = await self.post(f"/v1/my-documents/{submission_id}/link")
+        return str(answer["token"])
+
+    async def my_completed_document(self, submission_id: uuid.UUID) -> bytes:
+        path = f"/v1/my-documents/{submission_id}/completed.pdf"
+        return (await self.call("GET", path)).content
+
+    async def verify(self, filename: str, content: bytes) -> Verification:
+        """Anyone may check a PDF: no credentials are sent."""
+        files = {"file": (filename, content, "application/pdf")}
+        return Verification.model_validate(
+            await self.post("/v1/verify", files=files, anonymous=True)
+        )
 
     # A submitter's link: the token is the credential, no session is needed.
 

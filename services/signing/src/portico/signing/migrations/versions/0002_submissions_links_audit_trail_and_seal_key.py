@@ -114,6 +114,13 @@ def upgrade() -> None:
     sa.Column('reminders_sent', sa.Integer(), nullable=False),
     sa.Column('last_reminded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('warned_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('identity_code_hash', sa.String(length=64), nullable=True),
+    sa.Column('identity_code_expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('identity_code_sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('identity_codes_sent', sa.Integer(), nullable=False),
+    sa.Column('identity_code_failures', sa.Integer(), nullable=False),
+    sa.Column('identity_attempts', sa.Integer(), nullable=False),
+    sa.Column('identity_verified_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_submitters_submission_id_submissions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submitters'))
     )
@@ -126,6 +133,7 @@ def upgrade() -> None:
     sa.Column('submitter_id', sa.Uuid(), nullable=False),
     sa.Column('purpose', sa.String(length=10), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('identity_verified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),

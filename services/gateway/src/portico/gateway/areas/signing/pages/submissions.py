@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal
 from portico.gateway.areas.signing.api import Signing, Submission, Template
+from portico.gateway.areas.signing.pages.downloads import pdf_attachment
 from portico.gateway.areas.signing.pages.templates import SECTION, parse_id
 from portico.gateway.web.context import Identity, PageNotFound, Staff
 from portico.gateway.web.forms import FormState, form_from_problem, raise_unless_invalid_input
@@ -52,6 +53,9 @@ ACTIONS = {
     "created": N_("Created"),
     "sent": N_("Link sent"),
     "viewed": N_("Opened the document"),
+    "code_sent": N_("Identity code sent"),
+    "identity_checked": N_("Identity checked"),
+    "identity_failed": N_("Wrong identity code"),
     "field_completed": N_("Filled a field"),
     "signed": N_("Signed"),
     "approved": N_("Approved"),
@@ -135,6 +139,7 @@ async def send_page(
         else:
             values[f"role{index}"] = "me" if index > 0 or client is None else "other"
         values[f"channel{index}"] = "email"
+    values["identity_check"] = "none"
     return await render(
         request, "signing/send.html", section=SECTION, form=FormState(values=values), **context
     )
@@ -184,6 +189,7 @@ async def send(
     client_id = posted.get("client_id", "")
     context = await _send_context(template, portal, identity, client_id, "")
     roles, client, me = context["roles"], context["client"], context["me"]
+    posted.setdefault("identity_check", "none")
     for index in range(len(roles)):
         # Every input the form shows, so that an error lands beside the one it names.
         for part in ("role", "channel", "name", "email", "phone"):
@@ -196,6 +202,7 @@ async def send(
         ],
         "message": posted.get("message", "").strip() or None,
         "expires_at": _expiry(posted.get("expires_on", "")),
+        "identity_check": posted.get("identity_check") or "none",
     }
     if posted.get("expires_on", "").strip() and body["expires_at"] is None:
         form = FormState(values=posted, errors={"expires_on": _("Enter a date.")})
@@ -340,11 +347,6 @@ async def submission_file(
     name = (
         submission.document_name
         if which == "completed"
-        else f"{submission.document_name} - certificate"
+        else f"{submission.document_name} - {_('certificate')}"
     )
-    safe = "".join(c if c.isalnum() or c in " -_." else "_" for c in name)[:150] or "document"
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{safe}.pdf"'},
-    )
+    return pdf_attachment(content, name)
