@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from portico.contracts.events.signing import DocumentCompleted
+from portico.contracts.events.signing import DocumentCompleted, SigningCodeSent
 from portico.gateway.testing import Site
 from portico.kit.auth.capabilities import hash_capability
 from portico.kit.db import utcnow
@@ -26,6 +26,11 @@ from portico.signing.testing import (
     FIELDS,
     SUBMISSIONS,
     drawn_signature,
+    link_of,
+    make_client,
+    make_template,
+    replica_ready,
+    send_to,
     sent_and_ready,
 )
 
@@ -281,3 +286,46 @@ async def test_a_link_opens_its_own_submission_only(site: Site, portico: Running
     }
     assert second_values["City"] is None
     assert "Marseille" not in (await open_page(site, second_token)).text
+
+
+@EMBEDDED
+async def test_an_identity_check_opens_the_document_with_the_code_sent(
+    site: Site, portico: RunningPortico
+) -> None:
+    admin = portico.headers("admin")
+    client = await make_client(portico, admin)
+    template = await make_template(portico, CLIENT_FIELDS)
+    await replica_ready(portico, template, client)
+    sent = await send_to(portico, template, client, identity_check="email_code")
+    assert sent.status_code == 201, sent.text
+    submission = sent.json()
+    token = await link_of(portico, submission["id"], "ines@lumiere.example")
+
+    page = await open_page(site, token)
+    assert "i•••@lumiere.example" in page.text
+    assert "signer-data" not in page.text and "Atelier Lumière" not in page.text
+    # The document's parts stay closed until then.
+    assert (await site.get(f"/sign/{token}/pages/0")).status_code == 404
+    refused = await send_json(site, "PUT", f"/sign/{token}/draft", {"values": {"City": "Lyon"}})
+    assert refused.status_code == 403
+
+    asked = await site.post(f"/sign/{token}/code")
+    assert asked.status_code == 303 and asked.headers["location"] == f"/sign/{token}"
+    [event] = await portico.events.wait_for(SigningCodeSent.event_type, subject=submission["id"])
+    code = str(event.data["code"])
+    form = await open_page(site, token)
+    assert 'name="code"' in form.text
+
+    wrong = await site.post(
+        f"/sign/{token}/code/check", {"code": "000000" if code != "000000" else "111111"}
+    )
+    assert wrong.status_code == 422
+    assert "more tries before it stops working" not in wrong.text  # French: Inès's language
+    assert 'aria-invalid="true"' in wrong.text
+
+    right = await site.post(f"/sign/{token}/code/check", {"code": code})
+    assert right.status_code == 303
+    opened = await open_page(site, token)
+    data = signer_data(opened)
+    assert data["state"] == "sign"
+    assert {field["name"] for field in data["fields"] if field["mine"]} >= {"City", "Signature"}

@@ -21,16 +21,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.signing.api import Signing, SigningDocument
 from portico.gateway.web.context import PageNotFound, Session
-from portico.gateway.web.forms import field_message, megabytes, too_long
-from portico.gateway.web.i18n import _, current_locale, format_number, use_locale
-from portico.gateway.web.routing import page_router
+from portico.gateway.web.forms import FormState, field_message, megabytes, too_long
+from portico.gateway.web.i18n import _, current_locale, format_number, ngettext, use_locale
+from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.session import WebSession
 from portico.gateway.web.templating import render
 
@@ -63,6 +63,10 @@ def _time_zone(candidate: str | None) -> str | None:
     return candidate if candidate and TIME_ZONE.match(candidate) else None
 
 
+def _cookie_zone(request: Request) -> str | None:
+    return _time_zone(request.cookies.get(TIME_ZONE_COOKIE))
+
+
 def _speak(session: WebSession, document: SigningDocument) -> None:
     """The page speaks the submitter's language unless the visitor chose one."""
     use_locale(session.locale or document.submitter.locale)
@@ -79,6 +83,8 @@ def _state(document: SigningDocument) -> str:
         return document.status
     if document.status == "completed":
         return "done"
+    if document.identity is not None and not document.identity.verified:
+        return "identity"
     if submitter.kind == "viewer":
         return "viewer"
     if document.may_act:
@@ -229,7 +235,7 @@ async def signing_page(
     time_zone: str | None = None,
 ) -> Response:
     token = _token(token)
-    zone = _time_zone(time_zone) or _time_zone(request.cookies.get(TIME_ZONE_COOKIE))
+    zone = _time_zone(time_zone) or _cookie_zone(request)
     if zone is None and time_zone is None:
         # Once per browser: the script notes the time zone and asks again.
         return await render(request, "signing/sign_opening.html", cookie=TIME_ZONE_COOKIE)
@@ -239,6 +245,8 @@ async def signing_page(
     document: SigningDocument = opened
     _speak(session, document)
     state = _state(document)
+    if state == "identity":
+        return await _identity_page(request, token, document, FormState())
     mine = [field for field in document.fields if field.mine]
     return await render(
         request,
@@ -247,9 +255,115 @@ async def signing_page(
         doc=document,
         state=state,
         mine=mine,
+        # A link that has not proved its holder gets no copy (the service refuses it).
+        can_download=document.identity is None or document.identity.verified,
         data=_signer_data(token, document, state),
         page_url=f"/sign/{token}",
     )
+
+
+# --- The identity check: a code sent to the signer opens the document to this link --------
+
+
+async def _identity_page(
+    request: Request, token: str, document: SigningDocument, form: FormState, status: int = 200
+) -> Response:
+    return await render(
+        request,
+        "signing/sign_identity.html",
+        status,
+        token=token,
+        doc=document,
+        identity=document.identity,
+        form=form,
+        page_url=f"/sign/{token}",
+    )
+
+
+async def _document_for_form(
+    request: Request, session: WebSession, signing: Signing, token: str
+) -> SigningDocument | Response:
+    opened = await _open(request, signing, token, None)
+    if isinstance(opened, Response):
+        return opened
+    _speak(session, opened)
+    return opened
+
+
+@router.post("/sign/{token}/code")
+async def send_code(
+    request: Request,
+    session: Session,
+    signing: Signing,
+    token: str,
+) -> Response:
+    token = _token(token)
+    try:
+        await signing.send_signing_code(token, _cookie_zone(request))
+    except ApiProblem as problem:
+        if problem.status not in {403, 409, 429}:
+            raise
+        document = await _document_for_form(request, session, signing, token)
+        if isinstance(document, Response):
+            return document
+        if problem.status == 409:
+            return see_other(f"/sign/{token}")
+        if problem.status == 429:
+            message = _("A code was just sent: wait %(seconds)s seconds before asking again.") % {
+                "seconds": problem.retry_after or "30"
+            }
+        else:
+            message = _("Too many codes were sent for this document: ask the sender for help.")
+        return await _identity_page(request, token, document, FormState(message=message), 429)
+    return see_other(f"/sign/{token}")
+
+
+@router.post("/sign/{token}/code/check")
+async def check_code(
+    request: Request,
+    session: Session,
+    signing: Signing,
+    token: str,
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    token = _token(token)
+    code = code.strip().replace(" ", "")
+    error = None
+    if not code:
+        error = _("Enter the code you received.")
+    else:
+        try:
+            await signing.check_signing_code(token, code[:12], _cookie_zone(request))
+        except ApiProblem as problem:
+            if problem.status != 422:
+                raise
+            error = _code_message(problem)
+    if error is None:
+        return see_other(f"/sign/{token}")
+    document = await _document_for_form(request, session, signing, token)
+    if isinstance(document, Response):
+        return document
+    form = FormState(errors={"code": error})
+    return await _identity_page(request, token, document, form, 422)
+
+
+def _code_message(problem: ApiProblem) -> str:
+    error = problem.errors[0] if problem.errors else {}
+    code = str(error.get("code"))
+    params: Mapping[str, Any] = error.get("params") or {}
+    if code == "wrong_code":
+        left = int(params.get("left") or 0)
+        return ngettext(
+            "This code is not the right one: %(num)s more try before it stops working.",
+            "This code is not the right one: %(num)s more tries before it stops working.",
+            left,
+        ) % {"num": left}
+    messages = {
+        "code_expired": _("This code has expired: ask for a new one."),
+        "code_exhausted": _("Too many wrong codes: ask for a new one."),
+        "no_code": _("Ask for a code first."),
+    }
+    return messages.get(code, _("This code is not the right one."))
 
 
 @router.get("/sign/{token}/pages/{index}")
@@ -364,6 +478,9 @@ def _problem(problem: ApiProblem) -> Response:
         return _problem_json(410, _("This link has expired. Ask the sender for a new one."))
     if problem.status == 404:
         return _problem_json(404, _("This link does not open any document."))
+    if problem.status == 403:
+        # The identity check is asked of this link: the page shows it once reloaded.
+        return _problem_json(403, _("Enter the code sent to you to open this document."))
     if problem.status == 409:
         # Already signed, declined, not their turn: the page shows it once reloaded.
         return _problem_json(409, _("This document can no longer be changed from this link."))

@@ -438,7 +438,7 @@ function setSaveStatus(text, state) {
 }
 
 function handleRefusal(answer) {
-  if (answer.status === 409 || answer.status === 410 || answer.status === 404) {
+  if ([403, 404, 409, 410].includes(answer.status)) {
     closed = true;
     location.reload();
     return;
@@ -504,7 +504,7 @@ function showDone(panel, outcome) {
   const download = panel.querySelector("[data-done-download]");
   const preparing = panel.querySelector("[data-done-preparing]");
   const waiting = panel.querySelector("[data-done-waiting]");
-  download.hidden = !outcome.completed;
+  if (download) download.hidden = !outcome.completed;
   preparing.hidden = outcome.completed || outcome.status !== "completed";
   waiting.hidden = outcome.status === "completed";
   if (!outcome.completed && outcome.status === "completed") pollCompleted(panel);
@@ -556,7 +556,7 @@ function setUpDecline() {
       clearTimeout(saveTimer);
       declineDialog.close();
       showOutcome(answer.body);
-    } else if (answer.status === 409 || answer.status === 410) {
+    } else if ([403, 404, 409, 410].includes(answer.status)) {
       location.reload();
     } else {
       error.textContent = answer.body?.errors?.[0]?.message || answer.body?.title || strings.offline;
