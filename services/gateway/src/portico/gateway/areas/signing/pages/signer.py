@@ -316,21 +316,21 @@ async def check_code(
 ) -> Response:
     token = _token(token)
     code = code.strip().replace(" ", "")
-    error = None
-    if not code:
-        error = _("Enter the code you received.")
-    else:
+    refusal = None
+    if code:
         try:
             await signing.check_signing_code(token, code[:12], _cookie_zone(request))
         except ApiProblem as problem:
             if problem.status != 422:
                 raise
-            error = _code_message(problem)
-    if error is None:
-        return see_other(f"/sign/{token}")
+            refusal = problem
+        else:
+            return see_other(f"/sign/{token}")
+    # The page again, in the submitter's language, the error beside the code.
     document = await _document_for_form(request, session, signing, token)
     if isinstance(document, Response):
         return document
+    error = _code_message(refusal) if refusal else _("Enter the code you received.")
     form = FormState(errors={"code": error})
     return await _identity_page(request, token, document, form, 422)
 

@@ -345,13 +345,16 @@ async function send(method, url, body, options = {}) {
   }
 }
 
-function payload() {
+// What is sent: the values of the fields shown. A draft leaves out a value still being
+// typed that would be refused (a half-typed email): the rest of the draft is kept.
+function payload({ draft = false, without = new Set() } = {}) {
   const posted = {};
   const images = [];
   for (const field of mineFillable) {
-    if (!evaluation.visible.has(field.name)) continue;
+    if (!evaluation.visible.has(field.name) || without.has(field.name)) continue;
     const value = values[field.name];
     if (!filled(value)) continue;
+    if (draft && problemOf(field, value)) continue;
     if (value && typeof value === "object" && !Array.isArray(value)) {
       if (value.image) {
         const kept = stored.get(field.name);
@@ -379,14 +382,14 @@ async function remember(images) {
 
 // A stored address the service did not recognise: the image travels again in full.
 function forgetRefused(answer) {
-  let forgot = false;
+  const forgotten = new Set();
   for (const error of answer?.errors || []) {
     if (error.code === "image_type" && stored.has(error.field)) {
       stored.delete(error.field);
-      forgot = true;
+      forgotten.add(error.field);
     }
   }
-  return forgot;
+  return forgotten;
 }
 
 function scheduleSave() {
@@ -407,15 +410,26 @@ async function saveDraft() {
   dirty = false;
   setSaveStatus(strings.saving, "saving");
   saving = (async () => {
-    let { posted, images } = payload();
+    let { posted, images } = payload({ draft: true });
     let answer = await send("PUT", data.urls.draft, { values: posted, time_zone: timeZone });
-    if (answer.status === 422 && forgetRefused(answer.body)) {
-      ({ posted, images } = payload());
+    if (answer.status === 422) {
+      // An image address the service did not recognise travels again in full; a value
+      // it refuses is shown beside its field and left out, so the rest is kept.
+      const forgotten = forgetRefused(answer.body);
+      const refused = new Set();
+      for (const error of answer.body?.errors || []) {
+        if (forgotten.has(error.field)) continue;
+        refused.add(error.field);
+        setError(error.field, error.message);
+      }
+      ({ posted, images } = payload({ draft: true, without: refused }));
       answer = await send("PUT", data.urls.draft, { values: posted, time_zone: timeZone });
     }
     if (answer.ok) {
       await remember(images);
-      setSaveStatus(strings.saved, "saved");
+      // A change made meanwhile is not saved yet: its own save follows.
+      if (dirty) setSaveStatus(strings.saving, "pending");
+      else setSaveStatus(strings.saved, "saved");
       return true;
     }
     handleRefusal(answer);
@@ -468,7 +482,7 @@ async function submit() {
   setSaveStatus(strings.submitting, "saving");
   let { posted } = payload();
   let answer = await send("POST", data.urls.submit, { values: posted, time_zone: timeZone });
-  if (answer.status === 422 && forgetRefused(answer.body)) {
+  if (answer.status === 422 && forgetRefused(answer.body).size) {
     ({ posted } = payload());
     answer = await send("POST", data.urls.submit, { values: posted, time_zone: timeZone });
   }
