@@ -9,7 +9,9 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -329,3 +331,66 @@ async def test_an_identity_check_opens_the_document_with_the_code_sent(
     data = signer_data(opened)
     assert data["state"] == "sign"
     assert {field["name"] for field in data["fields"] if field["mine"]} >= {"City", "Signature"}
+
+
+FORM_STATE_JS = (
+    Path(__file__).parents[1] / "src/portico/gateway/areas/signing/static/js/signer/form-state.js"
+)
+LOGIC_FIELDS = [
+    *FIELDS,
+    {"name": "Discount", "type": "number", "formula": "round({Total} * 0.1, 2)"},
+    {
+        "name": "Big order",
+        "type": "text",
+        "condition": {
+            "join": "any",
+            "conditions": [
+                {"field": "Discount", "operator": "at_least", "value": "5"},
+                {"field": "PO number", "operator": "not_empty"},
+            ],
+        },
+    },
+]
+LOGIC_CASES: list[dict[str, Any]] = [
+    {},
+    {"Quantity": 3, "Price": "12,5", "Plan": "Basic"},
+    {"Quantity": "40", "Price": "2", "Plan": "Pro", "PO number": ""},
+    {"Quantity": "2", "Price": "x", "Plan": "Pro", "PO number": "PO-1"},
+]
+
+
+def test_the_page_shows_and_computes_the_fields_as_the_service_decides() -> None:
+    """The signer's page orders conditions and formulas as the service does (with the
+    editor's evaluator): the same fields shown, the same values computed."""
+    from portico.signing.fields.logic import evaluate
+    from portico.signing.fields.spec import FieldSpec
+    from portico.signing.submissions.values import logic_of
+
+    script = f"""
+      import {{ evaluateForm, prepare }} from {json.dumps(FORM_STATE_JS.as_uri())};
+      const fields = {json.dumps(LOGIC_FIELDS)};
+      const cases = {json.dumps(LOGIC_CASES)};
+      const prepared = prepare(fields);
+      console.log(JSON.stringify(cases.map((posted) => {{
+        const state = evaluateForm(prepared, posted);
+        return {{ visible: [...state.visible].sort(), values: state.values }};
+      }})));
+    """
+    ran = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    browser = json.loads(ran.stdout)
+    specs = [
+        FieldSpec.model_validate(
+            {"role": "Client", "page": 0, "x": 0.1, "y": 0.1, "w": 0.1, "h": 0.1} | field
+        )
+        for field in LOGIC_FIELDS
+    ]
+    for posted, seen in zip(LOGIC_CASES, browser, strict=True):
+        state = evaluate(logic_of(specs), posted)
+        assert seen["visible"] == sorted(state.visible), posted
+        assert seen["values"] == pytest.approx(state.values), posted
