@@ -5,7 +5,14 @@ public check of a signed document."""
 from pathlib import Path
 
 from portico.gateway.areas.signing.api import SigningApi
-from portico.gateway.areas.signing.pages import editor, mine, submissions, templates, verify
+from portico.gateway.areas.signing.pages import (
+    editor,
+    mine,
+    signer,
+    submissions,
+    templates,
+    verify,
+)
 from portico.gateway.web.areas import Area, MenuEntry
 from portico.gateway.web.i18n import N_
 
@@ -14,8 +21,16 @@ HERE = Path(__file__).parent
 AREA = Area(
     service="signing",
     client=SigningApi,
-    # Submissions first: /smart-documents/submissions is not a template's id.
-    routers=[submissions.router, templates.router, editor.router, mine.router, verify.router],
+    # Submissions first: /smart-documents/submissions is not a template's id. The signer's
+    # page (/sign/…) needs no login.
+    routers=[
+        submissions.router,
+        signer.router,
+        templates.router,
+        editor.router,
+        mine.router,
+        verify.router,
+    ],
     templates=HERE / "templates",
     static=HERE / "static",
     staff_menu=[

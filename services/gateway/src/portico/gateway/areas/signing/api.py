@@ -150,8 +150,20 @@ class SigningField(BaseModel):
     value: Any = None
 
 
+class SigningIdentity(BaseModel):
+    """The identity check asked of a link's holder before the document opens."""
+
+    # email_code or sms_code.
+    method: str
+    verified: bool
+    # Where codes go, shown in part (c•••@atelier.example).
+    sent_to: str | None = None
+    code_sent: bool = False
+
+
 class SigningDocument(BaseModel):
-    """What a submitter's link opens."""
+    """What a submitter's link opens (no pages nor fields while an identity check is
+    pending)."""
 
     submission_id: uuid.UUID
     document_name: str
@@ -164,6 +176,14 @@ class SigningDocument(BaseModel):
     pages: list[SigningPage]
     fields: list[SigningField]
     completed: bool
+    identity: SigningIdentity | None = None
+
+
+class SignedCopy(BaseModel):
+    """The completed document as a submitter downloads it, with the service's file name."""
+
+    content: bytes
+    disposition: str
 
 
 class MyDocument(BaseModel):
@@ -376,10 +396,31 @@ class SigningApi(ServiceClient):
             await self.post(f"/v1/signing/{token}/decline", json=body, anonymous=True)
         )
 
+    async def send_signing_code(self, token: str, time_zone: str | None) -> SigningDocument:
+        """The identity check's code, sent to the submitter's email or phone."""
+        return SigningDocument.model_validate(
+            await self.post(
+                f"/v1/signing/{token}/code", json={"time_zone": time_zone}, anonymous=True
+            )
+        )
+
+    async def check_signing_code(
+        self, token: str, code: str, time_zone: str | None
+    ) -> SigningDocument:
+        body = {"code": code, "time_zone": time_zone}
+        return SigningDocument.model_validate(
+            await self.post(f"/v1/signing/{token}/code/check", json=body, anonymous=True)
+        )
+
     async def signed_copy(self, token: str) -> bytes:
-        return (
-            await self.call("GET", f"/v1/signing/{token}/completed.pdf", anonymous=True)
-        ).content
+        return (await self.signed_copy_file(token)).content
+
+    async def signed_copy_file(self, token: str) -> SignedCopy:
+        response = await self.call("GET", f"/v1/signing/{token}/completed.pdf", anonymous=True)
+        disposition = response.headers.get("content-disposition") or (
+            'attachment; filename="document.pdf"'
+        )
+        return SignedCopy(content=response.content, disposition=disposition)
 
 
 Signing = Annotated[SigningApi, Depends(service_api(SigningApi))]
