@@ -412,9 +412,6 @@ class SigningApi(ServiceClient):
             await self.post(f"/v1/signing/{token}/code/check", json=body, anonymous=True)
         )
 
-    async def signed_copy(self, token: str) -> bytes:
-        return (await self.signed_copy_file(token)).content
-
     async def signed_copy_file(self, token: str) -> SignedCopy:
         response = await self.call("GET", f"/v1/signing/{token}/completed.pdf", anonymous=True)
         disposition = response.headers.get("content-disposition") or (
