@@ -162,6 +162,15 @@ async def test_staff_send_a_document_to_a_clients_contact_and_follow_it(
     assert "Identity checked by a code sent by email" in detail.text
     assert "Link sent" in detail.text  # the trail
 
+    # The client's page holds a card of what was sent to them.
+    client_page = await site.get(f"/clients/{client['id']}")
+    panel_url = f"/smart-documents/clients/{client['id']}/panel"
+    assert f'hx-get="{panel_url}"' in client_page.text
+    panel = await site.get(panel_url, headers={"HX-Request": "true"})
+    assert f'href="/smart-documents/submissions/{submission_id}"' in panel.text
+    assert "Engagement letter" in panel.text
+    assert (await site.get("/smart-documents/clients/nope/panel")).status_code == 404
+
     listed = await site.get("/smart-documents/submissions", params={"status": "sent"})
     assert f'href="/smart-documents/submissions/{submission_id}"' in listed.text
     none = await site.get("/smart-documents/submissions", params={"status": "completed"})

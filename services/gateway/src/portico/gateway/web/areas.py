@@ -57,6 +57,24 @@ class SettingsTab:
 
 
 @dataclass(frozen=True)
+class ClientPanel:
+    """A card an area adds to the staff's page of a client (documents sent to sign, files
+    asked for, quotes). The page loads ``url`` (``{client_id}`` filled in) into the card;
+    without script, the card links to ``link``, the area's own page for that client."""
+
+    title: str
+    url: str
+    link: str
+    order: int
+
+    def url_for(self, client_id: object) -> str:
+        return self.url.format(client_id=client_id)
+
+    def link_for(self, client_id: object) -> str:
+        return self.link.format(client_id=client_id)
+
+
+@dataclass(frozen=True)
 class Area:
     service: str
     client: type[ServiceClient]
@@ -69,19 +87,22 @@ class Area:
     # Paths where anyone may upload a file without logging in (a page that checks a
     # document, and the API behind it), within the same size limit.
     public_uploads: Sequence[str] = field(default_factory=tuple)
+    client_panels: Sequence[ClientPanel] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
 class Menus:
-    """The menus of every area, in order, as the layouts show them."""
+    """The menus of every area, in order, as the layouts show them, and the panels of a
+    client's page."""
 
     staff: Sequence[MenuEntry]
     settings: Sequence[SettingsTab]
     client: Sequence[MenuEntry]
+    client_panels: Sequence[ClientPanel] = ()
 
     @classmethod
     def of(cls, areas: Sequence[Area], core_staff: Sequence[MenuEntry]) -> Menus:
-        def by_order(entry: MenuEntry | SettingsTab) -> int:
+        def by_order(entry: MenuEntry | SettingsTab | ClientPanel) -> int:
             return entry.order
 
         staff = [*core_staff, *(entry for area in areas for entry in area.staff_menu)]
@@ -89,4 +110,7 @@ class Menus:
             staff=sorted(staff, key=by_order),
             settings=sorted((tab for area in areas for tab in area.settings_tabs), key=by_order),
             client=sorted((entry for area in areas for entry in area.client_menu), key=by_order),
+            client_panels=sorted(
+                (panel for area in areas for panel in area.client_panels), key=by_order
+            ),
         )

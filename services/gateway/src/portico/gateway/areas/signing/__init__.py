@@ -14,7 +14,7 @@ from portico.gateway.areas.signing.pages import (
     templates,
     verify,
 )
-from portico.gateway.web.areas import Area, MenuEntry, SettingsTab
+from portico.gateway.web.areas import Area, ClientPanel, MenuEntry, SettingsTab
 from portico.gateway.web.i18n import N_
 
 HERE = Path(__file__).parent
@@ -49,6 +49,14 @@ AREA = Area(
         ),
     ],
     public_uploads=verify.PUBLIC_UPLOADS,
+    client_panels=[
+        ClientPanel(
+            N_("Documents to sign"),
+            "/smart-documents/clients/{client_id}/panel",
+            link="/smart-documents/submissions?client_id={client_id}",
+            order=10,
+        ),
+    ],
     client_menu=[
         MenuEntry(
             N_("Documents to sign"),

@@ -279,6 +279,28 @@ async def submissions_page(
     )
 
 
+CLIENT_PANEL_SIZE = 5
+
+
+@router.get("/smart-documents/clients/{client_id}/panel")
+async def client_panel(
+    request: Request, _staff: Staff, signing: Signing, client_id: str
+) -> Response:
+    """The card of a client's page: the documents last sent to them, with their status."""
+    wanted = _uuid(client_id)
+    if wanted is None:
+        raise PageNotFound
+    page = await signing.submissions(client_id=wanted, limit=CLIENT_PANEL_SIZE)
+    return await render(
+        request,
+        "signing/client_panel.html",
+        client_id=wanted,
+        page=page,
+        statuses=STATUSES,
+        badges=BADGES,
+    )
+
+
 def _uuid(text: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(text)
