@@ -672,3 +672,36 @@ async def test_the_trace_context_travels_in_the_message_headers(
 
     await eventually(lambda: recorder.done)
     assert recorder.trace_ids == [0x0AF7651916CD43DD8448EB211C80319C]
+
+
+async def test_a_broker_that_does_not_open_a_channel_in_time_fails_the_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """aiormq ends a channel the broker does not open in time with CancelledError; the bus
+    turns it into a ConnectionError, which the host's start and the tests' fixtures handle
+    like any failure, rather than a cancellation that escapes them."""
+
+    class SilentConnection:
+        async def channel(self, **_: object) -> None:
+            raise asyncio.CancelledError
+
+    async def connect_robust(*_: object, **__: object) -> SilentConnection:
+        return SilentConnection()
+
+    monkeypatch.setattr(aio_pika, "connect_robust", connect_robust)
+    bus = RabbitMqBus("amqp://guest:secret@broker.example:5672/portico")
+    with pytest.raises(ConnectionError, match=r"broker\.example") as failure:
+        await bus.connect()
+    assert "secret" not in str(failure.value)
+
+    # A task cancelled from outside still ends cancelled.
+    async def slow_connect_robust(*_: object, **__: object) -> SilentConnection:
+        await asyncio.sleep(10)
+        return SilentConnection()
+
+    monkeypatch.setattr(aio_pika, "connect_robust", slow_connect_robust)
+    task = asyncio.create_task(bus.connect())
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import unicodedata
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from portico.contracts.events.signing import DocumentCompleted
 from portico.kit.db import utcnow
 from portico.kit.jobs import Job, JobContext
 from portico.kit.testing.services import RunningPortico
-from portico.pdf.testing import pdf_with_text
+from portico.pdf.testing import pdf_with_text, pdftotext
 from portico.pdf.timestamping import running_tsa
 from portico.pdf.verify import verify_pdf
 from portico.signing.models import Submission
@@ -30,6 +31,7 @@ from portico.signing.testing import (
     SIGNING,
     SUBMISSIONS,
     drawn_signature,
+    field,
     link_of,
     make_client,
     make_template,
@@ -48,7 +50,11 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def signed_by_client(
-    portico: RunningPortico, admin: dict[str, str], fields: list[dict[str, Any]] = ONE_SIGNER
+    portico: RunningPortico,
+    admin: dict[str, str],
+    fields: list[dict[str, Any]] = ONE_SIGNER,
+    *,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     """A one-signer submission, sent and signed: its completion has started."""
     client = await make_client(portico, admin)
@@ -56,7 +62,7 @@ async def signed_by_client(
     await replica_ready(portico, template, client)
     submission = (await send_to(portico, template, client)).json()
     token = await link_of(portico, submission["id"], "ines@lumiere.example")
-    values = CLIENT_VALUES | {"Signature": {"image": drawn_signature()}}
+    values = CLIENT_VALUES | {"Signature": {"image": drawn_signature()}} | (extra or {})
     submitted = await portico.http.post(f"{SIGNING}/{token}/submit", json={"values": values})
     assert submitted.status_code == 200, submitted.text
     return str(submission["id"])
@@ -227,3 +233,34 @@ async def test_verification_tells_genuine_modified_and_foreign_pdfs_apart(
     not_pdf = await verify(b"hello", "notes.txt")
     assert not_pdf.status_code == 422
     assert not_pdf.json()["errors"][0]["field"] == "file"
+
+
+@EMBEDDED
+async def test_values_in_every_script_print_on_the_completed_pdf(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    """Accents, Arabic, Hebrew, Japanese and Korean given through the signing link come back
+    out of the sealed PDF's text (Arabic drawn in its joined presentation forms, which
+    compatibility normalisation reads back as the letters typed)."""
+    words = {
+        "City": "Épernay-sur-Saône",
+        "Arabic": "شركة النور",
+        "Hebrew": "חברת האור",
+        "Japanese": "東京都渋谷区",
+        "Korean": "서울특별시",
+    }
+    fields = [
+        *ONE_SIGNER,
+        *(
+            field(name, y=0.70 + 0.05 * index, w=0.5)
+            for index, name in enumerate(["Arabic", "Hebrew", "Japanese", "Korean"])
+        ),
+    ]
+    submission_id = await signed_by_client(portico, admin, fields, extra=words)
+    await completion_is(portico, submission_id, "done")
+    pdf = await portico.http.get(
+        f"{SUBMISSIONS}/{submission_id}/completed.pdf", headers=portico.headers("staff")
+    )
+    text = pdftotext(pdf.content, page=0)
+    for name, value in words.items():
+        assert unicodedata.normalize("NFKC", value) in text, name

@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Collection, Mapping, Seque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import aio_pika
 import aiormq
@@ -241,6 +242,20 @@ class RabbitMqBus:
         self._sending = asyncio.Lock()
 
     async def connect(self) -> None:
+        try:
+            await self._connect()
+        except asyncio.CancelledError:
+            # aiormq ends an operation the broker does not answer in time (a channel that
+            # does not open under load) with CancelledError. Unless this task itself is
+            # being cancelled, that is a failed connection, and must fail as one: a bare
+            # CancelledError escapes ``except Exception`` and the callers' cleanup.
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            host = urlsplit(self.url).hostname  # never the credentials
+            raise ConnectionError(f"the broker at {host} did not answer in time") from None
+
+    async def _connect(self) -> None:
         self._connection = await aio_pika.connect_robust(
             self.url, reconnect_interval=self.reconnect_interval
         )
