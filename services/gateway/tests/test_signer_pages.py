@@ -309,7 +309,7 @@ async def test_someone_else_should_sign_and_their_own_link_opens_the_document(
     assert to_self.status_code == 422
     [error] = to_self.json()["errors"]
     assert error["field"] == "email" and error["code"] == "same_person"
-    assert error["message"] == "C’est votre propre adresse : indiquez quelqu’un d’autre."
+    assert error["message"] == "C’est votre propre adresse\u00a0: indiquez quelqu’un d’autre."
 
     passed = await send_json(
         site,
