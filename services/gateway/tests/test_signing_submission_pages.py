@@ -17,6 +17,7 @@ from pypdf import PdfWriter
 from portico.contracts.events.signing import SubmissionReminded, SubmissionSent
 from portico.gateway.testing import Accounts, Site
 from portico.kit.testing.services import RunningPortico
+from portico.pdf import create_seal_key
 
 API = "/api/signing/v1"
 EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
@@ -305,3 +306,35 @@ def blank_pdf() -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+@EMBEDDED
+async def test_an_admin_sees_the_seal_and_uploads_the_organisations_own(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    staff = Site(portico)
+    await staff.log_in((await accounts.staff("staff"))["email"])
+    assert (await staff.get("/settings/seal")).status_code == 404
+    await staff.close()
+
+    await site.log_in((await accounts.staff("admin"))["email"])
+    page = await site.get("/settings/seal")
+    assert page.status_code == 200
+    assert "Portico" in page.text and 'href="/settings/seal"' in page.text
+    p12 = await asyncio.to_thread(create_seal_key, "Studio Lumière", password=b"s3cret pass")
+    wrong = await site.post(
+        "/settings/seal",
+        {"password": "guess"},
+        files={"file": ("seal.p12", p12, "application/x-pkcs12")},
+    )
+    assert wrong.status_code == 422
+    assert field_error(wrong, "password")
+    done = await site.post(
+        "/settings/seal",
+        {"password": "s3cret pass"},
+        files={"file": ("seal.p12", p12, "application/x-pkcs12")},
+    )
+    assert done.status_code == 303
+    shown = await site.follow(done)
+    assert "Studio Lumière" in shown.text
+    assert "The new seal is in use" in shown.text

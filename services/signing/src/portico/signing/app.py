@@ -13,6 +13,7 @@ from portico.signing.submissions.endpoints import signing_router, verify_router
 from portico.signing.submissions.mine import router as my_documents_router
 from portico.signing.submissions.reminders import JOBS as FOLLOW_UP_JOBS
 from portico.signing.submissions.reminders import SCHEDULES as FOLLOW_UP_SCHEDULES
+from portico.signing.submissions.seal_endpoints import router as seal_key_router
 from portico.signing.submissions.seal_keys import ensure_seal
 from portico.signing.templates.documents import JOBS as DOCUMENT_JOBS
 from portico.signing.templates.endpoints import blank_router
@@ -34,6 +35,7 @@ service = Service(
         signing_router,
         verify_router,
         my_documents_router,
+        seal_key_router,
     ],
     handlers=HANDLERS,
     startup=[ensure_seal],

@@ -2,7 +2,7 @@
 
 One comes from ``PORTICO_SIGNING_SEAL_PKCS12_PATH`` when set (checked at start-up: an
 unusable file stops the service with the reason), else from the database: made at first
-start (a self-signed EC P-256 certificate), the newest in use.
+start (a self-signed EC P-256 certificate) or uploaded by an admin, the newest in use.
 Loading a PKCS#12 is slow, so a process keeps the loaded key until a newer one appears.
 """
 
@@ -57,16 +57,18 @@ async def _newest(database: Database) -> SealKeyRow | None:
         ).scalar_one_or_none()
 
 
-def row_of(pkcs12: bytes, password: str | None, *, uploaded: bool) -> SealKeyRow:
-    """A row for ``pkcs12``; raises ``SealKeyRefused`` when it cannot sign."""
+def row_of(pkcs12: bytes, password: str | None, *, uploaded: bool) -> tuple[SealKeyRow, SealKey]:
+    """A row for ``pkcs12``, and the key it holds; raises ``SealKeyRefused`` when it
+    cannot sign."""
     key = load_seal_key(pkcs12, password.encode() if password else None)
-    return SealKeyRow(
+    row = SealKeyRow(
         pkcs12=pkcs12,
         password=password,
         subject=key.subject,
         fingerprint=key.fingerprint,
         uploaded=uploaded,
     )
+    return row, key
 
 
 async def current_seal(database: Database) -> SealKey:
@@ -91,7 +93,7 @@ async def current_seal(database: Database) -> SealKey:
 
 async def _make(database: Database) -> SealKeyRow:
     async with database.transaction() as tx:
-        row = row_of(create_seal_key(DEFAULT_HOLDER), None, uploaded=False)
+        row, _key = row_of(create_seal_key(DEFAULT_HOLDER), None, uploaded=False)
         tx.add(row)
     return row
 

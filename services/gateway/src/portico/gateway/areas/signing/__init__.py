@@ -1,6 +1,6 @@
 """The signing service's pages: smart-document templates, their list and the field editor;
-sending them and following the submissions; the client portal's documents to sign; the
-public check of a signed document."""
+sending them and following the submissions; the signer's page; the client portal's
+documents to sign; the public check of a signed document; the organisation's seal."""
 
 from pathlib import Path
 
@@ -8,12 +8,13 @@ from portico.gateway.areas.signing.api import SigningApi
 from portico.gateway.areas.signing.pages import (
     editor,
     mine,
+    seal,
     signer,
     submissions,
     templates,
     verify,
 )
-from portico.gateway.web.areas import Area, MenuEntry
+from portico.gateway.web.areas import Area, MenuEntry, SettingsTab
 from portico.gateway.web.i18n import N_
 
 HERE = Path(__file__).parent
@@ -30,11 +31,22 @@ AREA = Area(
         editor.router,
         mine.router,
         verify.router,
+        seal.router,
     ],
     templates=HERE / "templates",
     static=HERE / "static",
     staff_menu=[
         MenuEntry(N_("Smart documents"), "/smart-documents", section="smart-documents", order=25),
+    ],
+    settings_tabs=[
+        SettingsTab(
+            N_("Document seal"),
+            N_("The seal completed documents carry, and your organisation's own certificate."),
+            seal.URL,
+            tab=seal.TAB,
+            order=60,
+            admins_only=True,
+        ),
     ],
     public_uploads=verify.PUBLIC_UPLOADS,
     client_menu=[

@@ -246,6 +246,17 @@ class Verification(BaseModel):
     seal: VerifiedSeal
 
 
+class SealKey(BaseModel):
+    """The seal completed documents carry."""
+
+    subject: str
+    fingerprint: str
+    not_before: datetime
+    not_after: datetime
+    # configuration (set by file, not changed here) or database.
+    source: str
+
+
 class SigningApi(ServiceClient):
     service = "signing"
 
@@ -365,6 +376,13 @@ class SigningApi(ServiceClient):
     async def my_completed_document(self, submission_id: uuid.UUID) -> bytes:
         path = f"/v1/my-documents/{submission_id}/completed.pdf"
         return (await self.call("GET", path)).content
+
+    async def seal_key(self) -> SealKey:
+        return SealKey.model_validate(await self.get("/v1/seal-key"))
+
+    async def upload_seal_key(self, filename: str, content: bytes, password: str) -> SealKey:
+        files = {"file": (filename, content, "application/x-pkcs12"), "password": (None, password)}
+        return SealKey.model_validate(await self.post("/v1/seal-key", files=files))
 
     async def verify(self, filename: str, content: bytes) -> Verification:
         """Anyone may check a PDF: no credentials are sent."""
