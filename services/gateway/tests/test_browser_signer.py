@@ -4,7 +4,8 @@ their signature with the mouse, reuse it for their initials, find their draft af
 reload, finish, and download the completed PDF. On a phone the document comes one field
 at a time with Next always in reach; they sign with their finger, turn the phone, and the
 drawing and the layout stay. A long document (100 pages, 60 fields) opens and signs on a
-phone too."""
+phone too. Where the template allows it, someone else is named to sign instead, from a
+phone."""
 
 from __future__ import annotations
 
@@ -427,3 +428,63 @@ def test_a_long_document_opens_and_signs_on_a_phone(
     assert time.monotonic() - started < 60
     detail = submission(live_site, submission_id)
     assert detail["submitters"][0]["status"] == "completed"
+
+
+@EMBEDDED
+def test_on_a_phone_someone_else_is_named_to_sign_and_the_link_says_it_was_sent(
+    new_context: Any, live_site: RunningSite
+) -> None:
+    template = upload_template(live_site, FIELDS[:1], pages=1)
+    allowed = httpx.patch(
+        f"{live_site.url}{API}/templates/{template['id']}",
+        json={"allow_forwarding": True},
+        headers=live_site.admin_headers(),
+        timeout=30,
+    )
+    assert allowed.status_code == 200, allowed.text
+    _, token = send(live_site, template, "ines-forward@lumiere.example")
+    page = phone_context(new_context).new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{live_site.url}/sign/{token}")
+
+    page.get_by_role("button", name="Someone else should sign").tap()
+    dialog = page.get_by_role("dialog", name="Someone else should sign")
+    expect(dialog).to_be_visible()
+    name = dialog.get_by_label("Their name")
+    expect(name).to_be_focused()
+    # Sent by email, the address is needed: said beside it, and the focus goes there.
+    name.fill("Paul Martin")
+    dialog.get_by_role("button", name="Send").tap()
+    email = dialog.get_by_label("Their email")
+    expect(email).to_be_focused()
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(dialog.locator("[data-forward-error='email']")).to_have_text(
+        "Give their email address to send it by email."
+    )
+    email.fill("paul-forward@lumiere.example")
+    dialog.get_by_label("Their language").select_option("fr")
+    dialog.get_by_label("Why").fill("Paul signs for the company.")
+    assert_fits(page)
+    assert_accessible(page)
+    send_button = dialog.get_by_role("button", name="Send")
+    assert in_viewport(page, send_button)
+    send_button.tap()
+
+    done = page.locator("[data-panel='forwarded']")
+    heading = done.get_by_role("heading", name="Sent to Paul Martin. Your link no longer works.")
+    expect(heading).to_be_visible()
+    expect(heading).to_be_focused()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Finish", exact=True)).to_be_hidden()
+    assert_fits(page)
+    # Paul receives his own link; Inès's is gone.
+    deadline = time.monotonic() + 30
+    while not any(
+        SIGN_LINK.search(text) for text in live_site.texts_sent_to("paul-forward@lumiere.example")
+    ):
+        assert time.monotonic() < deadline, "no link sent to Paul"
+        time.sleep(0.2)
+    page.reload()
+    expect(page.get_by_text("This link has expired. Ask the sender for a new one.")).to_be_visible()
+    assert not problems, problems

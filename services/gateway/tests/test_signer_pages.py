@@ -1,8 +1,9 @@
 """The signer's page, as a browser asks for it (no browser here): a link from an email opens
 the document in the submitter's language with their fields, a draft is kept and found
 again, the server's refusals come back as problem+json naming each field, a submission
-ends in its done state and the completed PDF, a decline in its own; an expired link says
-so, an unknown one is the 404 page, and a link opens its own submission only."""
+ends in its done state and the completed PDF, a decline in its own; where the template
+allows it, the signer passes the request on and the new person's link opens it; an expired
+link says so, an unknown one is the 404 page, and a link opens its own submission only."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from portico.signing.testing import (
     CLIENT_VALUES,
     FIELDS,
     SUBMISSIONS,
+    TEMPLATES,
     drawn_signature,
     link_of,
     make_client,
@@ -244,6 +246,91 @@ async def test_a_signer_declines_with_a_reason(site: Site, portico: RunningPorti
     detail = (await portico.http.get(f"{SUBMISSIONS}/{submission['id']}", headers=staff)).json()
     assert detail["status"] == "declined"
     assert detail["submitters"][0]["decline_reason"] == "The price is wrong."
+
+
+PAUL = {"name": "Paul Martin", "email": "paul@lumiere.example", "locale": "en", "channel": "email"}
+
+
+@EMBEDDED
+async def test_passing_the_request_on_is_offered_only_where_the_template_allows_it(
+    site: Site, portico: RunningPortico
+) -> None:
+    _, _submission, token = await sent_and_ready(
+        portico, portico.headers("admin"), fields=CLIENT_FIELDS
+    )
+    page = await open_page(site, token)
+    assert "data-forward-open" not in page.text and "data-forward-dialog" not in page.text
+    refused = await send_json(site, "POST", f"/sign/{token}/forward", PAUL)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["code"] == "forwarding_not_allowed"
+    # Nothing changed: the link still opens the document to sign.
+    assert signer_data(await open_page(site, token))["state"] == "sign"
+
+
+@EMBEDDED
+async def test_someone_else_should_sign_and_their_own_link_opens_the_document(
+    site: Site, portico: RunningPortico
+) -> None:
+    admin = portico.headers("admin")
+    client = await make_client(portico, admin)
+    template = await make_template(portico, CLIENT_FIELDS)
+    allowed = await portico.http.patch(
+        f"{TEMPLATES}/{template['id']}",
+        json={"allow_forwarding": True},
+        headers=portico.headers("staff"),
+    )
+    assert allowed.status_code == 200, allowed.text
+    await replica_ready(portico, template, client)
+    submission = (await send_to(portico, template, client)).json()
+    token = await link_of(portico, submission["id"], "ines@lumiere.example")
+    page = await open_page(site, token)
+    assert "data-forward-open" in page.text and "data-forward-dialog" in page.text
+
+    # The link goes by email: the address is asked for, by its field, in the page's language.
+    without = {"name": "Paul Martin", "locale": "en", "channel": "email"}
+    missing = await send_json(site, "POST", f"/sign/{token}/forward", without)
+    assert missing.status_code == 422
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    assert missing.json()["errors"] == [
+        {
+            "field": "email",
+            "code": "missing",
+            "message": "Give their email address to send it by email.",
+        }
+    ]
+    to_self = await send_json(
+        site,
+        "POST",
+        f"/sign/{token}/forward",
+        PAUL | {"email": "ines@lumiere.example"},
+        language="fr",
+    )
+    assert to_self.status_code == 422
+    [error] = to_self.json()["errors"]
+    assert error["field"] == "email" and error["code"] == "same_person"
+    assert error["message"] == "C’est votre propre adresse\u00a0: indiquez quelqu’un d’autre."
+
+    passed = await send_json(
+        site,
+        "POST",
+        f"/sign/{token}/forward",
+        PAUL | {"reason": "Paul signs for the company.", "time_zone": "Europe/Paris"},
+    )
+    assert passed.status_code == 200, passed.text
+    assert passed.json() == {"state": "forwarded", "forwardedTo": "Paul Martin"}
+    # Inès's link no longer opens anything.
+    gone = await site.get(f"/sign/{token}", params={"time_zone": "UTC"})
+    assert gone.status_code == 410
+    assert "This link has expired. Ask the sender for a new one." in gone.text
+
+    # Paul's own link, in his language, opens the document for him to sign.
+    pauls = await link_of(portico, submission["id"], "paul@lumiere.example")
+    opened = await open_page(site, pauls)
+    assert '<html lang="en">' in opened.text
+    data = signer_data(opened)
+    assert data["state"] == "sign" and data["signerName"] == "Paul Martin"
+    assert {field["name"] for field in data["fields"] if field["mine"]} >= {"City", "Signature"}
 
 
 @EMBEDDED

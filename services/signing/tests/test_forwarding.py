@@ -47,6 +47,7 @@ async def test_a_signer_passes_the_document_on_and_the_new_person_signs_it(
     await replica_ready(portico, template, client)
     first = (await send_to(portico, template, client)).json()
     token = await link_of(portico, first["id"], "ines@lumiere.example")
+    assert (await portico.http.get(f"{SIGNING}/{token}")).json()["allow_forwarding"] is False
     refused = await portico.http.post(f"{SIGNING}/{token}/forward", json=PAUL)
     assert refused.status_code == 403
     assert refused.json()["code"] == "forwarding_not_allowed"
@@ -54,6 +55,7 @@ async def test_a_signer_passes_the_document_on_and_the_new_person_signs_it(
     await allow(portico, template, allow_forwarding=True)
     submission = (await send_to(portico, template, client)).json()
     token = await link_of(portico, submission["id"], "ines@lumiere.example")
+    assert (await portico.http.get(f"{SIGNING}/{token}")).json()["allow_forwarding"] is True
     to_self = await portico.http.post(
         f"{SIGNING}/{token}/forward", json=PAUL | {"email": "INES@lumiere.example"}
     )

@@ -194,6 +194,9 @@ class SigningOut(BaseModel):
     status: Status
     submitter: SubmitterOut
     may_act: bool = Field(description="It is their turn and the submission is open")
+    allow_forwarding: bool = Field(
+        default=False, description="The template lets them pass the request on to someone else"
+    )
     waiting_for: list[str] = Field(description="The roles whose turn comes first")
     expires_at: datetime | None
     message: str | None

@@ -102,6 +102,7 @@ def signing_out(opened: Opened, token: str) -> SigningOut:
         submitter=submitter_out(submitter),
         may_act=Status(submission.status) not in CLOSED
         and may_act(steps, index, ordered=submission.ordered),
+        allow_forwarding=submission.allow_forwarding,
         waiting_for=waiting_for,
         expires_at=submission.expires_at,
         message=submission.message,

@@ -170,6 +170,8 @@ class SigningDocument(BaseModel):
     status: str
     submitter: Submitter
     may_act: bool
+    # The template lets the signer pass the request on to someone else.
+    allow_forwarding: bool = False
     waiting_for: list[str]
     expires_at: datetime | None
     message: str | None
@@ -177,6 +179,24 @@ class SigningDocument(BaseModel):
     fields: list[SigningField]
     completed: bool
     identity: SigningIdentity | None = None
+
+
+class ForwardTo(BaseModel):
+    """The person a signer passes the request on to, as the service takes them."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    # The language of their message and of the page their link opens.
+    locale: Literal["en", "fr"]
+    # How their link is sent.
+    channel: Literal["email", "sms"]
+    reason: str | None = None
+    time_zone: str | None = None
+
+
+class Forwarded(BaseModel):
+    forwarded_to: str
 
 
 class SignedCopy(BaseModel):
@@ -412,6 +432,16 @@ class SigningApi(ServiceClient):
         body = {"reason": reason, "time_zone": time_zone}
         return SigningDocument.model_validate(
             await self.post(f"/v1/signing/{token}/decline", json=body, anonymous=True)
+        )
+
+    async def forward(self, token: str, body: ForwardTo) -> Forwarded:
+        """Pass the request on: the new person gets their own link, this one stops working."""
+        return Forwarded.model_validate(
+            await self.post(
+                f"/v1/signing/{token}/forward",
+                json=body.model_dump(exclude_none=True),
+                anonymous=True,
+            )
         )
 
     async def send_signing_code(self, token: str, time_zone: str | None) -> SigningDocument:

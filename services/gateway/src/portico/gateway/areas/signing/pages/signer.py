@@ -9,27 +9,35 @@ with the language switch.
 (a cookie) and loads the address again: the service records each opening with it, and
 a mail scanner that follows links without running scripts opens nothing. The signing page
 then carries the document as JSON (``#signer-data``) for its modules
-(``static/js/signer/``), which fill, sign, save drafts, submit and decline through the JSON
-routes below; the service checks everything again, and its refusals come back as
-problem+json naming each field, in the page's language.
+(``static/js/signer/``), which fill, sign, save drafts, submit, decline and pass the request
+on to someone else (where the template allows it) through the JSON routes below; the
+service checks everything again, and its refusals come back as problem+json naming each
+field, in the page's language.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Form, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from portico.gateway.apis.base import ApiProblem
-from portico.gateway.areas.signing.api import Signing, SigningDocument
+from portico.gateway.areas.signing.api import ForwardTo, Signing, SigningDocument
 from portico.gateway.web.context import PageNotFound, Session
 from portico.gateway.web.forms import FormState, field_message, megabytes, too_long
-from portico.gateway.web.i18n import _, current_locale, format_number, ngettext, use_locale
+from portico.gateway.web.i18n import (
+    _,
+    current_locale,
+    format_number,
+    language_choices,
+    ngettext,
+    use_locale,
+)
 from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.session import WebSession
 from portico.gateway.web.templating import render
@@ -92,6 +100,12 @@ def _state(document: SigningDocument) -> str:
     return "waiting"
 
 
+def _may_forward(document: SigningDocument, state: str) -> bool:
+    """Whether the page offers to pass the request on: the template allows it and it is
+    the signer's turn (the identity check, if any, passed)."""
+    return document.allow_forwarding and state == "sign"
+
+
 def _strings() -> dict[str, str]:
     """What the page's script says, in the page's language."""
     return {
@@ -146,6 +160,13 @@ def _strings() -> dict[str, str]:
             "Draft saved. Open the same link again to finish: your entries will be there."
         ),
         "maxSize": megabytes(MAX_VALUE_BYTES),
+        "forwarded": _("Sent to %(name)s. Your link no longer works."),
+        "forwardNeedsEmail": _("Give their email address to send it by email."),
+        "forwardNeedsPhone": _("Give their mobile phone number to send it by SMS."),
+        "forwardIdentityEmail": _("Their identity is checked by email: give their email address."),
+        "forwardIdentityPhone": _(
+            "Their identity is checked by SMS: give their mobile phone number."
+        ),
     }
 
 
@@ -170,6 +191,7 @@ def _signer_data(token: str, document: SigningDocument, state: str) -> dict[str,
             "draft": f"{base}/draft",
             "submit": f"{base}/submit",
             "decline": f"{base}/decline",
+            "forward": f"{base}/forward",
             "status": f"{base}/status",
             "completed": f"{base}/completed.pdf",
         },
@@ -247,6 +269,8 @@ async def signing_page(
         can_download=document.identity is None or document.identity.verified,
         data=_signer_data(token, document, state),
         page_url=f"/sign/{token}",
+        can_forward=_may_forward(document, state),
+        languages=language_choices(),
     )
 
 
@@ -417,6 +441,39 @@ async def decline(signing: Signing, token: str, body: DeclineIn) -> Response:
     return JSONResponse(_outcome(document))
 
 
+class ForwardIn(BaseModel):
+    """The person the signer names in the page's dialog; the service checks it all."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] = ""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    locale: Literal["en", "fr"] = "en"
+    channel: Literal["email", "sms"] = "email"
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    time_zone: TimeZone | None = None
+
+
+@router.post("/sign/{token}/forward")
+async def forward(signing: Signing, token: str, body: ForwardIn) -> Response:
+    """Someone else should sign: the service sends them their own link and this one stops
+    working; the page then says so."""
+    token = _token(token)
+    person = ForwardTo(
+        name=body.name,
+        email=body.email or None,
+        phone=body.phone or None,
+        locale=body.locale,
+        channel=body.channel,
+        reason=body.reason or None,
+        time_zone=_time_zone(body.time_zone),
+    )
+    try:
+        forwarded = await signing.forward(token, person)
+    except ApiProblem as problem:
+        return _problem(problem, _forward_message)
+    return JSONResponse({"state": "forwarded", "forwardedTo": forwarded.forwarded_to})
+
+
 @router.get("/sign/{token}/status")
 async def status(signing: Signing, token: str) -> Response:
     """Whether the completed document is ready (the page asks after the last signature;
@@ -459,16 +516,24 @@ def _outcome(document: SigningDocument) -> dict[str, Any]:
     }
 
 
-def _problem(problem: ApiProblem) -> Response:
+def _problem(
+    problem: ApiProblem, message: Callable[[Mapping[str, Any]], str] | None = None
+) -> Response:
     """The service's refusal for the page's script, in the page's language: each field
-    error by the field's name."""
+    error by the field's name, said by ``message`` (a value's check by default)."""
+    say = message or _value_message
     if problem.status == 410:
         return _problem_json(410, _("This link has expired. Ask the sender for a new one."))
     if problem.status == 404:
         return _problem_json(404, _("This link does not open any document."))
     if problem.status == 403:
-        # The identity check is asked of this link: the page shows it once reloaded.
-        return _problem_json(403, _("Enter the code sent to you to open this document."))
+        code = str(problem.members.get("code") or "") or None
+        if code == "forwarding_not_allowed":
+            title = _("The sender does not allow passing this document on.")
+        else:
+            # The identity check is asked of this link: the page shows it once reloaded.
+            title = _("Enter the code sent to you to open this document.")
+        return _problem_json(403, title, code=code)
     if problem.status == 409:
         # Already signed, declined, not their turn: the page shows it once reloaded.
         return _problem_json(409, _("This document can no longer be changed from this link."))
@@ -483,7 +548,7 @@ def _problem(problem: ApiProblem) -> Response:
             {
                 "field": found.group(1) if found else str(error.get("field") or ""),
                 "code": error.get("code"),
-                "message": _value_message(error),
+                "message": say(error),
             }
         )
     count = len(errors)
@@ -491,11 +556,39 @@ def _problem(problem: ApiProblem) -> Response:
     return _problem_json(422, title, errors)
 
 
-def _problem_json(status: int, title: str, errors: list[dict[str, Any]] | None = None) -> Response:
+def _problem_json(
+    status: int,
+    title: str,
+    errors: list[dict[str, Any]] | None = None,
+    *,
+    code: str | None = None,
+) -> Response:
     body: dict[str, Any] = {"title": title, "status": status}
+    if code is not None:
+        body["code"] = code
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _forward_message(error: Mapping[str, Any]) -> str:
+    """The service's check of the person a request is passed on to, in the page's
+    language."""
+    code, field = str(error.get("code")), str(error.get("field"))
+    if code == "missing" and field == "email":
+        return _("Give their email address to send it by email.")
+    if code == "missing" and field == "phone":
+        return _("Give their mobile phone number to send it by SMS.")
+    if code == "value_error" and field == "email":
+        return _("Enter an email address.")
+    messages = {
+        "identity_needs_email": _("Their identity is checked by email: give their email address."),
+        "identity_needs_phone": _(
+            "Their identity is checked by SMS: give their mobile phone number."
+        ),
+        "same_person": _("This is your own address: name someone else."),
+    }
+    return messages.get(code) or _value_message(error)
 
 
 def _value_message(error: Mapping[str, Any]) -> str:

@@ -1,10 +1,12 @@
 // The signer's page: the document's pages with the signer's fields on them (or, on a
 // phone, one field at a time), conditions and formulas as they type, signatures, drafts
-// saved as they go, submit and decline. The page carries the document as JSON
-// (#signer-data) with every sentence it says, translated by the server.
+// saved as they go, submit, decline, or pass it on to someone else (forward.js). The page
+// carries the document as JSON (#signer-data) with every sentence it says, translated by
+// the server.
 
 import { createControl, element, labelOf } from "./controls.js";
 import { evaluateForm, fillable, filled, isRequired, prepare, problemOf, readingOrder } from "./form-state.js";
+import { setUpForward } from "./forward.js";
 import { ImageProblem, fileValue, shrinkImage, storedValue } from "./images.js";
 import { SignaturePad } from "./signature-pad.js";
 
@@ -578,6 +580,26 @@ function setUpDecline() {
   });
 }
 
+function setUpForwarding() {
+  setUpForward(document.querySelector("[data-forward-dialog]"), {
+    url: data.urls.forward,
+    strings,
+    send,
+    timeZone,
+    // A draft on its way lands first: once passed on, the link refuses it.
+    async beforeSend() {
+      clearTimeout(saveTimer);
+      if (saving) await saving;
+    },
+    onForwarded(name) {
+      closed = true;
+      clearTimeout(saveTimer);
+      root.querySelector("[data-forwarded-to]").textContent = format(strings.forwarded, { name });
+      showOutcome({ state: "forwarded" });
+    },
+  });
+}
+
 // --- Signatures and uploads ----------------------------------------------------------------
 
 const signDialog = document.querySelector("[data-sign-dialog]");
@@ -839,6 +861,7 @@ if (acting) {
     });
   }
   setUpDecline();
+  setUpForwarding();
   setUpSignature();
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden" && dirty && !closed) saveDraft();
