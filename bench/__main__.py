@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import bus, notify, signing, ui
+from bench import bus, completion, notify, signing, ui
 from bench.figures import Figure, print_figures
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
     "notify": notify.run,
     "ui": ui.run,
     "signing": signing.run,
+    "completion": completion.run,
 }
 RESULTS = Path(__file__).parent / "results.json"
 

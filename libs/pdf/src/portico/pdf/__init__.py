@@ -6,6 +6,7 @@ and its verification. No database, bus or HTTP."""
 from portico.pdf.acroform import FormField, Widget, read_fields
 from portico.pdf.blank import blank_pages
 from portico.pdf.certificate import CertificateData, CertificateRecipient, render_certificate
+from portico.pdf.completing import CompletedDocument, complete_document
 from portico.pdf.errors import DocumentRefused, RefusalCode
 from portico.pdf.geometry import Box, relative_box
 from portico.pdf.ingest import IngestedDocument, ingest, ingest_isolated
@@ -41,6 +42,7 @@ __all__ = [
     "CertificateData",
     "CertificateRecipient",
     "CheckMark",
+    "CompletedDocument",
     "DocumentRefused",
     "FormField",
     "FoundTags",
@@ -64,6 +66,7 @@ __all__ = [
     "Widget",
     "blank_pages",
     "chain",
+    "complete_document",
     "create_seal_key",
     "entry_digest",
     "find_tags",

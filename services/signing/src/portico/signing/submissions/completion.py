@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, cast
 
-from pypdf import PdfReader, PdfWriter
 from sqlalchemy import or_, select
 
 from portico.contracts.events.signing import DocumentCompleted, MappedField, SignedCopy
@@ -32,12 +30,10 @@ from portico.kit.transaction import Transaction
 from portico.pdf import (
     CertificateData,
     CertificateRecipient,
+    CompletedDocument,
     ImageMark,
     Mark,
-    SealKey,
-    render_certificate,
-    seal,
-    stamp,
+    complete_document,
 )
 from portico.pdf.certificate import Channel, IdentityMethod, Locale, RecipientKind
 from portico.signing.fields.prefill import writable
@@ -147,63 +143,48 @@ async def _recipients(
     return recipients
 
 
-def _assemble(
-    stamped: bytes, certificates: Sequence[bytes], key: SealKey, tsa_url: str | None, name: str
-) -> bytes:
-    """The stamped pages, then the certificates, sealed (CPU work: run off the loop)."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(stamped)))
-    for certificate in certificates:
-        writer.append(PdfReader(io.BytesIO(certificate)))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return seal(buffer.getvalue(), key, reason=f"Completed: {name}", tsa_url=tsa_url)
-
-
 async def build(
     context: JobContext, submission: Submission, trail: Sequence[AuditEvent]
-) -> tuple[bytes, bytes, str]:
-    """The sealed completed PDF, the certificate alone, and the original's SHA-256."""
+) -> CompletedDocument:
+    """The completed document: sealed, its certificate alone, the hashes it states."""
     store = context.store
     assert store is not None
     settings = signing_settings()
     specs = [FieldSpec.model_validate(spec) for spec in submission.fields]
     original = await store.read(pdf_key(submission.document_key))
     marks = await _marks(store, submission, specs)
-    stamped = await asyncio.to_thread(stamp, original, marks)
-    original_sha, signed_sha = (hashlib.sha256(data).hexdigest() for data in (original, stamped))
+    recipients = await _recipients(store, submission, specs)
     entries = [audit.entry_of(event) for event in trail]
-    data = CertificateData(
-        document_name=submission.document_name,
-        document_id=str(submission.id),
-        organisation_name="",
-        verification_url=context.settings.link(VERIFY_PATH),
-        original_sha256=original_sha,
-        signed_sha256=signed_sha,
-        generated_at=utcnow(),
-        recipients=await _recipients(store, submission, specs),
-        trail=entries,
-        digests=[event.digest for event in trail],
-    )
+    verification_url = context.settings.link(VERIFY_PATH)
+    generated_at = utcnow()
+
+    def certificate_for(original_sha256: str, stamped_sha256: str) -> CertificateData:
+        return CertificateData(
+            document_name=submission.document_name,
+            document_id=str(submission.id),
+            organisation_name="",
+            verification_url=verification_url,
+            original_sha256=original_sha256,
+            signed_sha256=stamped_sha256,
+            generated_at=generated_at,
+            recipients=recipients,
+            trail=entries,
+            digests=[event.digest for event in trail],
+        )
+
     locales = sorted({_locale(s) for s in submission.submitters if Kind(s.kind) in ACTING})
-    certificates = [
-        await asyncio.to_thread(render_certificate, data, locale)
-        for locale in locales or cast(list[Locale], ["en"])
-    ]
     key = await current_seal(context.database)
-    sealed = await asyncio.to_thread(
-        _assemble, stamped, certificates, key, settings.tsa_url, submission.document_name
+    # CPU work: off the loop.
+    return await asyncio.to_thread(
+        complete_document,
+        original,
+        marks,
+        certificate_for,
+        key,
+        reason=f"Completed: {submission.document_name}",
+        locales=locales or cast(list[Locale], ["en"]),
+        tsa_url=settings.tsa_url,
     )
-    alone = certificates[0] if len(certificates) == 1 else _joined(certificates)
-    return sealed, alone, original_sha
-
-
-def _joined(documents: Sequence[bytes]) -> bytes:
-    writer = PdfWriter()
-    for document in documents:
-        writer.append(PdfReader(io.BytesIO(document)))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 async def complete_submission(context: JobContext, job: Job) -> None:
@@ -216,7 +197,7 @@ async def complete_submission(context: JobContext, job: Job) -> None:
             return
         trail = await audit.trail_of(session, submission_id)
     try:
-        sealed, certificate, original_sha = await build(context, submission, trail)
+        completed = await build(context, submission, trail)
     except Exception as error:
         if job.is_last_try:
             await _failed(context, submission_id, error)
@@ -224,8 +205,9 @@ async def complete_submission(context: JobContext, job: Job) -> None:
     run = uuid.uuid4().hex[:12]
     pdf_at = f"submissions/{submission_id}/completed-{run}.pdf"
     certificate_at = f"submissions/{submission_id}/certificate-{run}.pdf"
+    sealed, original_sha = completed.pdf, completed.original_sha256
     await store.put(pdf_at, sealed, content_type="application/pdf")
-    await store.put(certificate_at, certificate, content_type="application/pdf")
+    await store.put(certificate_at, completed.certificate, content_type="application/pdf")
     async with context.database.transaction() as tx:
         held = await audit.locked(tx, submission_id)
         if held is None or held.completion == "done":
