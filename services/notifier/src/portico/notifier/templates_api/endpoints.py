@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, cast
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Body, Path, Response, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select
 
+from portico.contracts.events.common import Locale
 from portico.kit.auth import CurrentAdmin
 from portico.kit.deps import Tx
 from portico.kit.problems import FieldError, NotFound, ValidationProblem, problem_responses
@@ -20,7 +21,6 @@ from portico.notifier.models import TemplateOverride
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"])
 
-Locale = Literal["en", "fr"]
 Kind = Annotated[str, Path(description="The kind of message, e.g. client_invited")]
 
 

@@ -20,6 +20,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from portico.contracts.events.common import Locale
 from portico.kit.schema import not_nullable
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -27,7 +28,6 @@ PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Locale = Literal["fr", "en"]
 ClientKind = Literal["company", "individual"]
 # "expired": invited, but the link expired before they accepted.
 PortalStatus = Literal["none", "invited", "expired", "active"]

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from portico.contracts.events.common import Locale
+
 InvitationStatus = Literal["pending", "expired", "accepted", "revoked"]
 
 
@@ -38,7 +40,7 @@ class InvitationPreview(BaseModel):
     first_name: str
     last_name: str
     email: str
-    locale: Literal["fr", "en"]
+    locale: Locale
     expires_at: datetime
 
 
@@ -70,7 +72,7 @@ class ClientAccountOut(BaseModel):
     first_name: str
     last_name: str
     email: str
-    locale: Literal["fr", "en"]
+    locale: Locale
     joined_at: datetime
     clients: list[ClientChoice] = Field(
         description="Every client this person can open (POST /v1/auth/switch), by name"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from portico.contracts.events.common import Locale
 from portico.portal.clients.schemas import Country
 
 
@@ -34,7 +35,7 @@ class OrganisationIn(BaseModel):
     sender_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
         None
     )
-    default_locale: Literal["fr", "en"] = "en"
+    default_locale: Locale = "en"
     default_country: Country = "FR"
 
 
@@ -43,6 +44,6 @@ class OrganisationOut(BaseModel):
     brand_colour: str | None
     sender_email: str | None
     sender_name: str | None
-    default_locale: Literal["fr", "en"]
+    default_locale: Locale
     default_country: str
     logo_url: str | None = Field(description="Where the logo is served, when there is one")

@@ -8,12 +8,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
 
+from portico.contracts.events.common import Locale
 from portico.kit.schema import not_nullable
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 StaffRole = Literal["admin", "staff"]
-Locale = Literal["fr", "en"]
 
 
 class StaffUserIn(BaseModel):

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
+from portico.contracts.events.common import Locale
 from portico.signing.fields.spec import FieldSpec
 from portico.signing.submissions.states import Kind, Status, SubmitterStatus
 from portico.signing.templates.schemas import IdentityCheck
@@ -30,7 +31,7 @@ class RecipientIn(BaseModel):
     name: Text | None = None
     email: EmailStr | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
-    locale: Literal["en", "fr"] | None = None
+    locale: Locale | None = None
     channel: Channel = "email"
 
     @model_validator(mode="after")
@@ -49,7 +50,7 @@ class CopyIn(BaseModel):
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     email: EmailStr
-    locale: Literal["en", "fr"] = "en"
+    locale: Locale = "en"
 
 
 class SubmissionIn(BaseModel):
@@ -251,7 +252,7 @@ class ForwardIn(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     email: EmailStr | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
-    locale: Literal["en", "fr"] = "en"
+    locale: Locale = "en"
     channel: Channel = "email"
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends
 from pydantic import BaseModel, ConfigDict
 
+from portico.contracts.events.common import Locale
 from portico.gateway.apis.base import ApiProblem, ServiceClient
 from portico.gateway.web.context import service_api
 from portico.kit.pagination import Page
@@ -188,7 +189,7 @@ class ForwardTo(BaseModel):
     email: str | None = None
     phone: str | None = None
     # The language of their message and of the page their link opens.
-    locale: Literal["en", "fr"]
+    locale: Locale
     # How their link is sent.
     channel: Literal["email", "sms"]
     reason: str | None = None

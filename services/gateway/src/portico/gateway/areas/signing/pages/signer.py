@@ -26,6 +26,7 @@ from fastapi import Form, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, StringConstraints
 
+from portico.contracts.events.common import Locale
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.signing.api import ForwardTo, Signing, SigningDocument
 from portico.gateway.web.context import PageNotFound, Session
@@ -447,7 +448,7 @@ class ForwardIn(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] = ""
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
-    locale: Literal["en", "fr"] = "en"
+    locale: Locale = "en"
     channel: Literal["email", "sms"] = "email"
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
     time_zone: TimeZone | None = None
