@@ -12,6 +12,10 @@ SERVICES := $(notdir $(wildcard services/*))
 # The services with a database (the gateway, the web UI, has none).
 DATA_SERVICES := $(filter-out gateway,$(SERVICES))
 BENCH ?= all
+# pytest-xdist: one worker per core, at most four (each runs browsers and Portico processes
+# of its own). Much of a test is waiting on PostgreSQL, RabbitMQ and subprocesses, so two
+# workers on two cores nearly halve the suite. PYTEST_ARGS="-n 0 path" runs in one process.
+PYTEST_ARGS ?= -n auto --maxprocesses 4
 GATEWAY := services/gateway
 VENDOR := $(GATEWAY)/src/portico/gateway/static/vendor
 CATALOGS := $(GATEWAY)/src/portico/gateway/translations

@@ -20,7 +20,7 @@ from portico.kit.testing.backends import unavailable
 from portico.kit.testing.services import RunningPortico
 from portico.pdf.testing import corpus_path
 
-pytestmark = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+pytestmark = pytest.mark.backends("embedded")
 
 # Licences and notes, not documents.
 NOT_DOCUMENTS = {".md", ".json"}

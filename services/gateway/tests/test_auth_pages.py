@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from portico.contracts.events.portal import ClientInvited, PasswordResetRequested
 from portico.gateway.settings import SECRET_FILE
 from portico.gateway.testing import PASSWORD, Accounts, Site
 from portico.gateway.web.session import COOKIE, SessionCodec, WebSession
 from portico.kit.testing.services import RunningPortico
+
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
 
 
 async def test_staff_log_in_and_out(site: Site, accounts: Accounts) -> None:

@@ -10,9 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from portico.gateway.testing import RunningSite, assert_accessible
+
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
 
 NewContext = Callable[..., BrowserContext]
 PASSWORD = "the-client-passphrase"

@@ -16,6 +16,9 @@ from playwright.sync_api import BrowserContext, Page, expect
 from portico.gateway.testing import RunningSite, assert_accessible
 from portico.gateway.web.i18n import CATALOGS
 
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
+
 NewContext = Callable[..., BrowserContext]
 PASSWORD = "the-accountant-passphrase"
 

@@ -19,6 +19,9 @@ from portico.gateway.testing import RunningSite, assert_accessible
 from portico.gateway.web.i18n import CATALOGS
 from portico.signing.testing import pdf_document
 
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
+
 Gettext = Callable[[str], str]
 
 

@@ -14,6 +14,9 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from portico.gateway.testing import RunningSite, assert_accessible
 
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
+
 NewContext = Callable[..., BrowserContext]
 PASSWORD = "the-client-passphrase"
 LONG_EMAIL = (

@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from portico.gateway.testing import RunningSite, assert_accessible
+
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
 
 NewContext = Callable[..., BrowserContext]
 RULES = "At least 10 characters, and not easy to guess"

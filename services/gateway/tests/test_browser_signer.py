@@ -20,8 +20,10 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 from portico.gateway.testing import RunningSite, assert_accessible
 from portico.signing.testing import pdf_document
 
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
+
 API = "/api/signing/v1"
-EMBEDDED = pytest.mark.parametrize("live_site", ["embedded"], indirect=True)
 SIGN_LINK = re.compile(r"/sign/([A-Za-z0-9_-]{20,100})\b")
 
 
@@ -291,7 +293,6 @@ def phone_context(new_context: Any) -> BrowserContext:
     return context
 
 
-@EMBEDDED
 def test_on_a_phone_one_field_at_a_time_a_finger_signs_and_turning_keeps_the_drawing(
     new_context: Any, live_site: RunningSite
 ) -> None:
@@ -377,7 +378,6 @@ def test_on_a_phone_one_field_at_a_time_a_finger_signs_and_turning_keeps_the_dra
     assert not problems, problems
 
 
-@EMBEDDED
 def test_a_long_document_opens_and_signs_on_a_phone(
     new_context: Any, live_site: RunningSite
 ) -> None:
@@ -430,7 +430,6 @@ def test_a_long_document_opens_and_signs_on_a_phone(
     assert detail["submitters"][0]["status"] == "completed"
 
 
-@EMBEDDED
 def test_on_a_phone_someone_else_is_named_to_sign_and_the_link_says_it_was_sent(
     new_context: Any, live_site: RunningSite
 ) -> None:

@@ -16,6 +16,9 @@ from portico.gateway.testing import RunningSite, assert_accessible
 from portico.gateway.web.i18n import CATALOGS
 from portico.pdf.testing import pdf_with_text
 
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
+
 NewContext = Callable[..., BrowserContext]
 EDITOR = re.compile(r"/smart-documents/[0-9a-f-]{36}/edit$")
 TEMPLATE = re.compile(r"/smart-documents/[0-9a-f-]{36}$")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 from babel.support import Translations
 
 from portico.contracts import Envelope
@@ -19,6 +20,9 @@ from portico.contracts.events.signing import DocumentCompleted, MappedField, Sig
 from portico.gateway.testing import PASSWORD, Accounts, Site
 from portico.gateway.web.i18n import CATALOGS
 from portico.kit.testing.services import RunningPortico
+
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
 
 API = "/api/portal/v1"
 CLIENT_PATH = re.compile(r"^/clients/([0-9a-f-]{36})$")

@@ -18,6 +18,9 @@ from portico.notifier.channels.base import SmsContent
 from portico.notifier.channels.mailbox import LocalMailbox
 from portico.notifier.channels.senders import mailbox_folder
 
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
+
 ENTRY = re.compile(r'href="/dev/inbox/([0-9A-Za-z-]+)"')
 
 
@@ -33,7 +36,6 @@ async def _listed(site: Site, needle: str, timeout: float = 10.0) -> httpx.Respo
         await asyncio.sleep(0.05)
 
 
-@pytest.mark.parametrize("portico", ["embedded"], indirect=True)
 async def test_the_invitation_email_is_read_and_its_link_clicked_in_the_inbox(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
@@ -83,7 +85,6 @@ async def test_the_invitation_email_is_read_and_its_link_clicked_in_the_inbox(
     assert (await site.get("/dev/inbox/not.an.id")).status_code == 404
 
 
-@pytest.mark.parametrize("portico", ["embedded"], indirect=True)
 async def test_a_text_message_is_listed_by_its_text_with_its_link_clickable(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
@@ -105,7 +106,6 @@ async def test_a_text_message_is_listed_by_its_text_with_its_link_clickable(
     assert (await site.get(f"/dev/inbox/{entry}/html")).status_code == 404
 
 
-@pytest.mark.parametrize("portico", ["embedded"], indirect=True)
 async def test_the_inbox_is_for_admins_only(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
@@ -134,7 +134,7 @@ async def test_the_inbox_is_for_admins_only(
     assert polled.text.lstrip().startswith('<div id="inbox-list"')
 
 
-@pytest.mark.parametrize("portico", ["distributed"], indirect=True)
+@pytest.mark.backends("distributed")
 async def test_there_is_no_inbox_when_emails_really_leave(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:

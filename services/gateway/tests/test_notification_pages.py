@@ -38,7 +38,7 @@ async def _shown(site: Site, needle: str, timeout: float = 10.0) -> httpx.Respon
         await asyncio.sleep(0.05)
 
 
-@pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+@pytest.mark.backends("embedded")
 async def test_a_message_is_a_title_a_line_and_a_link_in_the_readers_language(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:

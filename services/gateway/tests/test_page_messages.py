@@ -7,8 +7,13 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
 from portico.gateway.testing import Accounts, Site
 from portico.kit.testing.services import RunningPortico
+
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
 
 API = "/api/portal/v1"
 

@@ -6,8 +6,13 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
+
 from portico.gateway.testing import PASSWORD, Accounts, Site
 from portico.kit.testing.services import RunningPortico
+
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
 
 ADMIN_PAGES = (
     "/settings/organisation",

@@ -38,7 +38,7 @@ from portico.signing.testing import (
     sent_and_ready,
 )
 
-EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+EMBEDDED = pytest.mark.backends("embedded")
 DATA = re.compile(r'<script type="application/json" id="signer-data">(.*?)</script>', re.S)
 # The client's fields only: their submission completes the document.
 CLIENT_FIELDS = [field for field in FIELDS if field["role"] == "Client"]

@@ -14,7 +14,7 @@ from portico.gateway.testing import Accounts, Site
 from portico.kit.testing.services import RunningPortico
 from portico.signing.testing import pdf_document, upload
 
-EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+EMBEDDED = pytest.mark.backends("embedded")
 pytestmark = EMBEDDED
 DATA = re.compile(r'<script type="application/json" id="editor-data">(.*?)</script>', re.S)
 

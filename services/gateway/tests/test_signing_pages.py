@@ -21,6 +21,9 @@ from portico.gateway.web.i18n import reset_locale, use_locale
 from portico.kit.testing.services import RunningPortico
 from portico.pdf.testing import pdf_with_text, write
 
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
+
 API = "/api/signing/v1"
 EDITOR = re.compile(r"^/smart-documents/([0-9a-f-]{36})/edit$")
 TEMPLATE = re.compile(r"^/smart-documents/([0-9a-f-]{36})$")

@@ -20,7 +20,7 @@ from portico.kit.testing.services import RunningPortico
 from portico.pdf import create_seal_key
 
 API = "/api/signing/v1"
-EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+EMBEDDED = pytest.mark.backends("embedded")
 SUBMISSION = re.compile(r"^/smart-documents/submissions/([0-9a-f-]{36})$")
 
 

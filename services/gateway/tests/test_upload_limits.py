@@ -6,7 +6,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
+import pytest
+
 from portico.gateway.testing import Accounts, Site
+
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
 
 CHUNK = 256 * 1024
 BOUNDARY = "portico-boundary"

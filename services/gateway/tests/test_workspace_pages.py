@@ -6,8 +6,13 @@ import re
 import uuid
 from typing import Any
 
+import pytest
+
 from portico.gateway.testing import Accounts, Site
 from portico.kit.testing.services import RunningPortico
+
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
 
 API = "/api/portal/v1"
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from portico.contracts.events.portal import WorkspaceShared
 from portico.gateway.testing import Accounts, Site
 from portico.kit.testing.services import RunningPortico
+
+# What a page shows is the same on both backends (the services' tests prove each one).
+pytestmark = pytest.mark.backends("embedded")
 
 API = "/api/portal/v1"
 

@@ -11,7 +11,7 @@ from portico.contracts.events.portal import ClientInvited
 from portico.kit.testing.services import RunningPortico
 
 
-@pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+@pytest.mark.backends("embedded")
 async def test_inviting_a_contact_puts_the_email_in_the_local_mailbox(
     portico: RunningPortico, admin: dict[str, str]
 ) -> None:
@@ -57,7 +57,7 @@ async def test_inviting_a_contact_puts_the_email_in_the_local_mailbox(
     assert as_client.status_code == 403
 
 
-@pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+@pytest.mark.backends("embedded")
 async def test_a_staff_member_who_is_not_an_admin_cannot_read_the_inbox(
     portico: RunningPortico,
 ) -> None:

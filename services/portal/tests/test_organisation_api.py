@@ -137,7 +137,7 @@ async def upload(portico: RunningPortico, admin: dict[str, str], content: bytes,
     )
 
 
-@pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+@pytest.mark.backends("embedded")
 async def test_a_jpeg_logo_is_served_encoded_again_without_its_metadata(
     portico: RunningPortico, admin: dict[str, str]
 ) -> None:
@@ -159,7 +159,7 @@ async def test_a_jpeg_logo_is_served_encoded_again_without_its_metadata(
     assert b"Camera maker" not in served.content
 
 
-@pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+@pytest.mark.backends("embedded")
 async def test_a_file_that_is_not_a_whole_image_is_refused_and_the_logo_kept(
     portico: RunningPortico, admin: dict[str, str]
 ) -> None:

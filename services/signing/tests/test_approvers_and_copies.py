@@ -22,7 +22,7 @@ from portico.signing.testing import (
     replica_ready,
 )
 
-EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+EMBEDDED = pytest.mark.backends("embedded")
 ONE_SIGNER = [f for f in FIELDS if f["role"] == "Client"]
 
 

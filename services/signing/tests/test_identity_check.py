@@ -25,7 +25,7 @@ from portico.signing.testing import (
     wait_until,
 )
 
-EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+EMBEDDED = pytest.mark.backends("embedded")
 ONE_SIGNER = [f for f in FIELDS if f["role"] == "Client"]
 
 

@@ -24,7 +24,7 @@ from portico.signing.testing import (
     wait_until,
 )
 
-EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+EMBEDDED = pytest.mark.backends("embedded")
 SEAL = "/api/signing/v1/seal-key"
 ONE_SIGNER = [f for f in FIELDS if f["role"] == "Client"]
 

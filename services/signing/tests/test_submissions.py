@@ -40,7 +40,7 @@ from portico.signing.testing import (
     wait_until,
 )
 
-EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+EMBEDDED = pytest.mark.backends("embedded")
 
 
 async def test_a_two_signer_document_is_filled_signed_in_turn_and_completed_sealed(

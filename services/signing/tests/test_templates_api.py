@@ -20,7 +20,7 @@ from portico.pdf.testing import corpus_path, docx_with_paragraphs
 from portico.signing.testing import all_previews_ready, pdf_document, upload
 
 TEMPLATES = "/api/signing/v1/templates"
-EMBEDDED = pytest.mark.parametrize("portico", ["embedded"], indirect=True)
+EMBEDDED = pytest.mark.backends("embedded")
 
 
 def field(name: str, type_: str = "text", **extra: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from playwright.sync_api import Page
 from portico.contracts.events.portal import ClientInvited
 from portico.kit.testing.database import PostgresDatabases
 from portico.kit.testing.live import LivePortico
-from portico.kit.testing.services import RunningPortico
+from portico.kit.testing.services import BACKENDS, RunningPortico
 from portico.kit.testing.smtp import Mailbox, text_and_html
 
 T = TypeVar("T")
@@ -237,7 +237,7 @@ class RunningSite(LivePortico):
         raise AssertionError(f"fewer than {count} invitations for {email}")
 
 
-@pytest.fixture(params=["embedded", "distributed"])
+@pytest.fixture(params=BACKENDS)
 def live_site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningSite]:
     env = {"PORTICO_ADMIN_EMAIL": ADMIN_EMAIL, "PORTICO_ADMIN_PASSWORD": ADMIN_PASSWORD}
     mailbox: Mailbox | None = None

@@ -26,6 +26,36 @@ from portico.kit.settings import PorticoSettings, ServiceSettings
 from portico.kit.testing.database import PostgresDatabases
 
 FAST_RETRIES = (0.05, 0.1, 0.2, 0.3)
+BACKENDS = ("embedded", "distributed")
+# The fixtures that run Portico on each backend: ``portico`` (in-process) and the gateway's
+# ``live_site`` (a real process, for the browser tests).
+BACKEND_FIXTURES = ("portico", "live_site")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "backends(*names): run the test on these backends only (embedded, distributed)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``@pytest.mark.backends("embedded")`` narrows a test to the backends where what it
+    checks can differ. A page test checks the HTTP layer and the templates, the same on
+    both; the services' own tests are what proves each backend."""
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is None:
+        return
+    unknown = set(marker.args) - set(BACKENDS)
+    if unknown or not marker.args:
+        raise pytest.UsageError(f"backends(): choose among {BACKENDS}, not {marker.args}")
+    for name in BACKEND_FIXTURES:
+        if name in metafunc.fixturenames:
+            # As a parametrize mark, which pytest lets take the place of the fixture's params.
+            metafunc.definition.add_marker(
+                pytest.mark.parametrize(name, marker.args, indirect=True)
+            )
 
 
 @dataclass
@@ -101,7 +131,7 @@ def portico_uses_s3() -> bool:
     return False
 
 
-@pytest.fixture(params=["embedded", "distributed"])
+@pytest.fixture(params=BACKENDS)
 async def portico(
     request: pytest.FixtureRequest, tmp_path: Path, portico_services: Sequence[Service]
 ) -> AsyncIterator[RunningPortico]:
