@@ -5,5 +5,6 @@ pytest_plugins = [
     "portico.kit.testing.services",
     "portico.kit.testing.smtp",
     "portico.portal.testing",
+    "portico.notifier.testing",
     "portico.gateway.testing",
 ]

@@ -27,9 +27,10 @@ from portico.contracts.events.quotes import (
 )
 from portico.kit.testing.services import RunningPortico
 from portico.kit.testing.smtp import Mailbox, text_and_html
+from portico.notifier.testing import FakeProvider
 
 if TYPE_CHECKING:
-    from conftest import FakeProvider, Publish, StaffMember
+    from conftest import Publish, StaffMember
 
 NOTIFICATIONS = "/api/notifier/v1/notifications"
 PREFERENCES = "/api/notifier/v1/preferences"

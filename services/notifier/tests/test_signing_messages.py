@@ -22,9 +22,10 @@ from portico.contracts.events.signing import (
     SubmissionViewed,
 )
 from portico.kit.testing.smtp import Mailbox, text_and_html
+from portico.notifier.testing import FakeProvider
 
 if TYPE_CHECKING:
-    from conftest import FakeProvider, Publish, StaffMember
+    from conftest import Publish, StaffMember
 
 SIGNING_URL = "http://127.0.0.1:8000/sign/Zm9vYmFy-secret?step=1&lang=fr"
 SUBMISSION_URL = "http://127.0.0.1:8000/documents/submissions/2b3c4d5e"

@@ -12,9 +12,10 @@ import pytest
 from portico.contracts import Envelope
 from portico.contracts.events.notifier import NotificationFailed
 from portico.kit.testing.services import RunningPortico
+from portico.notifier.testing import FakeProvider
 
 if TYPE_CHECKING:
-    from conftest import FakeProvider, StaffMember
+    from conftest import StaffMember
 
 
 pytestmark = pytest.mark.usefixtures("sms_provider")

@@ -7,7 +7,6 @@ import base64
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,9 +18,7 @@ from portico.notifier.channels.base import (
     TransientFailure,
 )
 from portico.notifier.channels.sms_http import HttpSmsSender
-
-if TYPE_CHECKING:
-    from conftest import FakeProvider
+from portico.notifier.testing import FakeProvider
 
 SECRET_LINK = "https://portal.example.com/s/Zk3q9XwV2bLmN8rT5yHc"
 MESSAGE = SmsContent(
