@@ -239,8 +239,9 @@ async def test_verification_tells_genuine_modified_and_foreign_pdfs_apart(
 async def test_values_in_every_script_print_on_the_completed_pdf(
     portico: RunningPortico, admin: dict[str, str]
 ) -> None:
-    """Accents, Arabic, Hebrew, Japanese and Korean given through the signing link come back
-    out of the sealed PDF's text (Arabic drawn in its joined presentation forms, which
+    """Accents, Arabic, Hebrew, Japanese and Korean given through the signing link, and a
+    signature typed in Arabic (in a handwriting font that has the script), come back out of
+    the sealed PDF's text (Arabic drawn in its joined presentation forms, which
     compatibility normalisation reads back as the letters typed)."""
     words = {
         "City": "Épernay-sur-Saône",
@@ -256,7 +257,10 @@ async def test_values_in_every_script_print_on_the_completed_pdf(
             for index, name in enumerate(["Arabic", "Hebrew", "Japanese", "Korean"])
         ),
     ]
-    submission_id = await signed_by_client(portico, admin, fields, extra=words)
+    typed = "نور الهدى"
+    submission_id = await signed_by_client(
+        portico, admin, fields, extra=words | {"Signature": {"typed": typed}}
+    )
     await completion_is(portico, submission_id, "done")
     pdf = await portico.http.get(
         f"{SUBMISSIONS}/{submission_id}/completed.pdf", headers=portico.headers("staff")
@@ -264,3 +268,4 @@ async def test_values_in_every_script_print_on_the_completed_pdf(
     text = pdftotext(pdf.content, page=0)
     for name, value in words.items():
         assert unicodedata.normalize("NFKC", value) in text, name
+    assert unicodedata.normalize("NFKC", typed) in text, "the typed signature"
