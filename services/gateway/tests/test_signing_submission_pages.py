@@ -347,3 +347,40 @@ async def test_an_admin_sees_the_seal_and_uploads_the_organisations_own(
     shown = await site.follow(done)
     assert "Studio Lumière" in shown.text
     assert "The new seal is in use" in shown.text
+
+
+@EMBEDDED
+async def test_an_admin_sets_the_reminder_schedule_and_a_wrong_day_is_refused_beside_it(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    staff = Site(portico)
+    await staff.log_in((await accounts.staff("staff"))["email"])
+    assert (await staff.get("/settings/reminders")).status_code == 404
+    await staff.close()
+
+    await site.log_in((await accounts.staff("admin", locale="fr"))["email"])
+    page = await site.get("/settings/reminders")
+    assert page.status_code == 200
+    assert "<h1>Relances de signature</h1>" in page.text
+    assert 'href="/settings/reminders"' in page.text
+    assert 'value="3, 7"' in page.text and 'value="2"' in page.text
+
+    not_numbers = await site.post(
+        "/settings/reminders", {"reminder_days": "trois", "last_call_days": "2"}
+    )
+    assert not_numbers.status_code == 422
+    assert field_error(not_numbers, "reminder_days")
+    too_late = await site.post(
+        "/settings/reminders", {"reminder_days": "1, 400", "last_call_days": "2"}
+    )
+    assert too_late.status_code == 422
+    assert field_error(too_late, "reminder_days")
+    assert 'value="1, 400"' in too_late.text
+    assert (await site.get("/settings/reminders")).text.count('value="3, 7"') == 1
+
+    saved = await site.post("/settings/reminders", {"reminder_days": "5 2", "last_call_days": "1"})
+    assert saved.status_code == 303
+    shown = await site.follow(saved)
+    assert 'value="2, 5"' in shown.text and 'value="1"' in shown.text
+    kept = await portico.http.get(f"{API}/reminder-settings", headers=portico.headers("admin"))
+    assert kept.json()["reminder_days"] == [2, 5] and kept.json()["last_call_days"] == 1

@@ -11,6 +11,7 @@ from portico.signing.submissions.completion import SCHEDULES as COMPLETION_SCHED
 from portico.signing.submissions.endpoints import router as submissions_router
 from portico.signing.submissions.endpoints import signing_router, verify_router
 from portico.signing.submissions.mine import router as my_documents_router
+from portico.signing.submissions.reminder_settings import router as reminder_settings_router
 from portico.signing.submissions.reminders import JOBS as FOLLOW_UP_JOBS
 from portico.signing.submissions.reminders import SCHEDULES as FOLLOW_UP_SCHEDULES
 from portico.signing.submissions.seal_endpoints import router as seal_key_router
@@ -36,6 +37,7 @@ service = Service(
         verify_router,
         my_documents_router,
         seal_key_router,
+        reminder_settings_router,
     ],
     handlers=HANDLERS,
     startup=[ensure_seal],

@@ -259,3 +259,16 @@ class SealKey(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     uploaded: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ReminderSettings(Base):
+    """The organisation's reminder schedule, as an admin set it (one row, id 1). Without
+    it, the service's configuration (``PORTICO_SIGNING_REMINDER_DAYS``…) applies."""
+
+    __tablename__ = "reminder_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reminder_days: Mapped[list[int]] = mapped_column(JSON)
+    last_call_days: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

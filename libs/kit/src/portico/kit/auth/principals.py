@@ -44,6 +44,14 @@ class Principal:
         object.__setattr__(self, "scopes", frozenset(self.scopes))
 
     @property
+    def user_id(self) -> uuid.UUID | None:
+        """The account's id, when the subject is one (an API key's is not)."""
+        try:
+            return uuid.UUID(self.subject)
+        except ValueError:
+            return None
+
+    @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 

@@ -70,13 +70,6 @@ def _links(request: Request) -> PorticoSettings:
     return get_runtime(request).settings
 
 
-def _subject(principal: Principal) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(principal.subject)
-    except ValueError:
-        return None
-
-
 def _origin(request: Request, time_zone: str | None = None) -> Origin:
     return Origin(
         ip=client_address(request),
@@ -95,7 +88,7 @@ async def send_submission(
     body: SubmissionIn, request: Request, tx: Tx, principal: Writer, settings: Settings
 ) -> SubmissionOut:
     submission = await send(
-        tx, body, sent_by=_subject(principal), settings=settings, links=_links(request)
+        tx, body, sent_by=principal.user_id, settings=settings, links=_links(request)
     )
     await tx.flush()
     return submission_out(submission, await audit.trail_of(tx, submission.id))

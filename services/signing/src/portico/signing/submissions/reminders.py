@@ -2,10 +2,11 @@
 
 A scheduled job (every few minutes) looks at the open submissions: one past its expiry is
 closed as expired; a submitter whose turn it is and who has not acted is reminded after
-each of ``reminder_days`` days since their link was sent, and warned once
-``last_call_days`` before the expiry. Staff can also remind on demand. Each message
-carries a new link (the earlier ones keep working). Each submission is locked while it is
-looked at, and the counters are kept with it, so a job run twice sends nothing twice.
+each of the schedule's days since their link was sent, and warned once its last-call days
+before the expiry (the schedule: ``reminder_settings``). Staff can also remind on demand.
+Each message carries a new link (the earlier ones keep working). Each submission is locked
+while it is looked at, and the counters are kept with it, so a job run twice sends nothing
+twice.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from portico.signing.settings import SigningSettings, signing_settings
 from portico.signing.submissions import audit
 from portico.signing.submissions.expiry import expire
 from portico.signing.submissions.links import signing_link
+from portico.signing.submissions.reminder_settings import ReminderPlan, reminder_plan
 from portico.signing.submissions.sending import issue_link, link_expiry, person_of
 from portico.signing.submissions.states import ACTING, CLOSED, Kind, Status, SubmitterStatus
 
@@ -120,7 +122,11 @@ async def warn(
 
 
 async def follow_up(
-    tx: Transaction, submission: Submission, settings: SigningSettings, links: PorticoSettings
+    tx: Transaction,
+    submission: Submission,
+    plan: ReminderPlan,
+    settings: SigningSettings,
+    links: PorticoSettings,
 ) -> None:
     """Expire, remind or warn ``submission`` (locked) as its dates say."""
     now = utcnow()
@@ -133,16 +139,17 @@ async def follow_up(
         if submitter.sent_at is None:
             continue
         if last_call_due(
-            submission.expires_at, submitter.warned_at is not None, settings.last_call_days, now
+            submission.expires_at, submitter.warned_at is not None, plan.last_call_days, now
         ):
             await warn(tx, submission, submitter, settings=settings, links=links)
-        elif reminder_due(submitter.sent_at, submitter.reminders_sent, settings.reminder_days, now):
+        elif reminder_due(submitter.sent_at, submitter.reminders_sent, plan.reminder_days, now):
             await remind(tx, submission, submitter, settings=settings, links=links)
 
 
 async def follow_up_submissions(context: JobContext, job: Job) -> None:
     settings = signing_settings()
     async with context.database.sessions() as session:
+        plan = await reminder_plan(session, settings)
         open_ids: list[uuid.UUID] = list(
             (
                 await session.execute(
@@ -156,7 +163,7 @@ async def follow_up_submissions(context: JobContext, job: Job) -> None:
         async with context.database.transaction() as tx:
             submission = await audit.locked(tx, submission_id)
             if submission is not None:
-                await follow_up(tx, submission, settings, context.settings)
+                await follow_up(tx, submission, plan, settings, context.settings)
 
 
 SCHEDULES = [Schedule(name="follow-up-submissions", kind=FOLLOW_UP, every=timedelta(minutes=5))]

@@ -48,13 +48,6 @@ Reader = Annotated[Principal, Depends(require_scope("signing:read"))]
 Writer = Annotated[Principal, Depends(require_scope("signing:write"))]
 
 
-def _author(principal: Principal) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(principal.subject)
-    except ValueError:
-        return None
-
-
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "jpeg": "image/jpeg",
@@ -96,7 +89,7 @@ async def _create(
         previews_ready=1,
         imported=imported,
         roles=roles,
-        created_by=_author(principal),
+        created_by=principal.user_id,
     )
     await enqueue_previews(tx, template)
     return template_out(await service.get_template(tx, template.id))
@@ -204,7 +197,7 @@ async def save_fields(template_id: uuid.UUID, body: FieldsIn, tx: Tx, _: Writer)
 async def duplicate_template(template_id: uuid.UUID, tx: Tx, principal: Writer) -> TemplateOut:
     template = await service.get_template(tx, template_id)
     copy = await service.duplicate_template(
-        tx, template, _author(principal), name=_copy_name(template)
+        tx, template, principal.user_id, name=_copy_name(template)
     )
     return template_out(await service.get_template(tx, copy.id))
 

@@ -1,6 +1,7 @@
 """The signing service's pages: smart-document templates, their list and the field editor;
 sending them and following the submissions; the signer's page; the client portal's
-documents to sign; the public check of a signed document; the organisation's seal."""
+documents to sign; the public check of a signed document; the organisation's seal and
+reminder schedule."""
 
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from portico.gateway.areas.signing.api import SigningApi
 from portico.gateway.areas.signing.pages import (
     editor,
     mine,
+    reminders,
     seal,
     signer,
     submissions,
@@ -32,6 +34,7 @@ AREA = Area(
         mine.router,
         verify.router,
         seal.router,
+        reminders.router,
     ],
     templates=HERE / "templates",
     static=HERE / "static",
@@ -39,6 +42,14 @@ AREA = Area(
         MenuEntry(N_("Smart documents"), "/smart-documents", section="smart-documents", order=25),
     ],
     settings_tabs=[
+        SettingsTab(
+            N_("Reminders to sign"),
+            N_("When signers who have not acted are reminded, and the last call before expiry."),
+            reminders.URL,
+            tab=reminders.TAB,
+            order=55,
+            admins_only=True,
+        ),
         SettingsTab(
             N_("Document seal"),
             N_("The seal completed documents carry, and your organisation's own certificate."),

@@ -258,6 +258,15 @@ class SealKey(BaseModel):
     source: str
 
 
+class ReminderSettings(BaseModel):
+    """After how many days signers are reminded, and the last call before expiry."""
+
+    reminder_days: list[int]
+    last_call_days: int
+    # configuration (no admin has set it yet) or organisation.
+    source: str
+
+
 class SigningApi(ServiceClient):
     service = "signing"
 
@@ -384,6 +393,15 @@ class SigningApi(ServiceClient):
     async def upload_seal_key(self, filename: str, content: bytes, password: str) -> SealKey:
         files = {"file": (filename, content, "application/x-pkcs12"), "password": (None, password)}
         return SealKey.model_validate(await self.post("/v1/seal-key", files=files))
+
+    async def reminder_settings(self) -> ReminderSettings:
+        return ReminderSettings.model_validate(await self.get("/v1/reminder-settings"))
+
+    async def set_reminder_settings(
+        self, reminder_days: list[int], last_call_days: int
+    ) -> ReminderSettings:
+        body = {"reminder_days": reminder_days, "last_call_days": last_call_days}
+        return ReminderSettings.model_validate(await self.put("/v1/reminder-settings", json=body))
 
     async def verify(self, filename: str, content: bytes) -> Verification:
         """Anyone may check a PDF: no credentials are sent."""
