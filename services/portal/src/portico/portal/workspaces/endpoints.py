@@ -12,13 +12,13 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from portico.kit.auth import CurrentPrincipal, Principal
 from portico.kit.deps import Store, Tx, get_runtime
+from portico.kit.downloads import attachment
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import (
     FieldError,
@@ -420,20 +420,13 @@ async def download_file(
         store.stream(stored.blob_key),
         media_type=stored.content_type,
         headers={
-            "Content-Disposition": _attachment(stored.name),
+            "Content-Disposition": attachment(stored.name),
             "Content-Length": str(stored.size),
             # Served from the portal's origin: the browser must not guess the type (HTML).
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },
     )
-
-
-def _attachment(name: str) -> str:
-    fallback = "".join(
-        character if character.isascii() and character not in '"\\' else "_" for character in name
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @router.delete(

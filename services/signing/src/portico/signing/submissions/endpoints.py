@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 from fastapi.encoders import jsonable_encoder
@@ -18,6 +17,7 @@ from portico.kit.auth import Principal
 from portico.kit.auth.principals import require_scope
 from portico.kit.db import utcnow
 from portico.kit.deps import Store, Tx, client_address, get_runtime
+from portico.kit.downloads import attachment
 from portico.kit.pagination import Page, Paging, fetch_page
 from portico.kit.problems import Conflict, NotFound, ValidationProblem, problem_responses
 from portico.kit.settings import PorticoSettings
@@ -199,13 +199,8 @@ async def _completed_file(store: Store, submission: Submission, which: str) -> R
     return Response(
         await store.read(key),
         media_type="application/pdf",
-        headers={"Content-Disposition": _attachment(name)},
+        headers={"Content-Disposition": attachment(f"{name[:150]}.pdf")},
     )
-
-
-def _attachment(name: str) -> str:
-    safe = "".join(c if c.isalnum() or c in " -_." else "_" for c in name)[:150] or "document"
-    return f"attachment; filename=\"{safe}.pdf\"; filename*=UTF-8''{quote(name[:150])}.pdf"
 
 
 @router.get(

@@ -26,9 +26,8 @@ from portico.signing.models import Submission, Submitter
 from portico.signing.settings import SigningSettings, signing_settings
 from portico.signing.submissions import audit
 from portico.signing.submissions.expiry import expire
-from portico.signing.submissions.links import signing_link
 from portico.signing.submissions.reminder_settings import ReminderPlan, reminder_plan
-from portico.signing.submissions.sending import issue_link, link_expiry, person_of
+from portico.signing.submissions.sending import signing_request
 from portico.signing.submissions.states import ACTING, CLOSED, Kind, Status, SubmitterStatus
 
 FOLLOW_UP = "signing.follow_up_submissions"
@@ -69,22 +68,10 @@ async def remind(
     links: PorticoSettings,
     actor: str | None = None,
 ) -> None:
-    token = issue_link(tx, submitter, "sign", link_expiry(submission, settings))
     submitter.reminders_sent += 1
     submitter.last_reminded_at = utcnow()
-    tx.emit(
-        SubmissionReminded(
-            submission_id=submission.id,
-            template_id=submission.template_id,
-            document_name=submission.document_name,
-            client_id=submission.client_id,
-            submitter=person_of(submitter),
-            channel="sms" if submitter.channel == "sms" else "email",
-            signing_url=signing_link(links, token),
-            expires_at=submission.expires_at,
-            reminder_number=submitter.reminders_sent,
-        )
-    )
+    request = signing_request(tx, submission, submitter, settings=settings, links=links)
+    tx.emit(SubmissionReminded(**request, reminder_number=submitter.reminders_sent))
     await audit.record(
         tx,
         submission,
@@ -104,20 +91,9 @@ async def warn(
     links: PorticoSettings,
 ) -> None:
     assert submission.expires_at is not None
-    token = issue_link(tx, submitter, "sign", link_expiry(submission, settings))
     submitter.warned_at = utcnow()
-    tx.emit(
-        SubmissionExpiring(
-            submission_id=submission.id,
-            template_id=submission.template_id,
-            document_name=submission.document_name,
-            client_id=submission.client_id,
-            submitter=person_of(submitter),
-            channel="sms" if submitter.channel == "sms" else "email",
-            signing_url=signing_link(links, token),
-            expires_at=submission.expires_at,
-        )
-    )
+    request = signing_request(tx, submission, submitter, settings=settings, links=links)
+    tx.emit(SubmissionExpiring(**request))
     await audit.record(tx, submission, "last_call", submitter=submitter)
 
 

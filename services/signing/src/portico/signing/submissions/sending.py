@@ -323,6 +323,29 @@ def person_of(submitter: Submitter) -> Person:
     )
 
 
+def signing_request(
+    tx: Transaction,
+    submission: Submission,
+    submitter: Submitter,
+    *,
+    settings: SigningSettings,
+    links: PorticoSettings,
+) -> dict[str, Any]:
+    """What every message carrying a signing link says (sent, reminded, last call), with a
+    link of its own: each message's link is new, and the earlier ones keep working."""
+    token = issue_link(tx, submitter, "sign", link_expiry(submission, settings))
+    return {
+        "submission_id": submission.id,
+        "template_id": submission.template_id,
+        "document_name": submission.document_name,
+        "client_id": submission.client_id,
+        "submitter": person_of(submitter),
+        "channel": "sms" if submitter.channel == "sms" else "email",
+        "signing_url": signing_link(links, token),
+        "expires_at": submission.expires_at,
+    }
+
+
 async def dispatch(
     tx: Transaction, submission: Submission, *, settings: SigningSettings, links: PorticoSettings
 ) -> None:
@@ -330,23 +353,10 @@ async def dispatch(
     steps = steps_of(submission)
     for index in due_now(steps, ordered=submission.ordered):
         submitter = submission.submitters[index]
-        token = issue_link(tx, submitter, "sign", link_expiry(submission, settings))
         submitter.status = SubmitterStatus.SENT
         submitter.sent_at = utcnow()
-        tx.emit(
-            SubmissionSent(
-                submission_id=submission.id,
-                template_id=submission.template_id,
-                document_name=submission.document_name,
-                client_id=submission.client_id,
-                submitter=person_of(submitter),
-                channel="sms" if submitter.channel == "sms" else "email",
-                signing_url=signing_link(links, token),
-                expires_at=submission.expires_at,
-                sent_by=submission.sent_by,
-                message=submission.message,
-            )
-        )
+        request = signing_request(tx, submission, submitter, settings=settings, links=links)
+        tx.emit(SubmissionSent(**request, sent_by=submission.sent_by, message=submission.message))
         await audit.record(
             tx, submission, "sent", submitter=submitter, details={"channel": submitter.channel}
         )
