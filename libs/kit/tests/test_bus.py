@@ -23,6 +23,7 @@ from pydantic import TypeAdapter
 from portico.contracts import Envelope, Event
 from portico.kit.bus import Bus, PublishError, RetryPolicy, create_bus
 from portico.kit.bus import base as bus_base
+from portico.kit.bus import rabbitmq as rabbitmq_bus
 from portico.kit.bus.memory import InMemoryBus
 from portico.kit.bus.rabbitmq import EXCHANGE, UNROUTED_QUEUE, RabbitMqBus
 from portico.kit.settings import PorticoSettings
@@ -672,6 +673,34 @@ async def test_the_trace_context_travels_in_the_message_headers(
 
     await eventually(lambda: recorder.done)
     assert recorder.trace_ids == [0x0AF7651916CD43DD8448EB211C80319C]
+
+
+async def test_a_broker_that_takes_the_connection_but_never_answers_fails_it_in_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A broker that accepts the TCP connection but never starts the AMQP handshake (a node
+    too busy to answer) fails the connection after the connect timeout, as a
+    ConnectionError, rather than holding its caller for ever."""
+    connected = asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connected.set()
+        await reader.read()  # until the client gives up
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setattr(rabbitmq_bus, "CONNECT_TIMEOUT_SECONDS", 0.5)
+    bus = RabbitMqBus(f"amqp://guest:secret@127.0.0.1:{port}/portico")
+    started = time.monotonic()
+    try:
+        with pytest.raises(ConnectionError, match="did not answer in time") as failure:
+            await bus.connect()
+    finally:
+        server.close()
+    assert connected.is_set()
+    assert time.monotonic() - started < 10
+    assert "secret" not in str(failure.value)
 
 
 async def test_a_broker_that_does_not_open_a_channel_in_time_fails_the_connection(

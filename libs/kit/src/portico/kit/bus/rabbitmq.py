@@ -77,6 +77,10 @@ DELIVERY_LIMIT = 20
 UNROUTED_MAX = 10_000
 UNROUTED_TTL_MS = 24 * 60 * 60 * 1000
 CONFIRM_TIMEOUT_SECONDS = 30.0
+# A broker that takes the TCP connection but does not answer the AMQP handshake (seen on a
+# node busy deleting queues) fails the connection after this long instead of holding its
+# caller forever: with no timeout aiormq would wait, and reconnect, without end.
+CONNECT_TIMEOUT_SECONDS = 30.0
 READY_TIMEOUT_SECONDS = 2.0
 # How long closing the connection may take after the grace.
 CLOSE_UNWIND_SECONDS = 2.0
@@ -242,6 +246,7 @@ class RabbitMqBus:
         self._sending = asyncio.Lock()
 
     async def connect(self) -> None:
+        host = urlsplit(self.url).hostname  # never the credentials
         try:
             await self._connect()
         except asyncio.CancelledError:
@@ -252,12 +257,26 @@ class RabbitMqBus:
             task = asyncio.current_task()
             if task is not None and task.cancelling():
                 raise
-            host = urlsplit(self.url).hostname  # never the credentials
+            await self._abandon()
             raise ConnectionError(f"the broker at {host} did not answer in time") from None
+        except TimeoutError:
+            await self._abandon()
+            raise ConnectionError(f"the broker at {host} did not answer in time") from None
+        except Exception:
+            await self._abandon()
+            raise
+
+    async def _abandon(self) -> None:
+        """Close a connection left half set up, so that its reconnection loop does not
+        outlive the failure (and hold the event loop open at shutdown)."""
+        connection, self._connection, self._publisher = self._connection, None, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), timeout=CLOSE_UNWIND_SECONDS)
 
     async def _connect(self) -> None:
         self._connection = await aio_pika.connect_robust(
-            self.url, reconnect_interval=self.reconnect_interval
+            self.url, reconnect_interval=self.reconnect_interval, timeout=CONNECT_TIMEOUT_SECONDS
         )
         self._publisher = await self._connection.channel(
             publisher_confirms=True, on_return_raises=True
