@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import io
 import pickle
-import shutil
 import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -34,7 +30,7 @@ from portico.pdf.sealing import (
     load_seal_key,
     seal,
 )
-from portico.pdf.testing import pdf_with_text, write
+from portico.pdf.testing import pdf_with_text, pdfsig, write
 from portico.pdf.timestamping import LocalTimestampAuthority, local_tsa, running_tsa
 from portico.pdf.verify import verify_pdf
 
@@ -61,18 +57,6 @@ def tsa() -> Iterator[LocalTimestampAuthority]:
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     # The retries still happen, without their pauses.
     monkeypatch.setattr(seal_module, "_RETRY_PAUSES", (0.0, 0.0))
-
-
-def pdfsig(pdf: bytes) -> str:
-    """pdfsig's report: it exits 0 even for a broken signature, so the text is what counts."""
-    assert shutil.which("pdfsig"), "pdfsig is missing: apt-get install poppler-utils"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "sealed.pdf"
-        path.write_bytes(pdf)
-        result = subprocess.run(
-            ["pdfsig", str(path)], capture_output=True, text=True, timeout=30, check=False
-        )
-    return result.stdout + result.stderr
 
 
 def certificate(

@@ -6,11 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import shutil
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -22,7 +18,7 @@ from portico.kit.testing.backends import unavailable
 from portico.pdf.errors import DocumentRefused
 from portico.pdf.limits import Limits
 from portico.pdf.sealing import SealKey, create_seal_key, load_seal_key, seal
-from portico.pdf.testing import bomb_pdf, corpus_path, pdf_with_text, write
+from portico.pdf.testing import bomb_pdf, corpus_path, pdf_with_text, pdfsig, write
 from portico.pdf.timestamping import local_tsa
 from portico.pdf.verify import SealReport, verify_pdf
 
@@ -51,18 +47,6 @@ def sealed(key: SealKey, document: bytes) -> bytes:
 def sealed_lt(key: SealKey, document: bytes) -> bytes:
     with local_tsa() as url:
         return seal(document, key, reason="Completed in Portico", tsa_url=url)
-
-
-def pdfsig(pdf: bytes) -> str:
-    """pdfsig's report: it exits 0 even for a broken signature, so the text is what counts."""
-    assert shutil.which("pdfsig"), "pdfsig is missing: apt-get install poppler-utils"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "document.pdf"
-        path.write_bytes(pdf)
-        result = subprocess.run(
-            ["pdfsig", str(path)], capture_output=True, text=True, timeout=30, check=False
-        )
-    return result.stdout + result.stderr
 
 
 def refusal(pdf: bytes, limits: Limits | None = None) -> str:

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import unicodedata
 import zipfile
 import zlib
@@ -219,6 +220,19 @@ def pdftotext(pdf: bytes, *, page: int | None = None) -> str:
     done = subprocess.run([*command, "-", "-"], input=pdf, capture_output=True, check=True)  # noqa: S603
     text = unicodedata.normalize("NFKC", done.stdout.decode())
     return re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+
+
+def pdfsig(pdf: bytes) -> str:
+    """pdfsig's report: it exits 0 even for a broken signature, so the text is what counts."""
+    program = shutil.which("pdfsig")
+    assert program, "pdfsig is missing: apt-get install poppler-utils"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sealed.pdf"
+        path.write_bytes(pdf)
+        result = subprocess.run(  # noqa: S603
+            [program, str(path)], capture_output=True, text=True, timeout=30, check=False
+        )
+    return result.stdout + result.stderr
 
 
 def rendered(pdf: bytes, index: int = 0, *, scale: float = 2.0) -> Image.Image:
