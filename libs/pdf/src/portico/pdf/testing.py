@@ -249,6 +249,23 @@ def rendered(pdf: bytes, index: int = 0, *, scale: float = 2.0) -> Image.Image:
         document.close()
 
 
+def text_in_box(pdf: bytes, index: int, box: tuple[float, float, float, float]) -> str:
+    """The text PDFium reads inside ``box`` of page ``index``: (x, y, w, h) as fractions of
+    the page, from its top left, as fields are placed. Each value is read at its place."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[index]
+        width, height = page.get_size()
+        x, y, w, h = box
+        text = page.get_textpage().get_text_bounded(
+            left=x * width, bottom=height * (1 - y - h), right=(x + w) * width, top=height * (1 - y)
+        )
+        page.close()
+        return unicodedata.normalize("NFKC", text)
+    finally:
+        document.close()
+
+
 def ink_bounds(image: Image.Image, *, threshold: int = 160) -> tuple[int, int, int, int] | None:
     """The smallest (left, top, right, bottom) pixel rectangle holding every pixel darker
     than ``threshold``, None on a blank image."""
