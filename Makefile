@@ -13,9 +13,9 @@ SERVICES := $(notdir $(wildcard services/*))
 DATA_SERVICES := $(filter-out gateway,$(SERVICES))
 BENCH ?= all
 # pytest-xdist: one worker per core, at most four (each runs browsers and Portico processes
-# of its own). Much of a test is waiting on PostgreSQL, RabbitMQ and subprocesses, so two
-# workers on two cores nearly halve the suite. PYTEST_ARGS="-n 0 path" runs in one process.
-PYTEST_ARGS ?= -n auto --maxprocesses 4
+# of its own); the tests against RabbitMQ go to one of them, one at a time (loadgroup, see
+# portico.kit.testing.services). PYTEST_ARGS="-n 0 path" runs in one process.
+PYTEST_ARGS ?= -n auto --maxprocesses 4 --dist loadgroup
 GATEWAY := services/gateway
 VENDOR := $(GATEWAY)/src/portico/gateway/static/vendor
 CATALOGS := $(GATEWAY)/src/portico/gateway/translations

@@ -39,6 +39,38 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# The fixtures through which a test reaches RabbitMQ directly.
+BROKER_FIXTURES = frozenset(
+    {"amqp_server", "amqp_server_url", "amqp_vhost_pool", "amqp_vhost", "amqp_vhost_url"}
+)
+# Playwright's: a browser test keeps an event loop in its worker's main thread, so it must
+# not be held in a group that runs before the worker's asyncio tests.
+PLAYWRIGHT_FIXTURES = frozenset({"page", "context", "new_context", "browser"})
+
+
+def uses_broker(item: pytest.Item) -> bool:
+    """Whether a test runs against RabbitMQ: on the distributed backend, or with a vhost."""
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & BROKER_FIXTURES) or any(
+        params.get(name) == "distributed" for name in BACKEND_FIXTURES
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With pytest-xdist (``--dist loadgroup``), the tests against RabbitMQ run on one worker,
+    one after the other: each makes a vhost with some twenty quorum queues and deletes it,
+    and on a two-core machine two such tests at once slow the broker past its clients'
+    timeouts (vhosts not made within a minute, connections not answered within 30 s). The
+    other worker runs the rest meanwhile. Browser tests stay out of the group (see
+    ``PLAYWRIGHT_FIXTURES``)."""
+    for item in items:
+        if uses_broker(item) and not set(getattr(item, "fixturenames", ())) & PLAYWRIGHT_FIXTURES:
+            item.add_marker(pytest.mark.xdist_group("broker"))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``@pytest.mark.backends("embedded")`` narrows a test to the backends where what it

@@ -26,7 +26,8 @@ router = APIRouter(prefix="/v1/reminder-settings", tags=["reminders"])
 
 ROW_ID = 1
 MAX_REMINDERS = 5
-Day = Annotated[int, Field(ge=1, le=365)]
+# Strict: a JSON number of days, never "3" or 3.0 read as one.
+Day = Annotated[int, Field(ge=1, le=365, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class ReminderSettingsIn(BaseModel):
         json_schema_extra={"uniqueItems": True},
     )
     last_call_days: int = Field(
-        ge=0, le=60, description="Days before the expiry for the last call (0: none)"
+        ge=0, le=60, strict=True, description="Days before the expiry for the last call (0: none)"
     )
 
     @field_validator("reminder_days")
