@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import re
 import subprocess
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
+from portico.pdf import Box, TextMark, complete_document, create_seal_key, load_seal_key
 from portico.pdf.certificate import (
     CertificateData,
     CertificateRecipient,
@@ -19,6 +21,7 @@ from portico.pdf.certificate import (
     render_certificate,
 )
 from portico.pdf.preview import render_page
+from portico.pdf.testing import pdf_with_text
 from portico.pdf.trail import TrailEntry, chain, head
 
 _START = datetime(2025, 3, 1, 9, 30, 0, tzinfo=UTC)
@@ -314,3 +317,33 @@ def test_latin_greek_cyrillic_and_hebrew_values_come_back() -> None:
     text = _nfkc("\n".join(pdftotext(pdf)))
     for label, value in values:
         assert _nfkc(label) in text and _nfkc(value) in text
+
+
+def test_a_completed_document_begins_with_the_stamped_pdf_whose_hash_it_prints() -> None:
+    """The certificate and the seal are incremental updates of the stamped PDF: its SHA-256,
+    printed on the certificate, can be checked on the completed file's first bytes."""
+    original = pdf_with_text("Page one", "Page two")
+    given: dict[str, str] = {}
+
+    def certificate_for(original_sha256: str, stamped_sha256: str) -> CertificateData:
+        given.update(original=original_sha256, stamped=stamped_sha256)
+        return dataclasses.replace(
+            certificate_data(entries=5, values=2),
+            original_sha256=original_sha256,
+            signed_sha256=stamped_sha256,
+        )
+
+    marks = [TextMark(page=1, box=Box(0.1, 0.5, 0.4, 0.05), text="Jane Doe")]
+    completed = complete_document(
+        original, marks, certificate_for, load_seal_key(create_seal_key("Studio")), reason="t"
+    )
+    assert given == {"original": completed.original_sha256, "stamped": completed.stamped_sha256}
+    assert completed.original_sha256 == hashlib.sha256(original).hexdigest()
+    prefix = re.search(rb"%%EOF\r?\n?", completed.pdf)
+    assert prefix is not None
+    stamped = completed.pdf[: prefix.end()]
+    assert hashlib.sha256(stamped).hexdigest() == completed.stamped_sha256
+    assert len(PdfReader(io.BytesIO(stamped)).pages) == 2
+    pages = PdfReader(io.BytesIO(completed.pdf)).pages
+    assert len(pages) == 2 + len(PdfReader(io.BytesIO(completed.certificate)).pages)
+    assert completed.stamped_sha256 in "".join(pdftotext(completed.pdf)).replace("\n", "")

@@ -3,7 +3,9 @@ completion certificate appended after them, and the whole sealed. The signing se
 completes its submissions with it (and quotes may complete theirs the same way).
 
 The certificate states the SHA-256 of the original and of the stamped pages, so it is
-rendered between the two: ``certificate_for`` is given both and returns its data.
+rendered between the two: ``certificate_for`` is given both and returns its data. The
+certificate's pages are added to the stamped PDF as an incremental update, and the seal as
+another: the stamped PDF is the first bytes of the completed one.
 CPU-bound and blocking (the seal refuses the event loop): run it off the loop."""
 
 from __future__ import annotations
@@ -60,7 +62,9 @@ def complete_document(
     data = certificate_for(original_sha256, stamped_sha256)
     certificates = [render_certificate(data, locale) for locale in locales]
     clock.lap("certificate")
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(stamped)))
+    # An incremental update: the stamped PDF, whose SHA-256 the certificate prints, stays
+    # byte for byte the start of the completed one, where anyone can check it.
+    writer = PdfWriter(io.BytesIO(stamped), incremental=True)
     for certificate in certificates:
         writer.append(PdfReader(io.BytesIO(certificate)))
     appended = _written(writer)
