@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from portico.documents.testing import DOCUMENTS, contact_headers, make_client, make_type, upload
 from portico.kit.testing.backends import unavailable
 from portico.kit.testing.services import RunningPortico
 from portico.pdf.testing import corpus_path
@@ -139,3 +140,30 @@ async def test_every_corpus_image_is_a_logo_or_refused(portico: RunningPortico) 
     tally = await throw(portico, files, send, 200)
     print("logos:", dict(sorted(tally.items())))
     assert tally["accepted"] > 0
+
+
+async def test_every_corpus_file_is_a_clients_document_or_refused(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    files = corpus_files()
+    kind = await make_type(
+        portico,
+        admin,
+        {
+            "name_en": "Any document",
+            "name_fr": "Tout document",
+            "formats": ["pdf", "jpeg", "png", "webp", "heic", "docx", "odt"],
+            "max_size_mib": 25,
+        },
+    )
+    client = await make_client(portico, admin)
+    headers = contact_headers(portico, client)
+
+    async def send(path: Path) -> Any:
+        return await upload(
+            portico, f"{DOCUMENTS}/my-documents", headers, kind, path.read_bytes(), name=path.name
+        )
+
+    tally = await throw(portico, files, send, 201)
+    print("client documents:", dict(sorted(tally.items())))
+    assert tally["accepted"] > 0.5 * len(files)

@@ -31,7 +31,7 @@ def test_every_service_serves_health_readiness_and_openapi(embedded: LivePortico
         ready = httpx.get(f"{base}/readyz")
         assert ready.status_code == 200, ready.text
         # The embedded process runs every role: jobs too, where the service has some.
-        jobs = {"jobs"} if service in {"portal", "notifier", "signing"} else set()
+        jobs = {"jobs"} if service in {"portal", "notifier", "signing", "documents"} else set()
         assert set(ready.json()["checks"]) == {"database", "bus", "store", *jobs}
         openapi = httpx.get(f"{base}/openapi.json").json()
         assert openapi["openapi"].startswith("3.")

@@ -75,6 +75,16 @@ ALSO_ACCEPTABLE: dict[str, list[int]] = {
     # Only a PDF can be verified, and only a real PKCS#12 seals: their bytes are read.
     "POST /v1/verify": [422],
     "POST /v1/seal-key": [422],
+    # A document type's fields are checked together (an expiry date is a date field, a
+    # type that expires has one), and its size within the server's limit.
+    "POST /v1/document-types": [422],
+    "PATCH /v1/document-types/{type_id}": [422],
+    # A document is read by its content, against its type's formats, size and fields; the
+    # type must be one asked of the client; a rejection needs its reason.
+    "POST /v1/clients/{client_id}/documents": [413, 415, 422],
+    "PATCH /v1/clients/{client_id}/documents/{document_id}": [422],
+    "POST /v1/clients/{client_id}/documents/{document_id}/review": [422],
+    "POST /v1/my-documents": [413, 415, 422],
 }
 # Date filters take a number as a Unix time (pydantic's reading of a datetime), which the
 # schema's date-time format does not say: not a request to refuse.

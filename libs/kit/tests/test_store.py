@@ -105,7 +105,10 @@ async def test_delete_is_idempotent_and_delete_prefix_keeps_other_prefixes(
         await store.put(key, b"data")
     await store.delete("clients/b/4.pdf")
     await store.delete("clients/b/4.pdf")
+    assert await store.keys("clients/a") == ["clients/a/1.pdf", "clients/a/sub/2.pdf"]
     assert await store.delete_prefix("clients/a") == 2
+    assert await store.keys("clients/a") == []
+    assert await store.keys("clients") == ["clients/ab/3.pdf"]
     with pytest.raises(BlobNotFound):
         await store.read("clients/a/sub/2.pdf")
     assert await store.read("clients/ab/3.pdf") == b"data"

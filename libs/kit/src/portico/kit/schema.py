@@ -3,7 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, StrictBool
+from pydantic_core import PydanticCustomError
+
+__all__ = ["JSON_INTEGER", "JsonBool", "JsonInt", "not_nullable"]
+
+
+def _json_integer(value: object) -> object:
+    # JSON has one number type: 3.0 is the integer 3 (the schema's "integer" takes it),
+    # while "3" and true are not numbers at all, which pydantic's lax mode would take.
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# What a body's numbers and booleans take: JSON's own, nothing converted from text.
+JSON_INTEGER = BeforeValidator(_json_integer)
+JsonInt = Annotated[int, JSON_INTEGER]
+JsonBool = StrictBool
+# A list's items with bounds: ``Annotated[int, Field(ge=1), JSON_INTEGER]``, the Field
+# first (after the validator, pydantic leaves the bounds out of the JSON schema).
 
 
 def not_nullable(

@@ -24,10 +24,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import insert
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,9 @@ _INSERT_OUTBOX = (
 class NotInTransaction(RuntimeError):
     """``emit``, ``enqueue`` or a commit hook on a session not opened by
     ``Database.transaction()``: nothing would write or run them, so they are refused."""
+
+
+M = TypeVar("M")
 
 
 class Transaction(AsyncSession):
@@ -113,6 +116,33 @@ class Transaction(AsyncSession):
         if rows:
             await insert_jobs(self, rows)
             self._jobs_added = True
+
+    async def locked(self, model: type[M], key: Any) -> M | None:
+        """The row of ``model`` with primary key ``key``, locked until the transaction
+        ends (None when there is none): two requests that change what hangs on it run one
+        after the other, the second seeing what the first committed.
+
+        PostgreSQL locks the row (``FOR UPDATE``). SQLite has no row locks and reads
+        outside any transaction, so an UPDATE that changes nothing comes first: it takes
+        the database's write lock, and the second request waits for the first to commit
+        before it reads."""
+        [primary] = inspect(model).primary_key
+        if not self.database.is_postgres:
+            await self.execute(
+                update(model)
+                .where(primary == key)
+                .values({primary.name: primary})
+                .execution_options(synchronize_session=False)
+            )
+        found: M | None = (
+            await self.execute(
+                select(model)
+                .where(primary == key)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one_or_none()
+        return found
 
     def before_commit(self, fn: BeforeCommit) -> None:
         """Run ``await fn(tx)`` just before the commit, once however often it is registered

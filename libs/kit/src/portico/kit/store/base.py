@@ -63,6 +63,10 @@ class BlobStore(Protocol):
 
     async def delete_prefix(self, prefix: str) -> int: ...
 
+    async def keys(self, prefix: str) -> list[str]:
+        """The keys under ``prefix`` (a folder: ``clients/a`` is not ``clients/ab``), sorted."""
+        ...
+
     async def download_url(
         self, key: str, *, expires_in: int = 300, filename: str | None = None
     ) -> str | None:

@@ -78,6 +78,10 @@ class LocalBlobStore:
         folder = self._path(prefix.rstrip("/"))
         return await asyncio.to_thread(_remove_tree, folder)
 
+    async def keys(self, prefix: str) -> list[str]:
+        folder = self._path(prefix.rstrip("/"))
+        return await asyncio.to_thread(_files_under, folder, self.root)
+
     async def download_url(
         self, key: str, *, expires_in: int = 300, filename: str | None = None
     ) -> str | None:
@@ -114,6 +118,16 @@ def _read_meta(path: Path, key: str) -> StoredBlob:
         raise BlobNotFound(key)
     return StoredBlob(
         key=key, size=meta["size"], sha256=meta["sha256"], content_type=meta["content_type"]
+    )
+
+
+def _files_under(folder: Path, root: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and not path.name.endswith(META_SUFFIX)
     )
 
 

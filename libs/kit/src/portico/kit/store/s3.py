@@ -198,6 +198,15 @@ class S3BlobStore:
                 deleted += len(objects)
         return deleted
 
+    async def keys(self, prefix: str) -> list[str]:
+        name = self._object(prefix.rstrip("/")) + "/"
+        paginator = self.client.get_paginator("list_objects_v2")
+        pages = await asyncio.to_thread(
+            lambda: list(paginator.paginate(Bucket=self.bucket, Prefix=name))
+        )
+        found = [item["Key"] for page in pages for item in page.get("Contents", [])]
+        return sorted(key.removeprefix(self.prefix) for key in found)
+
     async def download_url(
         self, key: str, *, expires_in: int = 300, filename: str | None = None
     ) -> str | None:

@@ -48,13 +48,19 @@ BROKER_FIXTURES = frozenset(
 PLAYWRIGHT_FIXTURES = frozenset({"page", "context", "new_context", "browser"})
 
 
+# The parameter values of a fixture that runs on RabbitMQ (``portico``'s "distributed",
+# the kit's own bus fixtures' "rabbitmq"): such a fixture asks for its vhost only when it
+# runs, which the test's fixture names do not show.
+BROKER_PARAMS = frozenset({"distributed", "rabbitmq"})
+
+
 def uses_broker(item: pytest.Item) -> bool:
-    """Whether a test runs against RabbitMQ: on the distributed backend, or with a vhost."""
+    """Whether a test runs against RabbitMQ: with a vhost, or parametrized onto the broker."""
     callspec = getattr(item, "callspec", None)
     params = callspec.params if callspec is not None else {}
     names = set(getattr(item, "fixturenames", ()))
     return bool(names & BROKER_FIXTURES) or any(
-        params.get(name) == "distributed" for name in BACKEND_FIXTURES
+        isinstance(value, str) and value in BROKER_PARAMS for value in params.values()
     )
 
 

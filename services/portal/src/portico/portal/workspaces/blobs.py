@@ -1,20 +1,17 @@
-"""Removing workspace files from the blob store, once the rows that held them are gone.
-
-The rows are deleted in the request's transaction; the files only by a job that the same
-transaction enqueues. A delete rolled back (a failure later in the request) loses no file,
-and one committed removes its files even if the process stops right after the commit: the
-runner retries the job until the store answers.
-"""
+"""Where a workspace's files are in the blob store, and removing them after the rows that
+held them (``portico.kit.store.removal``)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 
-from portico.kit.jobs import Job, JobContext, JobTable
+from portico.kit.jobs import JobTable
+from portico.kit.store import removal
 from portico.kit.transaction import Transaction
 
-DELETE_FILES = "portal.delete_files"
+# Jobs queued under the portal's own name before the kit took the job over.
+EARLIER_DELETE_FILES = "portal.delete_files"
 
 
 def workspace_prefix(workspace_id: uuid.UUID) -> str:
@@ -25,21 +22,8 @@ async def delete_files_after_commit(
     tx: Transaction, *, keys: Iterable[str] = (), workspace_ids: Iterable[uuid.UUID] = ()
 ) -> None:
     """Remove these files, and every file of these workspaces, once ``tx`` commits."""
-    payload = {
-        "keys": list(keys),
-        "prefixes": [workspace_prefix(workspace_id) for workspace_id in workspace_ids],
-    }
-    if payload["keys"] or payload["prefixes"]:
-        await tx.enqueue(DELETE_FILES, payload)
+    prefixes = [workspace_prefix(workspace_id) for workspace_id in workspace_ids]
+    await removal.delete_files_after_commit(tx, keys=keys, prefixes=prefixes)
 
 
-async def delete_files(context: JobContext, job: Job) -> None:
-    # Deleting what is already gone is no error: a job run twice changes nothing more.
-    assert context.store is not None
-    for key in job.payload["keys"]:
-        await context.store.delete(key)
-    for prefix in job.payload["prefixes"]:
-        await context.store.delete_prefix(prefix)
-
-
-JOBS: JobTable = {DELETE_FILES: delete_files}
+JOBS: JobTable = {**removal.JOBS, EARLIER_DELETE_FILES: removal.delete_files}

@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 
 from portico.kit.auth import CurrentPrincipal, Principal
 from portico.kit.deps import Store, Tx, get_runtime
-from portico.kit.downloads import attachment
+from portico.kit.downloads import attachment, safe_file_name
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import (
     FieldError,
@@ -55,7 +55,7 @@ from portico.portal.workspaces.schemas import (
     WorkspacePatch,
 )
 from portico.portal.workspaces.service import Author, staff_id
-from portico.portal.workspaces.uploads import checked_type, safe_file_name
+from portico.portal.workspaces.uploads import checked_type
 
 router = APIRouter(prefix="/v1", tags=["workspaces"])
 

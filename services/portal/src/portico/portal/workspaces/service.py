@@ -27,6 +27,7 @@ from portico.contracts.events.portal import (
 )
 from portico.kit.auth import Principal
 from portico.kit.db import utcnow
+from portico.kit.html import sanitise_html
 from portico.kit.pagination import PageParams, fetch_page
 from portico.kit.problems import Forbidden, NotFound, ValidationProblem
 from portico.kit.settings import PorticoSettings
@@ -46,7 +47,6 @@ from portico.portal.models import (
 )
 from portico.portal.workspaces.access import visible_to
 from portico.portal.workspaces.blobs import workspace_prefix
-from portico.portal.workspaces.sanitise import sanitise_note_html
 from portico.portal.workspaces.schemas import (
     Assignee,
     LinkIn,
@@ -365,7 +365,7 @@ async def add_note(
         author_kind=author.kind,
         author_id=author.id,
         title=data.title,
-        body_html=sanitise_note_html(data.body_html),
+        body_html=sanitise_html(data.body_html),
     )
     session.add(note)
     await session.flush()
@@ -380,7 +380,7 @@ async def update_note(session: AsyncSession, note: Note, patch: NotePatch) -> No
     if "title" in fields:
         note.title = fields["title"]
     if "body_html" in fields:
-        note.body_html = sanitise_note_html(fields["body_html"])
+        note.body_html = sanitise_html(fields["body_html"])
     await session.flush()
 
 

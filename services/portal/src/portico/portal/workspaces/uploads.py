@@ -8,7 +8,6 @@ pass as a PDF.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -65,15 +64,3 @@ def checked_type(name: str, declared: str | None, head: bytes) -> str | None:
     if file_type.content_type.startswith("text/") and b"\x00" in head:
         return None
     return file_type.content_type
-
-
-def safe_file_name(name: str | None) -> str:
-    """The last part of the name the browser sent, without control characters, at most 255."""
-    base = PurePosixPath((name or "").replace("\\", "/")).name
-    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
-    if not base or base in (".", ".."):
-        return "file"
-    if len(base) > 255:
-        suffix = PurePosixPath(base).suffix[:20]
-        base = base[: 255 - len(suffix)] + suffix
-    return base

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from portico.kit.db import utcnow
 from portico.kit.transaction import Transaction
@@ -77,27 +77,8 @@ async def record(
 async def locked(tx: Transaction, submission_id: uuid.UUID) -> Submission | None:
     """The submission, its row locked until the transaction ends, and its submitters as of
     now: two signers submitting at the same moment see each other's signature, so exactly
-    one of them completes the document.
-
-    PostgreSQL locks the row (``FOR UPDATE``). SQLite has no row locks and runs a SELECT
-    outside any transaction, so an UPDATE that changes nothing comes first: it takes the
-    database's write lock, and the second request waits for the first to commit before it
-    reads."""
-    if not tx.database.is_postgres:
-        await tx.execute(
-            update(Submission)
-            .where(Submission.id == submission_id)
-            .values(trail_head=Submission.trail_head)
-            .execution_options(synchronize_session=False)
-        )
-    return (
-        await tx.execute(
-            select(Submission)
-            .where(Submission.id == submission_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one_or_none()
+    one of them completes the document."""
+    return await tx.locked(Submission, submission_id)
 
 
 async def trail_of(tx: Transaction, submission_id: uuid.UUID) -> Sequence[AuditEvent]:

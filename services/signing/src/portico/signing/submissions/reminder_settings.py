@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portico.kit.auth.principals import CurrentAdmin
 from portico.kit.deps import Tx
 from portico.kit.problems import problem_responses
+from portico.kit.schema import JSON_INTEGER, JsonInt
 from portico.signing.models import ReminderSettings
 from portico.signing.settings import Settings, SigningSettings
 
@@ -26,8 +27,7 @@ router = APIRouter(prefix="/v1/reminder-settings", tags=["reminders"])
 
 ROW_ID = 1
 MAX_REMINDERS = 5
-# Strict: a JSON number of days, never "3" or 3.0 read as one.
-Day = Annotated[int, Field(ge=1, le=365, strict=True)]
+Day = Annotated[int, Field(ge=1, le=365), JSON_INTEGER]
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ class ReminderSettingsIn(BaseModel):
         description="Days after the link was sent, one reminder each (at most 5; empty: none)",
         json_schema_extra={"uniqueItems": True},
     )
-    last_call_days: int = Field(
-        ge=0, le=60, strict=True, description="Days before the expiry for the last call (0: none)"
+    last_call_days: JsonInt = Field(
+        ge=0, le=60, description="Days before the expiry for the last call (0: none)"
     )
 
     @field_validator("reminder_days")

@@ -1,4 +1,5 @@
-"""The HTML a note may hold: formatting and safe links, nothing that runs or loads."""
+"""The HTML that staff may write for others to read (a workspace note, the introduction of a
+client portal section): formatting and safe links, nothing that runs or loads."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ ALLOWED_TAGS = frozenset(
     }
 )
 
-# Built once: the cleaner compiles its rules, and every note goes through the same ones.
+# Built once: the cleaner compiles its rules, and every text goes through the same ones.
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
     # Script and style text would otherwise survive as visible text once their tags go.
@@ -33,12 +34,12 @@ _CLEANER = nh3.Cleaner(
     # Whatever rel the author wrote is replaced: a linked page must not reach the portal tab.
     link_rel="noopener noreferrer",
     url_schemes={"http", "https", "mailto"},
-    # A relative link would point into the portal itself, which a note has no reason to do.
+    # A relative link would point into the portal itself, which such a text has no reason to do.
     url_relative="deny",
     strip_comments=True,
 )
 
 
-def sanitise_note_html(html: str) -> str:
-    """The note's HTML with only the allow-listed tags, attributes and link schemes kept."""
+def sanitise_html(html: str) -> str:
+    """``html`` with only the allow-listed tags, attributes and link schemes kept."""
     return _CLEANER.clean(html).strip()

@@ -1,0 +1,1 @@
+"""The documents staff ask clients for: their types, the uploads, review and expiry."""
