@@ -17,7 +17,7 @@ from portico.documents.client_documents.schemas import (
     DocumentOut,
     ReviewIn,
 )
-from portico.documents.models import ClientDocument
+from portico.documents.models import ClientDocument, ClientReplica
 from portico.documents.replicas import staff_name
 from portico.kit.auth import Principal
 from portico.kit.auth.principals import require_scope
@@ -26,6 +26,7 @@ from portico.kit.downloads import attachment, safe_file_name
 from portico.kit.problems import NotFound, ValidationProblem, problem_responses
 from portico.kit.store import BlobNotFound, BlobStore
 from portico.kit.store.removal import delete_files_after_commit
+from portico.kit.transaction import Transaction
 
 router = APIRouter(prefix="/v1/clients/{client_id}/documents", tags=["client documents"])
 
@@ -79,16 +80,30 @@ async def add_document(
     data: Annotated[str, Form(description="A JSON object of the type's fields")] = "{}",
 ) -> DocumentOut:
     client = await service.client_of(tx, client_id)
-    kind = await service.type_of(tx, document_type_id)
+    uploader = await uploader_of(tx, principal)
+    return await received(request, tx, store, client, document_type_id, file, data, uploader)
+
+
+async def received(
+    request: Request,
+    tx: Transaction,
+    store: BlobStore,
+    client: ClientReplica,
+    document_type_id: uuid.UUID,
+    file: UploadFile,
+    data: str,
+    uploader: service.Uploader,
+) -> DocumentOut:
+    """A multipart upload (the type, the file, its data as JSON) kept as the client's."""
     row = await service.store_upload(
         tx,
         store,
         get_runtime(request).settings,
         client=client,
-        kind=kind,
+        kind=await service.type_of(tx, document_type_id),
         upload=service.Upload(safe_file_name(file.filename), await file.read()),
         data=parsed_data(data),
-        uploader=await uploader_of(tx, principal),
+        uploader=uploader,
     )
     return service.document_out(row)
 

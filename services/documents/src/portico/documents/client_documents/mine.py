@@ -14,14 +14,13 @@ from portico.documents.client_documents import service
 from portico.documents.client_documents.endpoints import (
     FILE_RESPONSE,
     file_response,
-    parsed_data,
+    received,
 )
 from portico.documents.client_documents.schemas import ChecklistOut, DocumentOut
 from portico.documents.models import ClientReplica
 from portico.documents.section import section_settings
 from portico.kit.auth.principals import CurrentClient, Principal
-from portico.kit.deps import Store, Tx, get_runtime
-from portico.kit.downloads import safe_file_name
+from portico.kit.deps import Store, Tx
 from portico.kit.problems import problem_responses
 
 router = APIRouter(prefix="/v1/my-documents", tags=["my documents"])
@@ -75,20 +74,10 @@ async def upload_my_document(
     data: Annotated[str, Form(description="A JSON object of the type's fields")] = "{}",
 ) -> DocumentOut:
     client = await _client(tx, principal)
-    kind = await service.type_of(tx, document_type_id)
-    row = await service.store_upload(
-        tx,
-        store,
-        get_runtime(request).settings,
-        client=client,
-        kind=kind,
-        upload=service.Upload(safe_file_name(file.filename), await file.read()),
-        data=parsed_data(data),
-        uploader=service.Uploader(
-            "contact", principal.contact_id, _contact_name(client, principal.contact_id)
-        ),
+    uploader = service.Uploader(
+        "contact", principal.contact_id, _contact_name(client, principal.contact_id)
     )
-    return service.document_out(row)
+    return await received(request, tx, store, client, document_type_id, file, data, uploader)
 
 
 @router.get(
