@@ -66,7 +66,10 @@ def _number(value: Any) -> int | float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        number: float = float(value)
+        try:
+            number: float = float(value)
+        except OverflowError:  # a JSON integer of hundreds of digits
+            return None
     elif isinstance(value, str):
         try:
             number = float(value.strip().replace(",", ".").replace(" ", ""))
