@@ -74,7 +74,7 @@ async def test_a_document_near_its_expiry_is_reminded_of_once_and_past_it_reads_
     )
     assert reminder.data["expires_on"] == soon
     assert reminder.data["contact"]["name"] == "Inès Roy"
-    assert reminder.data["upload_url"].endswith("/portal/documents")
+    assert reminder.data["upload_url"].endswith("/portal/my-documents")
     await asyncio.sleep(0.2)
     assert len(portico.events.of_type(ClientDocumentExpiring.event_type)) == 1
 

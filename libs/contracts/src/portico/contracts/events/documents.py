@@ -33,7 +33,7 @@ _DOCUMENT: dict[str, Any] = {
     "document_type_name": "Attestation URSSAF",
     "assigned_staff_id": _STAFF_ID,
 }
-_UPLOAD_URL = "http://127.0.0.1:8000/portal/documents"
+_UPLOAD_URL = "http://127.0.0.1:8000/portal/my-documents"
 
 
 class _ClientDocument(Event):

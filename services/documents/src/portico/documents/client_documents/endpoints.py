@@ -18,6 +18,7 @@ from portico.documents.client_documents.schemas import (
     ReviewIn,
 )
 from portico.documents.models import ClientDocument, ClientReplica
+from portico.documents.previews import preview, previewable
 from portico.documents.replicas import staff_name
 from portico.kit.auth import Principal
 from portico.kit.auth.principals import require_scope
@@ -34,6 +35,9 @@ Reader = Annotated[Principal, Depends(require_scope("documents:read"))]
 Writer = Annotated[Principal, Depends(require_scope("documents:write"))]
 FILE_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/octet-stream": {}}, "description": "The file"}
+}
+PREVIEW_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/webp": {}}, "description": "The preview"}
 }
 
 
@@ -140,6 +144,36 @@ async def file_response(store: BlobStore, document: ClientDocument) -> Response:
         content,
         media_type=document.content_type,
         headers={"Content-Disposition": attachment(document.file_name)},
+    )
+
+
+@router.get(
+    "/{document_id}/preview",
+    responses={**PREVIEW_RESPONSE, **problem_responses(401, 403, 404)},
+    response_class=Response,
+    summary="The document's first page or image, as a small WebP image",
+)
+async def preview_document(
+    client_id: uuid.UUID, document_id: uuid.UUID, tx: Tx, store: Store, _: Reader
+) -> Response:
+    return await preview_response(store, await service.document_of(tx, client_id, document_id))
+
+
+async def preview_response(store: BlobStore, document: ClientDocument) -> Response:
+    if not previewable(document.content_type):
+        raise NotFound("This kind of file has no preview.")
+    try:
+        content = await store.read(document.file_key)
+    except BlobNotFound:
+        raise NotFound("The file is missing from the store.") from None
+    image = await preview(content, document.content_type)
+    if image is None:
+        raise NotFound("This file could not be rendered.")
+    # A replacement keeps the document's id: the file's digest tells the versions apart.
+    return Response(
+        image,
+        media_type="image/webp",
+        headers={"Cache-Control": "private, no-cache", "ETag": f'"{document.sha256}"'},
     )
 
 

@@ -13,7 +13,9 @@ from pydantic import Field
 from portico.documents.client_documents import service
 from portico.documents.client_documents.endpoints import (
     FILE_RESPONSE,
+    PREVIEW_RESPONSE,
     file_response,
+    preview_response,
     received,
 )
 from portico.documents.client_documents.schemas import ChecklistOut, DocumentOut
@@ -91,3 +93,18 @@ async def download_my_document(
 ) -> Response:
     client = await _client(tx, principal)
     return await file_response(store, await service.document_of(tx, client.client_id, document_id))
+
+
+@router.get(
+    "/{document_id}/preview",
+    responses={**PREVIEW_RESPONSE, **problem_responses(401, 403, 404)},
+    response_class=Response,
+    summary="One of my client's documents as a small WebP image (first page or image)",
+)
+async def preview_my_document(
+    document_id: uuid.UUID, tx: Tx, store: Store, principal: CurrentClient
+) -> Response:
+    client = await _client(tx, principal)
+    return await preview_response(
+        store, await service.document_of(tx, client.client_id, document_id)
+    )

@@ -61,7 +61,7 @@ CONTENT_TYPES = {
 }
 # The web UI's pages the messages link to.
 STAFF_PAGE = "/clients/{client_id}/documents"
-CLIENT_PAGE = "/portal/documents"
+CLIENT_PAGE = "/portal/my-documents"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from portico.notifier.messages.planning import (
     to_staff,
 )
 
-UPLOAD_URL = "http://127.0.0.1:8000/portal/documents"
+UPLOAD_URL = "http://127.0.0.1:8000/portal/my-documents"
 STAFF_DEFAULTS = Channels(email=True, sms=False, in_app=True)
 
 DOCUMENT_UPLOADED = MessageKind(
