@@ -62,6 +62,7 @@ DESIGNED = {
         "ClientDocumentReviewed",
         "ClientDocumentsComplete",
         "ClientDocumentExpiring",
+        "ClientDocumentStates",
     },
     "notifier": {"NotificationDelivered", "NotificationFailed"},
 }

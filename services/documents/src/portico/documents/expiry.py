@@ -1,7 +1,8 @@
 """Reminders before a document expires: a job every hour finds the documents whose expiry
 date is within the section's ``reminder_days`` and tells the client (and the staff member
 in charge) once per document and date. A document past its date reads as expired without
-a job (``checklist.state_of``).
+a job (``checklist.state_of``); another job announces the client's new states to the
+portal (ClientDocumentStates) once per document and date, for its client list.
 
 Each reminder is claimed by a conditional update of ``reminded_for`` in the transaction
 that emits it: two runs at once, or a run repeated, send it once.
@@ -12,16 +13,18 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 
 from portico.contracts.events.documents import ClientDocumentExpiring
 from portico.documents.client_documents.service import CLIENT_PAGE, uploading_contact
 from portico.documents.models import ClientDocument, ClientReplica, DocumentType
 from portico.documents.section import section_settings
+from portico.documents.states import announce_states
 from portico.kit.db import utcnow
 from portico.kit.jobs import Job, JobContext, JobTable, Schedule
 
 REMIND = "documents.remind_expiring"
+ANNOUNCE_EXPIRED = "documents.announce_expired"
 
 
 async def remind_expiring(context: JobContext, job: Job) -> None:
@@ -83,5 +86,42 @@ async def _remind(context: JobContext, document_id: uuid.UUID, expires_on: date)
         )
 
 
-SCHEDULES = [Schedule(name="remind-expiring", kind=REMIND, every=timedelta(hours=1))]
-JOBS: JobTable = {REMIND: remind_expiring}
+async def announce_expired(context: JobContext, job: Job) -> None:
+    """Each document whose date has passed is claimed (``expiry_announced_for``) and its
+    client's states announced, in one transaction per client."""
+    today = utcnow().date()
+    async with context.database.sessions() as session:
+        clients = set(
+            await session.scalars(
+                select(ClientDocument.client_id).where(
+                    ClientDocument.expires_on < today, _not_announced()
+                )
+            )
+        )
+    for client_id in clients:
+        async with context.database.transaction() as tx:
+            claimed = await tx.execute(
+                update(ClientDocument)
+                .where(
+                    ClientDocument.client_id == client_id,
+                    ClientDocument.expires_on < today,
+                    _not_announced(),
+                )
+                .values(expiry_announced_for=ClientDocument.expires_on)
+            )
+            if claimed.rowcount:  # type: ignore[attr-defined]
+                await announce_states(tx, [client_id])
+
+
+def _not_announced() -> ColumnElement[bool]:
+    return or_(
+        ClientDocument.expiry_announced_for.is_(None),
+        ClientDocument.expiry_announced_for != ClientDocument.expires_on,
+    )
+
+
+SCHEDULES = [
+    Schedule(name="remind-expiring", kind=REMIND, every=timedelta(hours=1)),
+    Schedule(name="announce-expired", kind=ANNOUNCE_EXPIRED, every=timedelta(hours=1)),
+]
+JOBS: JobTable = {REMIND: remind_expiring, ANNOUNCE_EXPIRED: announce_expired}

@@ -88,6 +88,8 @@ class ClientDocument(Base):
     reason: Mapped[str | None] = mapped_column(String(2000))
     # The expiry date its reminder went for: once per document and date.
     reminded_for: Mapped[date | None] = mapped_column(Date)
+    # The expiry date whose passing was announced (ClientDocumentStates): once per date.
+    expiry_announced_for: Mapped[date | None] = mapped_column(Date)
 
 
 class SectionSettings(Base):

@@ -20,6 +20,7 @@ from portico.contracts.events.portal import (
     StaffUserChanged,
 )
 from portico.documents.models import ClientDocument, ClientReplica, StaffReplica
+from portico.documents.states import announce_states
 from portico.documents.storage import client_prefix
 from portico.kit.inbox import EventContext
 from portico.kit.store.removal import delete_files_after_commit
@@ -47,6 +48,9 @@ async def keep_client(event: ClientCreated | ClientUpdated, context: EventContex
             deleted=False,
         )
     )
+    # A new client, or new tags: which types apply may have changed.
+    await context.tx.flush()
+    await announce_states(context.tx, [event.client_id])
 
 
 async def forget_client(event: ClientDeleted, context: EventContext) -> None:

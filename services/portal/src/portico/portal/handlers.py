@@ -1,7 +1,12 @@
 """The portal's event handlers and the table that routes consumed events to them."""
 
+from portico.contracts.events.documents import ClientDocumentStates
 from portico.contracts.events.signing import DocumentCompleted
 from portico.kit.inbox import HandlerTable
+from portico.portal.clients.document_states import keep_document_states
 from portico.portal.clients.mapping import write_back_mapped_fields
 
-HANDLERS: HandlerTable = {DocumentCompleted: [write_back_mapped_fields]}
+HANDLERS: HandlerTable = {
+    DocumentCompleted: [write_back_mapped_fields],
+    ClientDocumentStates: [keep_document_states],
+}

@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from portico.kit.auth.capabilities import CapabilityTokenColumns
@@ -195,6 +195,11 @@ class Client(Base):
     # task done): the staff dashboard's recent activity. Kept apart from ``updated_at``,
     # which says when the client's record changed.
     last_activity_at: Mapped[datetime | None]
+    # Where the client stands for the documents asked of them, as the documents service
+    # last announced it (ClientDocumentStates): NULL until it has. Kept here so the client
+    # list shows and filters it without a call per row.
+    documents_complete: Mapped[bool | None] = mapped_column(index=True)
+    documents_as_of: Mapped[datetime | None]
 
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="client",
@@ -202,6 +207,21 @@ class Client(Base):
         cascade="all, delete-orphan",
         order_by="Contact.created_at",
     )
+
+
+class ClientDocumentState(Base):
+    """The state of one document type for a client (missing, in_review, accepted, rejected,
+    expired), from the documents service's last ClientDocumentStates: what the client
+    list filters on ("who has not given their ID card")."""
+
+    __tablename__ = "client_document_states"
+    __table_args__ = (Index("ix_client_document_states_type_state", "document_type_id", "state"),)
+
+    client_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_type_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(20))
 
 
 class Contact(Base):

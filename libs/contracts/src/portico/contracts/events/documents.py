@@ -14,6 +14,7 @@ from portico.contracts.events.common import Link, Person, Timestamp, examples
 __all__ = [
     "ClientDocumentExpiring",
     "ClientDocumentReviewed",
+    "ClientDocumentStates",
     "ClientDocumentUploaded",
     "ClientDocumentsComplete",
 ]
@@ -161,3 +162,38 @@ class ClientDocumentExpiring(_ClientDocument):
         default=None, description="The contact to ask, when the client has one"
     )
     upload_url: Link = Field(description="Where the client uploads a new one (client portal)")
+
+
+DocumentState = Literal["missing", "in_review", "accepted", "rejected", "expired"]
+
+
+class ClientDocumentStates(Event):
+    """Emitted whenever where a client stands for their documents may have changed: an
+    upload, a review, new data, a deletion, a document expiring, a document type added,
+    changed or removed, the client created or their tags changed. It carries the whole
+    picture, so the last one received is the truth; ``as_of`` orders them.
+
+    Consumed by the portal, which keeps it for the client list's "documents complete"
+    column and its filters by a type's state, without asking the documents service per row.
+    """
+
+    event_type = "portico.documents.client_document_states.v1"
+    subject_field = "client_id"
+    model_config = examples(
+        {
+            "client_id": "3f2b7c1e-8a4d-4e59-9c1a-2b6d7e8f9a01",
+            "complete": False,
+            "states": {
+                "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d": "accepted",
+                "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e": "missing",
+            },
+            "as_of": "2026-11-25T12:00:00Z",
+        }
+    )
+
+    client_id: UUID
+    complete: bool = Field(description="Every required document that applies is accepted")
+    states: dict[UUID, DocumentState] = Field(
+        description="The state of every document type that applies to the client, by type id"
+    )
+    as_of: Timestamp = Field(description="When this picture was taken: an older one is stale")

@@ -20,6 +20,7 @@ from portico.documents.client_documents.schemas import (
 from portico.documents.models import ClientDocument, ClientReplica
 from portico.documents.previews import preview, previewable
 from portico.documents.replicas import staff_name
+from portico.documents.states import announce_states
 from portico.kit.auth import Principal
 from portico.kit.auth.principals import require_scope
 from portico.kit.deps import Store, Tx, get_runtime
@@ -227,3 +228,5 @@ async def delete_document(client_id: uuid.UUID, document_id: uuid.UUID, tx: Tx, 
     document = await service.document_of(tx, client_id, document_id)
     await tx.delete(document)
     await delete_files_after_commit(tx, keys=[document.file_key])
+    await tx.flush()
+    await announce_states(tx, [client_id])

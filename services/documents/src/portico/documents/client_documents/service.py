@@ -33,6 +33,7 @@ from portico.documents.data import check_data, expiry_of
 from portico.documents.document_types.schemas import DocumentTypeOut
 from portico.documents.models import ClientDocument, ClientReplica, DocumentType
 from portico.documents.section import section_settings
+from portico.documents.states import announce_states
 from portico.documents.storage import document_key
 from portico.kit.db import utcnow
 from portico.kit.problems import (
@@ -270,6 +271,7 @@ async def store_upload(
     row.reviewed_at = row.uploaded_at if accepted else None
     row.reason = None
     row.reminded_for = None
+    row.expiry_announced_for = None
     if previous is None:
         tx.add(row)
     # The file first: a row never names a file that is not there. Its key is new for new
@@ -294,6 +296,7 @@ async def store_upload(
         )
     )
     await _tell_if_complete(tx, client, complete_before)
+    await announce_states(tx, [client.client_id])
     return row
 
 
@@ -309,7 +312,9 @@ async def change_data(
     if expires_on != document.expires_on:
         document.expires_on = expires_on
         document.reminded_for = None
+        document.expiry_announced_for = None
     await tx.flush()
+    await announce_states(tx, [document.client_id])
     return document
 
 
@@ -352,6 +357,7 @@ async def review(
         )
     )
     await _tell_if_complete(tx, client, complete_before)
+    await announce_states(tx, [client.client_id])
     return document
 
 

@@ -19,11 +19,16 @@ from portico.documents.document_types.schemas import (
 )
 from portico.documents.models import ClientDocument, DocumentType
 from portico.documents.settings import Settings
+from portico.documents.states import announce_states
 from portico.kit.auth import Principal
 from portico.kit.auth.principals import CurrentAdmin, require_scope
 from portico.kit.deps import Tx
 from portico.kit.problems import NotFound, ValidationProblem, problem_responses
 from portico.kit.store.removal import delete_files_after_commit
+
+# What decides which clients a type applies to and whether it counts for completeness: a
+# change of either is announced for every client (ClientDocumentStates).
+CHECKLIST_SETTINGS = frozenset({"upload_mode", "client_tag"})
 
 router = APIRouter(prefix="/v1/document-types", tags=["document types"])
 
@@ -77,6 +82,7 @@ async def create_document_type(
     tx.add(row)
     await tx.flush()
     await tx.refresh(row)
+    await announce_states(tx)
     return DocumentTypeOut.model_validate(row)
 
 
@@ -105,10 +111,17 @@ async def update_document_type(
         raise RequestValidationError(
             [{**item, "loc": ("body", *item["loc"])} for item in error.errors()]
         ) from None
-    for name, value in checked.model_dump(mode="json").items():
+    changed = {
+        name: value
+        for name, value in checked.model_dump(mode="json").items()
+        if getattr(row, name) != value
+    }
+    for name, value in changed.items():
         setattr(row, name, value)
     await tx.flush()
     await tx.refresh(row)
+    if changed.keys() & CHECKLIST_SETTINGS:
+        await announce_states(tx)
     return DocumentTypeOut.model_validate(row)
 
 
@@ -128,3 +141,5 @@ async def delete_document_type(type_id: uuid.UUID, tx: Tx, _: CurrentAdmin) -> N
         await tx.delete(document)
     await tx.delete(row)
     await delete_files_after_commit(tx, keys=keys)
+    await tx.flush()
+    await announce_states(tx)

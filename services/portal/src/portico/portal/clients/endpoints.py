@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portico.contracts.events.documents import DocumentState
 from portico.kit.auth import Principal, require_scope
 from portico.kit.deps import Tx
 from portico.kit.pagination import Page, Paging
-from portico.kit.problems import problem_responses
+from portico.kit.problems import ValidationProblem, problem_responses
 from portico.portal.clients import history, service
 from portico.portal.clients.history import Origin
 from portico.portal.clients.schemas import (
@@ -78,11 +79,25 @@ async def list_clients(
     portal_status: Annotated[
         PortalStatus | None, Query(description="Where they stand with the client portal")
     ] = None,
+    documents_complete: Annotated[
+        bool | None, Query(description="Every required document accepted, or not")
+    ] = None,
+    document_type_id: Annotated[
+        uuid.UUID | None, Query(description="Asked for this document type (documents service)")
+    ] = None,
+    document_state: Annotated[
+        DocumentState | None,
+        Query(description="The client's document of document_type_id is in this state"),
+    ] = None,
     sort: Annotated[
         service.ClientSort,
         Query(description="name (A to Z) or recent (latest changed or active first)"),
     ] = "name",
 ) -> Page[ClientOut]:
+    if document_state is not None and document_type_id is None:
+        raise ValidationProblem.for_field(
+            "document_type_id", "Name the type whose state to filter by.", location="query"
+        )
     clients, total = await service.list_clients(
         tx,
         page,
@@ -90,6 +105,9 @@ async def list_clients(
         tag=tag,
         assigned_staff_id=assigned_staff_id,
         portal_status=portal_status,
+        documents_complete=documents_complete,
+        document_type_id=document_type_id,
+        document_state=document_state,
         sort=sort,
     )
     return Page[ClientOut](

@@ -208,6 +208,13 @@ class ClientOut(BaseModel):
         default=None,
         description="When a contact last posted a message, uploaded a file or completed a task",
     )
+    documents_complete: bool | None = Field(
+        default=None,
+        description=(
+            "Every required document asked of the client is accepted (documents service); "
+            "null until it has said"
+        ),
+    )
 
 
 class ChangeOut(BaseModel):

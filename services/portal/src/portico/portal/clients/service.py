@@ -14,12 +14,14 @@ from sqlalchemy import String, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from portico.contracts.events.documents import DocumentState
 from portico.contracts.events.portal import ClientDeleted
 from portico.kit.pagination import PageParams, fetch_page
 from portico.kit.problems import NotFound, ValidationProblem
 from portico.kit.transaction import Transaction
 from portico.portal.attributes.service import checked_value, definitions_by_key
 from portico.portal.clients import history
+from portico.portal.clients.document_states import document_state_filter
 from portico.portal.clients.history import FieldChange, Origin
 from portico.portal.clients.replica import client_created, client_updated
 from portico.portal.clients.schemas import (
@@ -177,6 +179,9 @@ async def list_clients(
     tag: str | None = None,
     assigned_staff_id: uuid.UUID | None = None,
     portal_status: PortalStatus | None = None,
+    documents_complete: bool | None = None,
+    document_type_id: uuid.UUID | None = None,
+    document_state: DocumentState | None = None,
     sort: ClientSort = "name",
 ) -> tuple[list[Client], int]:
     query = select(Client)
@@ -196,6 +201,10 @@ async def list_clients(
         query = query.where(Client.assigned_staff_id == assigned_staff_id)
     if portal_status is not None:
         query = query.where(status_filter(portal_status))
+    if documents_complete is not None:
+        query = query.where(Client.documents_complete.is_(documents_complete))
+    if document_type_id is not None:
+        query = query.where(document_state_filter(document_type_id, document_state))
     if tag:
         # Tags are a JSON list kept as text on both databases: match the quoted tag in it.
         query = query.where(cast(Client.tags, String).contains(json.dumps(tag), autoescape=True))
