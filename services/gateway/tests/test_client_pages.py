@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import uuid
@@ -20,6 +21,7 @@ from portico.contracts.events.signing import DocumentCompleted, MappedField, Sig
 from portico.gateway.testing import PASSWORD, Accounts, Site
 from portico.gateway.web.i18n import CATALOGS
 from portico.kit.testing.services import RunningPortico
+from portico.pdf.testing import pdf_with_text
 
 # What a page shows is the same on both backends (the services' tests prove each one).
 pytestmark = pytest.mark.backends("embedded")
@@ -716,3 +718,69 @@ async def test_the_history_shows_each_step_of_a_contacts_way_into_the_portal(
         assert f"<ins>{_('Active')}</ins>" in history
         assert f"<del>{_('Invited')}</del>" in history
         await site.post("/logout", {})
+
+
+async def test_the_documents_column_and_filters_follow_each_clients_documents(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    admin = await accounts.staff("admin")
+    await site.log_in(admin["email"])
+    documents = "/api/documents/v1"
+    staff_headers = portico.headers("admin")
+    id_card = await portico.http.post(
+        f"{documents}/document-types",
+        json={"name_en": "ID card", "name_fr": "Carte d'identité", "upload_mode": "required"},
+        headers=staff_headers,
+    )
+    assert id_card.status_code == 201, id_card.text
+    type_id = id_card.json()["id"]
+    bakery = await make_client(
+        portico, "Boulangerie Martin", contact=("Paul", "Roux", "p@b.example")
+    )
+    studio = await make_client(portico, "Studio Nord", contact=("Camille", "D", "c@n.example"))
+    everyone = {"Boulangerie Martin", "Studio Nord"}
+
+    async def shown(query: str) -> set[str]:
+        page = await site.get(f"/clients?{query}")
+        assert page.status_code == 200
+        return {name for name in everyone if f">{name}</a>" in results(page)}
+
+    async def comes_to(query: str, expected: set[str]) -> None:
+        for _ in range(200):
+            if await shown(query) == expected:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{query}: never {expected}, still {await shown(query)}")
+
+    missing = f"document_type={type_id}&document_state=missing"
+    await comes_to(missing, everyone)
+    page = await site.get("/clients")
+    assert f'<option value="{type_id}">ID card</option>' in page.text
+    assert f'<a class="badge badge-incomplete" href="/clients/{bakery["id"]}/documents">' in (
+        results(page)
+    )
+
+    contact = studio["contacts"][0]["id"]
+    given = await portico.http.post(
+        f"{documents}/my-documents",
+        data={"document_type_id": type_id, "data": "{}"},
+        files={"file": ("id.pdf", pdf_with_text("ID"), "application/pdf")},
+        headers=portico.headers("client", client_id=studio["id"], contact_id=contact),
+    )
+    assert given.status_code == 201, given.text
+    await comes_to(missing, {"Boulangerie Martin"})
+    assert await shown(f"document_type={type_id}&document_state=in_review") == {"Studio Nord"}
+    assert await shown("documents=incomplete") == everyone
+    accepted = await portico.http.post(
+        f"{documents}/clients/{studio['id']}/documents/{given.json()['id']}/review",
+        json={"decision": "accepted"},
+        headers=staff_headers,
+    )
+    assert accepted.status_code == 200, accepted.text
+    await comes_to("documents=complete", {"Studio Nord"})
+    page = await site.get("/clients?documents=complete")
+    assert f'<a class="badge badge-complete" href="/clients/{studio["id"]}/documents">' in (
+        results(page)
+    )
+    # A type that is not one of the organisation's is ignored, as other nonsense is.
+    assert await shown(f"document_type={uuid.uuid4()}&document_state=missing") == everyone

@@ -89,6 +89,8 @@ class Client(BaseModel):
     updated_at: datetime
     # When a contact last posted a message, uploaded a file or completed a task.
     last_activity_at: datetime | None = None
+    # Every required document accepted (the documents service's word); None until it said.
+    documents_complete: bool | None = None
 
 
 class FieldChange(BaseModel):

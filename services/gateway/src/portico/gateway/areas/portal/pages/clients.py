@@ -18,6 +18,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, JsonValue
 
 from portico.gateway.apis.base import ApiProblem
+from portico.gateway.areas.documents.api import STATES
+from portico.gateway.areas.documents.client_list import asked_documents, document_state_options
 from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.areas.portal.models import (
     Address,
@@ -29,7 +31,14 @@ from portico.gateway.areas.portal.models import (
 )
 from portico.gateway.web.context import PageNotFound, Staff
 from portico.gateway.web.forms import FormState, Text, form_from_problem
-from portico.gateway.web.i18n import LOCALES, _, format_number, format_when, language_name
+from portico.gateway.web.i18n import (
+    LOCALES,
+    _,
+    current_locale,
+    format_number,
+    format_when,
+    language_name,
+)
 from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.templating import render
 
@@ -72,19 +81,30 @@ async def clients_page(
     tag: str = "",
     assignee: str = "",
     status: str = "",
+    documents: str = "",
+    document_type: str = "",
+    document_state: str = "",
     offset: str = "0",
 ) -> Response:
+    document_types = await asked_documents(request)
+    known_type = any(str(kind.id) == document_type for kind in document_types)
     filters = {
         "q": q.strip()[:200],
         "tag": tag.strip()[:50],
         "assignee": assignee if _uuid(assignee) else "",
         "status": status if status in PORTAL_STATUSES else "",
+        "documents": documents if documents in ("complete", "incomplete") else "",
+        "document_type": document_type if known_type else "",
+        "document_state": document_state if known_type and document_state in STATES else "",
     }
     page = await portal.clients(
         q=filters["q"],
         tag=filters["tag"],
         assigned_staff_id=filters["assignee"],
         portal_status=filters["status"],
+        documents_complete={"complete": True, "incomplete": False}.get(filters["documents"]),
+        document_type_id=filters["document_type"],
+        document_state=filters["document_state"],
         limit=PAGE_SIZE,
         offset=_offset(offset),
     )
@@ -101,6 +121,8 @@ async def clients_page(
         staff_names=_staff_names(staff),
         assignees=[("", _("Anyone")), *_assignee_options(staff, filters["assignee"])],
         statuses=[("", _("Any")), *_status_options()],
+        document_types=[(str(kind.id), kind.name(current_locale())) for kind in document_types],
+        document_states=[("", _("Asked for")), *document_state_options()],
     )
 
 
