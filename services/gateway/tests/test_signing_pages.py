@@ -148,7 +148,7 @@ async def test_a_document_uploaded_opens_in_the_editor(
     assert form.status_code == 200
     assert 'enctype="multipart/form-data"' in form.text
     assert f'data-max-bytes="{25 * 1_048_576}"' in form.text
-    assert "/static/signing/js/upload.js?v=" in form.text
+    assert "/static/js/upload.js?v=" in form.text
     ids = re.findall(r'\bid="([^"]+)"', form.text)
     assert len(ids) == len(set(ids)), "two elements share an id"
 

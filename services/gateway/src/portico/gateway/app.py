@@ -32,6 +32,7 @@ from portico.gateway.pages import ROUTERS, STAFF_MENU
 from portico.gateway.settings import GatewaySettings
 from portico.gateway.web.areas import Menus
 from portico.gateway.web.context import (
+    ClientGated,
     CsrfRejected,
     Gateway,
     LoginRequired,
@@ -129,6 +130,11 @@ def _install_error_pages(app: FastAPI) -> None:
             # A staff page opened by a client (or the reverse): log in as someone else.
             session.notify(_("Please log in with an account that can open this page."), "info")
         return _redirect(request, target)
+
+    @app.exception_handler(ClientGated)
+    async def client_gated(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ClientGated)
+        return _redirect(request, exc.target)
 
     @app.exception_handler(PageNotFound)
     async def not_found(request: Request, exc: Exception) -> Response:

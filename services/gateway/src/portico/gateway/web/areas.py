@@ -16,6 +16,10 @@ from fastapi import APIRouter, Request
 from portico.gateway.apis.base import ServiceClient
 from portico.gateway.web.session import WebSession
 
+# Where a client must go before the rest of the client portal opens (a section to complete
+# first, such as the documents asked of them), or None: asked once per client page.
+ClientGate = Callable[[Request], Awaitable[str | None]]
+
 
 @dataclass(frozen=True)
 class MenuEntry:
@@ -88,6 +92,9 @@ class Area:
     # document, and the API behind it), within the same size limit.
     public_uploads: Sequence[str] = field(default_factory=tuple)
     client_panels: Sequence[ClientPanel] = field(default_factory=tuple)
+    # The client portal's pages other than those under the URL it answers (and the pages
+    # every person may open: their account, logging out) wait until it answers None.
+    client_gate: ClientGate | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ class Menus:
     settings: Sequence[SettingsTab]
     client: Sequence[MenuEntry]
     client_panels: Sequence[ClientPanel] = ()
+    client_gates: Sequence[ClientGate] = ()
 
     @classmethod
     def of(cls, areas: Sequence[Area], core_staff: Sequence[MenuEntry]) -> Menus:
@@ -113,4 +121,5 @@ class Menus:
             client_panels=sorted(
                 (panel for area in areas for panel in area.client_panels), key=by_order
             ),
+            client_gates=[area.client_gate for area in areas if area.client_gate is not None],
         )

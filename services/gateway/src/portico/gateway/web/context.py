@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
+import httpx
+import structlog
 from fastapi import Depends, Request
 
 from portico.gateway.apis.backends import Backends
@@ -16,8 +18,12 @@ from portico.gateway.web.areas import Menus
 from portico.gateway.web.session import CSRF_FIELD, CSRF_HEADER, WebSession
 
 Client = TypeVar("Client", bound=ServiceClient)
+log = structlog.get_logger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Client pages no gate holds: a person who is a contact of several clients switches to
+# another one, whose portal may be open.
+UNGATED_CLIENT_PATHS = frozenset({"/portal/switch"})
 
 
 class LoginRequired(Exception):
@@ -30,6 +36,14 @@ class PageNotFound(Exception):
 
 class CsrfRejected(Exception):
     pass
+
+
+class ClientGated(Exception):
+    """A client page waits: the client is sent to ``target`` (an area's ``client_gate``)."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
 
 
 @dataclass
@@ -135,11 +149,30 @@ def require_admin(request: Request) -> WebSession:
     return session
 
 
-def require_client(request: Request) -> WebSession:
+async def require_client(request: Request) -> WebSession:
     session = get_session(request)
     if not session.is_client:
         raise LoginRequired
+    if (target := await client_gate(request)) is not None:
+        raise ClientGated(target)
     return session
+
+
+async def client_gate(request: Request) -> str | None:
+    """Where the areas' gates send the client instead of this page, or None. A gate whose
+    service does not answer opens (it is logged): a service down never locks clients out."""
+    path = request.url.path
+    if path in UNGATED_CLIENT_PATHS:
+        return None
+    for gate in gateway_of(request).menus.client_gates:
+        try:
+            target = await gate(request)
+        except (ApiProblem, httpx.HTTPError):
+            log.warning("client gate failed, left open", path=path, exc_info=True)
+            continue
+        if target is not None and path != target and not path.startswith(target + "/"):
+            return target
+    return None
 
 
 Session = Annotated[WebSession, Depends(get_session)]

@@ -41,6 +41,9 @@ AREA = Area(
             "/portal/my-documents",
             section="my-documents",
             order=5,
+            shown_if=mine.shown,
         ),
     ],
+    # While a required document is not accepted, the client portal leads to "My documents".
+    client_gate=mine.gate,
 )

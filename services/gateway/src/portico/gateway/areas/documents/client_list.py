@@ -1,5 +1,5 @@
 """What the staff's client list takes from the documents service: the document types to
-filter by, and the states' names. The list's column and filters themselves read the
+filter by. The list's column and filters themselves read the
 portal, which keeps each client's states (ClientDocumentStates), so a page of clients
 costs one call here, not one per row."""
 
@@ -10,23 +10,10 @@ import structlog
 from fastapi import Request
 
 from portico.gateway.apis.base import ApiProblem
-from portico.gateway.areas.documents.api import STATES, DocumentsApi, DocumentType
+from portico.gateway.areas.documents.api import DocumentsApi, DocumentType
 from portico.gateway.web.context import service_api
-from portico.gateway.web.i18n import N_, _
 
 log = structlog.get_logger(__name__)
-
-STATE_NAMES = {
-    "missing": N_("Missing"),
-    "in_review": N_("In review"),
-    "accepted": N_("Accepted"),
-    "rejected": N_("Rejected"),
-    "expired": N_("Expired"),
-}
-
-
-def document_state_options() -> list[tuple[str, str]]:
-    return [(state, _(STATE_NAMES[state])) for state in STATES]
 
 
 async def asked_documents(request: Request) -> list[DocumentType]:

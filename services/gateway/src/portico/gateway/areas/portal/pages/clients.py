@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.documents.api import STATES
-from portico.gateway.areas.documents.client_list import asked_documents, document_state_options
+from portico.gateway.areas.documents.client_list import asked_documents
+from portico.gateway.areas.documents.presenting import state_options
 from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.areas.portal.models import (
     Address,
@@ -122,7 +123,7 @@ async def clients_page(
         assignees=[("", _("Anyone")), *_assignee_options(staff, filters["assignee"])],
         statuses=[("", _("Any")), *_status_options()],
         document_types=[(str(kind.id), kind.name(current_locale())) for kind in document_types],
-        document_states=[("", _("Asked for")), *document_state_options()],
+        document_states=[("", _("Asked for")), *state_options()],
     )
 
 
