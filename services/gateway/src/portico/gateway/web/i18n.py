@@ -59,6 +59,12 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 _ = gettext
 
 
+def pgettext(context: str, message: str) -> str:
+    """A message whose translation depends on what it speaks of: a document "Accepted" is
+    "Accepté" in French, an invitation "Acceptée"."""
+    return str(translations(current_locale()).pgettext(context, message))
+
+
 def N_(message: str) -> str:
     """Marks a string to translate where it is shown, not here (a menu label defined once)."""
     return message

@@ -13,17 +13,10 @@ from babel.lists import format_list
 
 from portico.gateway.areas.documents.api import STATES, DataField, Document, DocumentType
 from portico.gateway.web.forms import field_message, megabytes, too_long
-from portico.gateway.web.i18n import N_, _, current_locale
+from portico.gateway.web.i18n import N_, _, current_locale, pgettext
 
 MIB = 1024 * 1024
-# Each state's words (translated where shown) and its badge's class.
-STATE_NAMES = {
-    "missing": N_("Missing"),
-    "in_review": N_("In review"),
-    "accepted": N_("Accepted"),
-    "rejected": N_("Rejected"),
-    "expired": N_("Expired"),
-}
+# Each state's badge.
 BADGES = {
     "missing": "badge badge-missing",
     "in_review": "badge badge-pending",
@@ -58,7 +51,15 @@ MAX_TEXT = 500
 
 
 def state_name(state: str) -> str:
-    return _(STATE_NAMES.get(state, state))
+    """A document's state in words (in French, a document's words are masculine)."""
+    names = {
+        "missing": pgettext("document state", "Missing"),
+        "in_review": pgettext("document state", "In review"),
+        "accepted": pgettext("document state", "Accepted"),
+        "rejected": pgettext("document state", "Rejected"),
+        "expired": pgettext("document state", "Expired"),
+    }
+    return names.get(state, state)
 
 
 def state_options() -> list[tuple[str, str]]:

@@ -31,12 +31,12 @@ from portico.gateway.areas.documents.api import (
 )
 from portico.gateway.areas.documents.presenting import (
     BADGES,
-    STATE_NAMES,
     accept_attribute,
     data_refusal,
     file_refusal,
     formats_text,
     has_preview,
+    state_name,
 )
 from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.web.context import PageNotFound, Staff
@@ -112,7 +112,7 @@ async def _page(
         items=checklist.items if checklist else [],
         required=_required_count(checklist),
         forms=forms or Forms(),
-        states=STATE_NAMES,
+        state_name=state_name,
         badges=BADGES,
         uploaders=UPLOADERS,
         accept=accept_attribute,
@@ -149,7 +149,7 @@ async def client_panel(
         items=shown,
         total=len(items),
         required=_required_count(checklist),
-        states=STATE_NAMES,
+        state_name=state_name,
         badges=BADGES,
     )
 

@@ -25,12 +25,12 @@ from portico.gateway.areas.documents.api import (
 )
 from portico.gateway.areas.documents.presenting import (
     BADGES,
-    STATE_NAMES,
     accept_attribute,
     data_refusal,
     file_refusal,
     formats_text,
     has_preview,
+    state_name,
     takes_photos,
 )
 from portico.gateway.areas.portal.api import Portal, PortalApi
@@ -118,7 +118,7 @@ async def _page(
         section=SECTION,
         mine=mine,
         forms=forms,
-        states=STATE_NAMES,
+        state_name=state_name,
         badges=BADGES,
         form_id=form_id,
         card_id=card_id,
