@@ -19,7 +19,9 @@ R = TypeVar("R")
 
 # A fork server: one clean process (no threads, no event loop) that imported the pipeline
 # once, forked for each document, so a child starts in milliseconds rather than the second
-# a fresh interpreter takes to import pypdf, PDFium, Pillow and reportlab.
+# a fresh interpreter takes to import pypdf, PDFium, Pillow and reportlab. A child still
+# imports the parent's main module first when that is a plain module run with ``-m`` (not a
+# package's ``__main__``): Portico's entry points are packages' ``__main__`` for that reason.
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["portico.pdf"])
 

@@ -215,7 +215,11 @@ async def preview_document(
             media_type="image/svg+xml",
             headers={"cache-control": "private, no-cache"},
         )
-    return Response(image, media_type="image/webp", headers={"cache-control": "private, no-cache"})
+    # The page's address carries the upload's moment: a replacement is a new address, so the
+    # browser keeps this one rather than have the service render it on every visit.
+    return Response(
+        image, media_type="image/webp", headers={"cache-control": "private, max-age=86400"}
+    )
 
 
 # --- Upload or replace ----------------------------------------------------------------------

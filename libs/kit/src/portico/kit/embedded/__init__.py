@@ -33,7 +33,3 @@ def main() -> None:
         raise SystemExit("no Portico service is installed (run `make run` from the workspace)")
     keep_data_private(PorticoSettings().data_dir)
     serve(services, EMBEDDED, process_name="portico", web=discover_web())
-
-
-if __name__ == "__main__":
-    main()
