@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import io
 import json
 import re
 import time
@@ -17,47 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
-from pypdf import PdfWriter
 
+from portico.documents.testing import CONTRACT, DOCUMENTS, KBIS, make_type, pdf_file, png_file
+from portico.documents.testing import ID_CARD as ANY_ID_CARD
 from portico.gateway.testing import Accounts, Site
 from portico.kit.testing.services import RunningPortico
 
 # What a page shows is the same on both backends (the services' tests prove each one).
 pytestmark = pytest.mark.backends("embedded")
 
-DOCUMENTS = "/api/documents/v1"
-TYPES = f"{DOCUMENTS}/document-types"
-
-ID_CARD = {
-    "name_en": "ID card",
-    "name_fr": "Carte d'identité",
-    "description_en": "Both sides, readable.",
-    "description_fr": "Recto et verso, lisibles.",
-    "upload_mode": "required",
-    "formats": ["pdf", "png"],
-    "max_size_mib": 2,
-    "expires": True,
-    "fields": [
-        {"key": "number", "label_en": "Card number", "label_fr": "Numéro", "required": True},
-        {
-            "key": "valid_until",
-            "label_en": "Valid until",
-            "label_fr": "Valable jusqu'au",
-            "kind": "date",
-            "required": True,
-            "is_expiry": True,
-        },
-    ],
-}
-KBIS = {
-    "name_en": "Company registration (Kbis)",
-    "name_fr": "Extrait Kbis",
-    "upload_mode": "required",
-    "formats": ["pdf"],
-    "max_size_mib": 5,
-    "client_tag": "company",
-}
+# Its formats said in the refusals' words: "PDF or PNG".
+ID_CARD = {**ANY_ID_CARD, "formats": ["pdf", "png"]}
 INSURANCE = {
     "name_en": "Insurance certificate",
     "name_fr": "Attestation d'assurance",
@@ -65,35 +34,7 @@ INSURANCE = {
     "formats": ["pdf"],
     "max_size_mib": 5,
 }
-CONTRACT = {
-    "name_en": "Internal contract",
-    "name_fr": "Contrat interne",
-    "upload_mode": "admin_only",
-    "formats": ["pdf"],
-    "max_size_mib": 5,
-}
 VALID = {"number": "X4RTBPFW4", "valid_until": "2031-05-02"}
-
-
-def pdf_file() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def png_file() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 40), (30, 90, 160)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-async def make_type(portico: RunningPortico, body: dict[str, Any]) -> dict[str, Any]:
-    made = await portico.http.post(TYPES, json=body, headers=portico.headers("admin"))
-    assert made.status_code == 201, made.text
-    found: dict[str, Any] = made.json()
-    return found
 
 
 async def known_to_documents(portico: RunningPortico, client: dict[str, Any]) -> None:
@@ -210,10 +151,10 @@ def summary(page: httpx.Response) -> str:
 async def test_the_page_shows_each_type_asked_and_staff_upload_an_admin_only_one(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    id_card = await make_type(portico, ID_CARD)
-    kbis = await make_type(portico, KBIS)
-    insurance = await make_type(portico, INSURANCE)
-    contract = await make_type(portico, CONTRACT)
+    id_card = await make_type(portico, portico.headers("admin"), ID_CARD)
+    kbis = await make_type(portico, portico.headers("admin"), KBIS)
+    insurance = await make_type(portico, portico.headers("admin"), INSURANCE)
+    contract = await make_type(portico, portico.headers("admin"), CONTRACT)
     client = await new_client(accounts, portico)
     await contact_upload(portico, client, insurance, pdf_file(), {})
     await staff_site(site, accounts)
@@ -253,7 +194,7 @@ async def test_the_page_shows_each_type_asked_and_staff_upload_an_admin_only_one
 async def test_a_contacts_document_is_accepted_then_another_rejected_with_the_reason(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    id_card = await make_type(portico, ID_CARD)
+    id_card = await make_type(portico, portico.headers("admin"), ID_CARD)
     client = await new_client(accounts, portico)
     await staff_site(site, accounts)
     first = await contact_upload(portico, client, id_card, pdf_file(), VALID)
@@ -299,7 +240,7 @@ async def test_a_contacts_document_is_accepted_then_another_rejected_with_the_re
 async def test_staff_uploads_are_checked_then_data_changed_downloaded_previewed_and_deleted(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    id_card = await make_type(portico, ID_CARD)
+    id_card = await make_type(portico, portico.headers("admin"), ID_CARD)
     client = await new_client(accounts, portico)
     await staff_site(site, accounts)
     image = png_file()
@@ -387,9 +328,9 @@ async def test_staff_uploads_are_checked_then_data_changed_downloaded_previewed_
 async def test_the_client_page_card_counts_what_is_outstanding(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    await make_type(portico, ID_CARD)
-    insurance = await make_type(portico, INSURANCE)
-    contract = await make_type(portico, CONTRACT)
+    await make_type(portico, portico.headers("admin"), ID_CARD)
+    insurance = await make_type(portico, portico.headers("admin"), INSURANCE)
+    contract = await make_type(portico, portico.headers("admin"), CONTRACT)
     client = await new_client(accounts, portico)
     await staff_site(site, accounts)
     panel_url = f"/clients/{client['id']}/documents/panel"
@@ -444,7 +385,7 @@ async def test_a_client_asked_for_nothing_says_so_and_an_unknown_one_is_not_foun
 async def test_a_client_contact_reaches_none_of_these_pages(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    id_card = await make_type(portico, ID_CARD)
+    id_card = await make_type(portico, portico.headers("admin"), ID_CARD)
     client = await new_client(accounts, portico)
     document = await contact_upload(portico, client, id_card, pdf_file(), VALID)
     await site.log_in(await accounts.client_account(client))
@@ -472,7 +413,7 @@ async def test_a_client_contact_reaches_none_of_these_pages(
 async def test_type_names_are_in_french_for_a_french_speaking_staff_member(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    id_card = await make_type(portico, ID_CARD)
+    id_card = await make_type(portico, portico.headers("admin"), ID_CARD)
     client = await new_client(accounts, portico)
     french = await accounts.staff("staff", locale="fr")
     await site.log_in(french["email"])

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import html
-import io
 import re
 import time
 from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
 
+from portico.documents.testing import CONTRACT, ID_CARD, make_type, png_file
 from portico.gateway.areas.documents.api import DocumentsApi
 from portico.gateway.testing import Accounts, Site
 from portico.kit.testing.services import RunningPortico
@@ -27,27 +26,6 @@ pytestmark = pytest.mark.backends("embedded")
 
 DOCUMENTS = "/api/documents/v1"
 PAGE = "/portal/my-documents"
-ID_CARD = {
-    "name_en": "ID card",
-    "name_fr": "Carte d'identité",
-    "description_en": "Both sides, readable.",
-    "description_fr": "Recto et verso, lisibles.",
-    "upload_mode": "required",
-    "formats": ["pdf", "jpeg", "png"],
-    "max_size_mib": 2,
-    "expires": True,
-    "fields": [
-        {"key": "number", "label_en": "Card number", "label_fr": "Numéro", "required": True},
-        {
-            "key": "valid_until",
-            "label_en": "Valid until",
-            "label_fr": "Valable jusqu'au",
-            "kind": "date",
-            "required": True,
-            "is_expiry": True,
-        },
-    ],
-}
 PROOF = {
     "name_en": "Proof of address",
     "name_fr": "Justificatif de domicile",
@@ -62,29 +40,7 @@ INSURANCE = {
     "formats": ["pdf", "docx"],
     "max_size_mib": 5,
 }
-CONTRACT = {
-    "name_en": "Internal contract",
-    "name_fr": "Contrat interne",
-    "upload_mode": "admin_only",
-    "formats": ["pdf"],
-    "max_size_mib": 5,
-}
 VALID = {"data.number": "X4RTBPFW4", "data.valid_until": "2031-05-02"}
-
-
-def png_file() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 40), (30, 90, 160)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-async def make_type(portico: RunningPortico, body: dict[str, Any]) -> dict[str, Any]:
-    made = await portico.http.post(
-        f"{DOCUMENTS}/document-types", json=body, headers=portico.headers("admin")
-    )
-    assert made.status_code == 201, made.text
-    found: dict[str, Any] = made.json()
-    return found
 
 
 async def set_section(portico: RunningPortico, **changes: Any) -> None:
@@ -163,9 +119,9 @@ async def give(
 async def test_the_page_lists_what_is_asked_and_an_upload_waits_for_review(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    id_card = await make_type(portico, ID_CARD)
-    insurance = await make_type(portico, INSURANCE)
-    contract = await make_type(portico, CONTRACT)
+    id_card = await make_type(portico, portico.headers("admin"), ID_CARD)
+    insurance = await make_type(portico, portico.headers("admin"), INSURANCE)
+    contract = await make_type(portico, portico.headers("admin"), CONTRACT)
     await set_section(portico)
     client, email = await contact_of(portico, accounts)
     await site.log_in(email)
@@ -231,8 +187,8 @@ def json_headers(site: Site) -> dict[str, str]:
 async def test_refusals_are_shown_beside_the_card_or_the_field_at_fault(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    id_card = await make_type(portico, ID_CARD)
-    proof = await make_type(portico, PROOF)
+    id_card = await make_type(portico, portico.headers("admin"), ID_CARD)
+    proof = await make_type(portico, portico.headers("admin"), PROOF)
     await set_section(portico)
     client, email = await contact_of(portico, accounts)
     await site.log_in(email)
@@ -285,9 +241,9 @@ async def test_refusals_are_shown_beside_the_card_or_the_field_at_fault(
 async def test_the_gate_keeps_the_portal_closed_until_the_required_documents_are_accepted(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    id_card = await make_type(portico, ID_CARD)
-    proof = await make_type(portico, PROOF)
-    await make_type(portico, INSURANCE)
+    id_card = await make_type(portico, portico.headers("admin"), ID_CARD)
+    proof = await make_type(portico, portico.headers("admin"), PROOF)
+    await make_type(portico, portico.headers("admin"), INSURANCE)
     await set_section(portico, required_for_access=True, review=True)
     client, email = await contact_of(portico, accounts)
     await site.log_in(email)
@@ -348,7 +304,7 @@ async def test_the_gate_keeps_the_portal_closed_until_the_required_documents_are
 async def test_with_review_off_the_gate_opens_once_the_files_are_given(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    proof = await make_type(portico, PROOF)
+    proof = await make_type(portico, portico.headers("admin"), PROOF)
     await set_section(portico, required_for_access=True, review=False)
     _client, email = await contact_of(portico, accounts)
     await site.log_in(email)
@@ -363,7 +319,7 @@ async def test_with_review_off_the_gate_opens_once_the_files_are_given(
 async def test_a_documents_service_down_locks_no_one_out(
     site: Site, accounts: Accounts, portico: RunningPortico, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await make_type(portico, PROOF)
+    await make_type(portico, portico.headers("admin"), PROOF)
     await set_section(portico, required_for_access=True)
     _client, email = await contact_of(portico, accounts)
     await site.log_in(email)
@@ -381,7 +337,7 @@ async def test_a_documents_service_down_locks_no_one_out(
 async def test_a_hidden_section_has_no_page_no_menu_and_no_gate(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    await make_type(portico, PROOF)
+    await make_type(portico, portico.headers("admin"), PROOF)
     await set_section(portico, shown=False, required_for_access=True)
     _client, email = await contact_of(portico, accounts)
     await site.log_in(email)
@@ -394,7 +350,7 @@ async def test_a_hidden_section_has_no_page_no_menu_and_no_gate(
 async def test_a_contact_never_reaches_another_clients_documents(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
-    proof = await make_type(portico, PROOF)
+    proof = await make_type(portico, portico.headers("admin"), PROOF)
     await set_section(portico)
     first, first_email = await contact_of(portico, accounts)
     await site.log_in(first_email)
@@ -424,7 +380,7 @@ async def test_a_client_page_asks_for_the_checklist_once(
     site: Site, accounts: Accounts, portico: RunningPortico, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The gate, the menu entry and the page read the same answer."""
-    await make_type(portico, PROOF)
+    await make_type(portico, portico.headers("admin"), PROOF)
     await set_section(portico, required_for_access=True)
     _client, email = await contact_of(portico, accounts)
     await site.log_in(email)
