@@ -202,11 +202,13 @@ def define_the_document_types(page: Page, site: RunningSite) -> None:
     page.get_by_label("Show the “My documents” section in the client portal").check()
     introduction = page.get_by_role("textbox", name="Introduction")
     introduction.fill("We need your ID card and your Kbis first.")
-    page.get_by_label("Require the required documents for full access").check()
+    page.get_by_label("Open the rest of the portal only once the required documents are in").check()
     page.get_by_label("Uploads wait for staff review").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("The “My documents” section is saved.")).to_be_visible()
-    expect(page.get_by_label("Require the required documents for full access")).to_be_checked()
+    expect(
+        page.get_by_label("Open the rest of the portal only once the required documents are in")
+    ).to_be_checked()
     expect(page.get_by_label("Uploads wait for staff review")).to_be_checked()
     page.goto(f"{site.url}/settings/documents")
     expect(page.locator(".dt-section-card")).to_contain_text(
