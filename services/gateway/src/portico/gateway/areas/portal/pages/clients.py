@@ -7,6 +7,7 @@ back beside the inputs at fault (``form_from_problem``), whatever it does not fi
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -87,7 +88,10 @@ async def clients_page(
     document_state: str = "",
     offset: str = "0",
 ) -> Response:
-    document_types = await asked_documents(request)
+    # Both answers are needed before the list's call: asked together.
+    document_types, staff = await asyncio.gather(
+        asked_documents(request), portal.staff_users(include_inactive=True)
+    )
     known_type = any(str(kind.id) == document_type for kind in document_types)
     filters = {
         "q": q.strip()[:200],
@@ -109,7 +113,6 @@ async def clients_page(
         limit=PAGE_SIZE,
         offset=_offset(offset),
     )
-    staff = await portal.staff_users(include_inactive=True)
     query = {key: value for key, value in filters.items() if value}
     return await render(
         request,
