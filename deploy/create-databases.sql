@@ -2,3 +2,4 @@
 CREATE DATABASE notifier;
 CREATE DATABASE signing;
 CREATE DATABASE documents;
+CREATE DATABASE quotes;

@@ -37,6 +37,11 @@ async def announce_states(tx: Transaction, client_ids: Collection[uuid.UUID] | N
         Requested(row.id, UploadMode(row.upload_mode), row.client_tag)
         for row in await tx.scalars(select(DocumentType))
     ]
+    if not types and client_ids is not None:
+        # Nothing is asked of anyone: a client's change moves nothing the portal shows
+        # (its picture is already empty, or was never sent). A type's removal, announced
+        # to every client, still clears the pictures.
+        return
     clients_query = select(ClientReplica).where(ClientReplica.deleted.is_(False))
     documents_query = select(
         ClientDocument.client_id,

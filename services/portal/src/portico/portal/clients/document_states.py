@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, delete, insert, select
+from sqlalchemy import ColumnElement, delete, insert, select, update
 
 from portico.contracts.events.documents import ClientDocumentStates, DocumentState
 from portico.kit.inbox import EventContext
@@ -19,13 +19,27 @@ from portico.portal.models import Client, ClientDocumentState
 
 async def keep_document_states(event: ClientDocumentStates, context: EventContext) -> None:
     session = context.tx
-    client = await session.get(Client, event.client_id, with_for_update=True)
-    if client is None:
+    # Read from the row, not an object a batch's earlier event may have left stale.
+    held = (
+        await session.execute(
+            select(Client.documents_as_of).where(Client.id == event.client_id).with_for_update()
+        )
+    ).first()
+    if held is None:
         return  # deleted since: nothing to keep
-    if client.documents_as_of is not None and client.documents_as_of >= event.as_of:
+    if held.documents_as_of is not None and held.documents_as_of >= event.as_of:
         return
-    client.documents_complete = event.complete
-    client.documents_as_of = event.as_of
+    # Not a change of the client's record: ``updated_at`` (the list's "last update", its
+    # "recent" order) stays as it was.
+    await session.execute(
+        update(Client)
+        .where(Client.id == event.client_id)
+        .values(
+            documents_complete=event.complete,
+            documents_as_of=event.as_of,
+            updated_at=Client.updated_at,
+        )
+    )
     await session.execute(
         delete(ClientDocumentState).where(ClientDocumentState.client_id == event.client_id)
     )
