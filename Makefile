@@ -12,12 +12,10 @@ SERVICES := $(notdir $(wildcard services/*))
 # The services with a database (the gateway, the web UI, has none).
 DATA_SERVICES := $(filter-out gateway,$(SERVICES))
 BENCH ?= all
-# One process by default. PYTEST_ARGS="-n auto --dist loadgroup" runs the suite on
-# pytest-xdist workers (the tests against RabbitMQ grouped on one of them, see
-# portico.kit.testing.services): twice as fast, but on a busy two-core machine the broker
-# then wedges deleting a test's vhost (a message store that never stops), so CI runs it
-# in one process until each worker has a broker of its own.
-PYTEST_ARGS ?=
+# On pytest-xdist workers, one per core up to four: each worker has its own databases,
+# RabbitMQ node, buckets and ports (see portico.kit.testing). PYTEST_ARGS="path/to/test.py"
+# runs some tests in one process.
+PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --dist loadgroup
 GATEWAY := services/gateway
 VENDOR := $(GATEWAY)/src/portico/gateway/static/vendor
 CATALOGS := $(GATEWAY)/src/portico/gateway/translations

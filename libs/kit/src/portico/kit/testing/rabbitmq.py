@@ -1,7 +1,8 @@
 """RabbitMQ for tests: a fresh vhost per test, so a test may cut every connection of its own.
 
-The server comes from ``PORTICO_TEST_AMQP_URL`` (administered with the local
-``rabbitmqctl``), else from a container when Docker answers (administered inside it),
+The server comes from ``PORTICO_TEST_AMQP_URL`` (a shared one, administered with the local
+``rabbitmqctl``); else, when RabbitMQ is installed, from a node of the test process's own
+(``LocalRabbitMq``); else from a container when Docker answers (administered inside it);
 else the tests that need it are unavailable.
 """
 
@@ -11,17 +12,24 @@ import contextlib
 import functools
 import os
 import re
+import secrets
 import shutil
+import signal
+import string
 import subprocess
+import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
 from portico.kit.testing.backends import docker_available, unavailable
+from portico.kit.testing.live import free_port
 
 # The version Debian ships, which CI runs: quorum queues there have no default delivery
 # limit and no delayed retry, so the bus sets both itself.
@@ -47,6 +55,112 @@ def _local_rabbitmqctl(*arguments: str, environment: Mapping[str, str]) -> str:
     return done.stdout
 
 
+def rabbitmq_scripts() -> Path | None:
+    """The folder holding RabbitMQ's own ``rabbitmq-server`` and ``rabbitmqctl``, if installed.
+
+    Debian's ``/usr/sbin`` ones are wrappers that switch to the rabbitmq user, who could
+    neither read a node folder of ours nor share our Erlang cookie: its own scripts come
+    first."""
+    candidates = [Path("/usr/lib/rabbitmq/bin")]
+    if found := shutil.which("rabbitmq-server"):
+        candidates.append(Path(found).resolve().parent)
+    for folder in candidates:
+        if (folder / "rabbitmq-server").is_file() and (folder / "rabbitmqctl").is_file():
+            return folder
+    return None
+
+
+class LocalRabbitMq:
+    """A RabbitMQ node of this test process's own, started from the machine's installation.
+
+    Each pytest-xdist worker starts one, so the workers never share a broker: a shared one
+    serves every worker's vhosts and quorum queues at once, and on a busy two-core machine
+    it has stopped answering within its clients' timeouts. Its data lives in memory
+    (``/dev/shm``) where there is some: the quorum queues' write-ahead log syncs at every
+    write, which on a disk costs more than the tests themselves. It is stopped and its
+    folder removed at the end of the session.
+    """
+
+    START_SECONDS = 90
+
+    def __init__(self, scripts: Path) -> None:
+        self.scripts = scripts
+        memory = Path("/dev/shm")  # noqa: S108 - mkdtemp makes a private folder in it
+        self.folder = Path(
+            tempfile.mkdtemp(prefix="portico-rabbitmq-", dir=memory if memory.is_dir() else None)
+        )
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.node = f"portico-{worker}-{os.getpid()}@localhost"
+        self.port = free_port()
+        self.url = f"amqp://guest:guest@127.0.0.1:{self.port}/"
+        # The cookie is written before either the node or a rabbitmqctl could make one.
+        cookie = self.folder / ".erlang.cookie"
+        cookie.write_text("".join(secrets.choice(string.ascii_uppercase) for _ in range(20)))
+        cookie.chmod(0o400)
+        (self.folder / "enabled_plugins").write_text("[].\n")
+        (self.folder / "rabbitmq.conf").write_text(
+            f"listeners.tcp.1 = 127.0.0.1:{self.port}\ndisk_free_limit.absolute = 50MB\n"
+        )
+        self.environment = {
+            **os.environ,
+            "HOME": str(self.folder),
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_CONFIG_FILE": str(self.folder / "rabbitmq.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.folder / "enabled_plugins"),
+            "RABBITMQ_MNESIA_BASE": str(self.folder / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.folder / "log"),
+            "RABBITMQ_PID_FILE": str(self.folder / "rabbitmq.pid"),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with (self.folder / "server.out").open("wb") as output:
+            self.process = subprocess.Popen(
+                [str(self.scripts / "rabbitmq-server")],
+                env=self.environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its Erlang children stop with it, see stop()
+            )
+        deadline = time.monotonic() + self.START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                self.control("await_startup", "--timeout", "30")
+                return
+            except subprocess.CalledProcessError:
+                time.sleep(1)  # not yet known to epmd
+        printed = (self.folder / "server.out").read_text(errors="replace")
+        self.stop()
+        raise RuntimeError(f"RabbitMQ node {self.node} did not start:\n{printed[-4000:]}")
+
+    def control(self, *arguments: str) -> str:
+        done = subprocess.run(
+            [str(self.scripts / "rabbitmqctl"), "-q", "-n", self.node, *arguments],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=self.environment,
+        )
+        return done.stdout
+
+    def stop(self) -> None:
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+            self.process = None
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def amqp_server() -> Iterator[AmqpServer]:
     url = os.environ.get("PORTICO_TEST_AMQP_URL")
@@ -58,8 +172,20 @@ def amqp_server() -> Iterator[AmqpServer]:
         # it (a test's monkeypatch undone) can fail to start ("Bad address").
         yield AmqpServer(url, functools.partial(_local_rabbitmqctl, environment=dict(os.environ)))
         return
+    scripts = rabbitmq_scripts()
+    if scripts is not None:
+        node = LocalRabbitMq(scripts)
+        try:
+            node.start()
+            yield AmqpServer(node.url, node.control)
+        finally:
+            node.stop()
+        return
     if not docker_available():
-        unavailable("RabbitMQ: PORTICO_TEST_AMQP_URL is unset and Docker is not available")
+        unavailable(
+            "RabbitMQ: PORTICO_TEST_AMQP_URL is unset, RabbitMQ is not installed "
+            "and Docker is not available"
+        )
     from testcontainers.core.container import DockerContainer
     from testcontainers.core.waiting_utils import wait_for_logs
 

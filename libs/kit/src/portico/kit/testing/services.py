@@ -8,6 +8,7 @@ would (the accept link of ClientInvited, ...).
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -66,12 +67,15 @@ def uses_broker(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With pytest-xdist (``--dist loadgroup``), the tests against RabbitMQ run on one worker,
-    one after the other: each makes a vhost with some twenty quorum queues and deletes it,
-    and on a two-core machine two such tests at once slow the broker past its clients'
-    timeouts (vhosts not made within a minute, connections not answered within 30 s). The
-    other worker runs the rest meanwhile. Browser tests stay out of the group (see
-    ``PLAYWRIGHT_FIXTURES``)."""
+    """With pytest-xdist (``--dist loadgroup``) and one shared broker
+    (``PORTICO_TEST_AMQP_URL``), the tests against RabbitMQ run on one worker, one after the
+    other: each makes a vhost with some twenty quorum queues and deletes it, and on a
+    two-core machine two such tests at once slow the broker past its clients' timeouts.
+    The other worker runs the rest meanwhile. Browser tests stay out of the group (see
+    ``PLAYWRIGHT_FIXTURES``). Without that variable each worker has a node of its own
+    (``portico.kit.testing.rabbitmq.LocalRabbitMq``) and the tests spread freely."""
+    if not os.environ.get("PORTICO_TEST_AMQP_URL"):
+        return
     for item in items:
         if uses_broker(item) and not set(getattr(item, "fixturenames", ())) & PLAYWRIGHT_FIXTURES:
             item.add_marker(pytest.mark.xdist_group("broker"))
