@@ -200,6 +200,9 @@ def define_the_document_types(page: Page, site: RunningSite) -> None:
     page.get_by_role("link", name="Section settings").click()
     expect(page).to_have_url(f"{site.url}/settings/documents/section")
     page.get_by_label("Show the “My documents” section in the client portal").check()
+    # The formatted-text editor replaces the textarea once its script has run: typing
+    # before that would go into the textarea the editor then hides and overwrites.
+    expect(page.get_by_role("toolbar", name="Formatting")).to_be_visible()
     introduction = page.get_by_role("textbox", name="Introduction")
     introduction.fill("We need your ID card and your Kbis first.")
     page.get_by_label("Open the rest of the portal only once the required documents are in").check()
@@ -210,6 +213,9 @@ def define_the_document_types(page: Page, site: RunningSite) -> None:
         page.get_by_label("Open the rest of the portal only once the required documents are in")
     ).to_be_checked()
     expect(page.get_by_label("Uploads wait for staff review")).to_be_checked()
+    expect(page.get_by_role("textbox", name="Introduction")).to_have_text(
+        "We need your ID card and your Kbis first."
+    )
     page.goto(f"{site.url}/settings/documents")
     expect(page.locator(".dt-section-card")).to_contain_text(
         "Shown in the client portal · uploads wait for review · required documents open the portal"
