@@ -78,5 +78,5 @@ async def test_every_integer_query_parameter_is_bounded(portico: RunningPortico)
                 assert str(parameter["schema"]["maximum"]) in problem["detail"]
                 checked.append(f"{runtime.service.name} {path} {name}")
     # The lists of every service were found and checked, not none of them.
-    assert {entry.split()[0] for entry in checked} == {"portal", "notifier", "signing"}
+    assert {entry.split()[0] for entry in checked} == {"portal", "notifier", "signing", "quotes"}
     assert any(entry.endswith(" offset") for entry in checked)

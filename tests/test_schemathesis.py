@@ -91,6 +91,15 @@ ALSO_ACCEPTABLE: dict[str, list[int]] = {
     # cannot say either of a number, nor which strings are decimals.
     "POST /v1/products": [422],
     "PATCH /v1/products/{product_id}": [422],
+    # A quote's client, contact, staff in charge and products must be ones the service
+    # knows; its lines are totalled as a whole (a discount within its line, a section that
+    # exists, a total that is not negative); a quote sent keeps its client.
+    "POST /v1/quotes": [422],
+    "PUT /v1/quotes/{quote_id}": [422],
+    # The contact must be one of the client's, with an email address; the PDF comes later.
+    "POST /v1/quotes/{quote_id}/send": [422],
+    # Numbering patterns are read token by token (one {seq}, {MM} beside a year).
+    "PUT /v1/quote-settings": [422],
 }
 # Date filters take a number as a Unix time (pydantic's reading of a datetime), which the
 # schema's date-time format does not say: not a request to refuse.

@@ -1,20 +1,27 @@
-"""The quotes service: the product catalogue, and (next) quotes, their online page,
-signature and invoices."""
+"""The quotes service: the product catalogue, quotes from draft to sent (numbered at the
+first send), their settings, and replicas of the portal's clients and staff; the online
+page, signature and invoices come next."""
 
 from pathlib import Path
 
 from portico.kit.service import Service
 from portico.quotes.catalogue.endpoints import router as catalogue_router
+from portico.quotes.handlers import HANDLERS
 from portico.quotes.models import Base
+from portico.quotes.quote_settings import router as quote_settings_router
+from portico.quotes.quotes.endpoints import router as quotes_router
 
 service = Service(
     name="quotes",
     title="Quotes",
     description=(
-        "Online quotes: the product catalogue their lines are picked from; quotes, their "
-        "signature and invoices come next."
+        "Online quotes: the product catalogue their lines are picked from; quotes with "
+        "sections, optional lines, discounts and VAT by rate, numbered without gaps at "
+        "their first send and sent to a client's contact as a link; their settings. The "
+        "online page, signature and invoices come next."
     ),
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=[catalogue_router],
+    routers=[catalogue_router, quotes_router, quote_settings_router],
+    handlers=HANDLERS,
 )

@@ -1,16 +1,33 @@
-"""The quotes service's tables. This first step holds the product catalogue that quote
-lines are picked from; quotes, their lines and invoices come next (their totals, numbers
-and statuses are already pure modules: ``totals``, ``numbering``, ``statuses``)."""
+"""The quotes service's tables: the product catalogue quote lines are picked from, quotes
+with their sections, lines and links, the counters their numbers come from, the quotes'
+settings, and replicas of the portal's clients and staff.
+
+Money and quantities are ``Numeric``, never float. SQLite keeps a ``Numeric`` as a double
+behind SQLAlchemy's back, which holds 15 significant digits exactly: no column here has a
+precision above 15, so every value comes back as it went in on both databases.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Boolean, Numeric, String, Text, Uuid
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from portico.kit.auth.capabilities import CapabilityTokenColumns
 from portico.kit.db import UTCDateTime, new_metadata, utcnow
 
 
@@ -38,3 +55,160 @@ class Product(Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Quote(Base):
+    """An offer to a client: a draft until first sent, when it takes its number."""
+
+    __tablename__ = "quotes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # Unique among quotes; several drafts share "none yet" (NULL).
+    number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    # The client's contact it is addressed to; none while the client has none.
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    locale: Mapped[str] = mapped_column(String(2))
+    issue_date: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    terms: Mapped[str] = mapped_column(Text, default="")
+    # A discount on the whole quote: percent or amount, both or neither.
+    discount_kind: Mapped[str | None] = mapped_column(String(10))
+    discount_value: Mapped[Decimal | None] = mapped_column(Numeric(15, 4))
+    # Written with the lines at every save, so a list of quotes reads no line.
+    total_without_tax: Mapped[Decimal] = mapped_column(Numeric(15, 3))
+    total_with_tax: Mapped[Decimal] = mapped_column(Numeric(15, 3))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    # When it last went out as an offer (from a draft); a link sent again does not move it.
+    sent_at: Mapped[datetime | None]
+    # The staff member who made it; none when an API key did.
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+    sections: Mapped[list[QuoteSection]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="raise",
+        order_by="QuoteSection.position",
+    )
+    lines: Mapped[list[QuoteLine]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="raise",
+        order_by="QuoteLine.position",
+    )
+
+
+class QuoteSection(Base):
+    """A heading grouping lines, printed with their subtotal; lines name it by its key."""
+
+    __tablename__ = "quote_sections"
+
+    quote_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("quotes.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class QuoteLine(Base):
+    """A line copied from the catalogue or typed freely; what it says is its own, so a
+    product changed later changes no quote."""
+
+    __tablename__ = "quote_lines"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    quote_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("quotes.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    section_key: Mapped[str | None] = mapped_column(String(40))
+    # Where it was copied from; a product removed from the catalogue leaves the line be.
+    product_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal] = mapped_column(Numeric(12, 3))
+    unit: Mapped[str] = mapped_column(String(30), default="")
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(15, 4))
+    vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    discount_kind: Mapped[str | None] = mapped_column(String(10))
+    discount_value: Mapped[Decimal | None] = mapped_column(Numeric(15, 4))
+    # Offered for the client to tick on the online page; counted only once chosen.
+    optional: Mapped[bool] = mapped_column(Boolean, default=False)
+    chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class QuoteLink(CapabilityTokenColumns, Base):
+    """A link to the quote's online page, sent to one contact: each message carries its
+    own, all working until they expire or the quote is withdrawn (voided, reopened). Not
+    single use: the client comes back to read it again."""
+
+    __tablename__ = "quote_links"
+    single_use = False
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    quote_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("quotes.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    sent_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NumberCounter(Base):
+    """The next number of a sequence: quotes or invoices, in one scope of their pattern (a
+    year, a month, or ``all``). Drawn in the transaction that issues the number, so a
+    rolled-back send gives its number back."""
+
+    __tablename__ = "number_counters"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    next_value: Mapped[int] = mapped_column(Integer)
+
+
+class QuoteSettings(Base):
+    """The quotes' settings (one row, id 1): numbering, validity, default texts."""
+
+    __tablename__ = "quote_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number_pattern: Mapped[str] = mapped_column(String(40))
+    invoice_number_pattern: Mapped[str] = mapped_column(String(40))
+    validity_days: Mapped[int] = mapped_column(Integer)
+    default_introduction: Mapped[str] = mapped_column(Text, default="")
+    default_terms: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ClientReplica(Base):
+    """A client as the portal's last ClientCreated or ClientUpdated described it."""
+
+    __tablename__ = "client_replicas"
+
+    client_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    assigned_staff_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The contacts, as the event carries them (id, names, email, phone, locale), in order.
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    changed_at: Mapped[datetime]
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StaffReplica(Base):
+    """A staff member, from the portal's StaffUserChanged: who a quote is assigned to."""
+
+    __tablename__ = "staff_replicas"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    changed_at: Mapped[datetime]

@@ -1,0 +1,163 @@
+"""Sending a quote to a client's contact: its number at the first send, a link of its own
+to each message, and QuoteSent for the notifier to email it.
+
+Everything is checked before the number is drawn, and the number is drawn in the sending
+transaction (``numbers``): a refused or failed send issues no number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from portico.contracts.events.common import Person
+from portico.contracts.events.quotes import QuoteSent
+from portico.kit.auth.capabilities import new_capability
+from portico.kit.db import utcnow
+from portico.kit.problems import Conflict, ValidationProblem
+from portico.kit.settings import PorticoSettings
+from portico.kit.transaction import Transaction
+from portico.quotes.models import ClientReplica, Quote, QuoteLink
+from portico.quotes.numbers import QUOTE_NUMBERS, next_number
+from portico.quotes.quote_settings import quote_settings
+from portico.quotes.quotes.content import totals_of
+from portico.quotes.quotes.schemas import SendIn
+from portico.quotes.replicas import contact_name, contact_of, live_client
+from portico.quotes.statuses import QuoteAction, QuoteStatus, RefusedTransition, transition
+
+# The online page of a quote (the gateway's, no account needed) and its staff page.
+QUOTE_PATH = "/q/"
+STAFF_PAGE = "/quotes/"
+# A link keeps working this long after the quote's last valid day: the client can still
+# read an offer that lapsed, and ask for a new one, but links do not live for ever.
+LINK_DAYS_AFTER_VALIDITY = 90
+# Sending again a quote already out sends a new link; its status does not change.
+OUT = (QuoteStatus.SENT, QuoteStatus.VIEWED)
+
+
+def quote_link(links: PorticoSettings, token: str) -> str:
+    return links.link(QUOTE_PATH + token)
+
+
+def staff_page(links: PorticoSettings, quote_id: uuid.UUID) -> str:
+    return links.link(f"{STAFF_PAGE}{quote_id}")
+
+
+def link_expiry(valid_until: date) -> datetime:
+    last_day = datetime.combine(valid_until, time.min, UTC) + timedelta(days=1)
+    return max(last_day, utcnow()) + timedelta(days=LINK_DAYS_AFTER_VALIDITY)
+
+
+def _next_status(quote: Quote) -> QuoteStatus:
+    status = QuoteStatus(quote.status)
+    if status in OUT:
+        return status
+    try:
+        return transition(status, QuoteAction.SEND)
+    except RefusedTransition as refused:
+        raise Conflict(str(refused)) from None
+
+
+def _recipient(
+    client: ClientReplica, contact_id: uuid.UUID | None, *, named: bool
+) -> dict[str, Any]:
+    """The contact the quote goes to; ``named`` when the request chose them."""
+    contact = contact_of(client, contact_id)
+    if contact is None:
+        if named:
+            message = "Not a contact of this client."
+        elif contact_id is not None:
+            message = "The quote's contact is no longer one of the client's: name another."
+        else:
+            message = "The quote has no contact to send it to: name one of the client's."
+        raise ValidationProblem.for_field("contact_id", message, code="unknown_contact")
+    if not contact.get("email"):
+        raise ValidationProblem.for_field(
+            "contact_id", "This contact has no email address to send the quote to.", code="no_email"
+        )
+    return contact
+
+
+async def send_quote(
+    tx: Transaction,
+    quote: Quote,
+    body: SendIn,
+    *,
+    sent_by: uuid.UUID | None,
+    links: PorticoSettings,
+    today: date,
+) -> Quote:
+    """Send ``quote`` (locked by the caller) to ``body.contact_id`` or its own contact."""
+    if body.attach_pdf:
+        raise ValidationProblem.for_field(
+            "attach_pdf",
+            "The quote's PDF is not available yet: send the link alone (attach_pdf false).",
+            code="unavailable",
+        )
+    status = _next_status(quote)
+    client = await live_client(tx, quote.client_id)
+    if client is None:
+        raise Conflict("The client of this quote has been deleted.")
+    contact_id = body.contact_id or quote.contact_id
+    contact = _recipient(client, contact_id, named=body.contact_id is not None)
+    if not quote.lines:
+        raise Conflict("This quote has no lines: add what it offers before sending it.")
+    if quote.valid_until < today:
+        raise Conflict(
+            f"This quote was valid until {quote.valid_until.isoformat()}: "
+            "give it a new validity date before sending it."
+        )
+    totals = totals_of(quote)
+
+    if quote.number is None:
+        settings = await quote_settings(tx)
+        quote.number = await next_number(
+            tx, QUOTE_NUMBERS, settings.number_pattern, quote.issue_date, unique_in=Quote.number
+        )
+    now = utcnow()
+    if status is not QuoteStatus(quote.status):
+        quote.status = status
+        quote.sent_at = now
+    if quote.contact_id is None:
+        quote.contact_id = contact_id
+    quote.updated_at = now
+
+    assert contact_id is not None  # _recipient found the contact
+    token, token_hash = new_capability()
+    tx.add(
+        QuoteLink(
+            quote_id=quote.id,
+            contact_id=contact_id,
+            sent_by=sent_by,
+            token_hash=token_hash,
+            expires_at=link_expiry(quote.valid_until),
+        )
+    )
+    tx.emit(
+        QuoteSent(
+            quote_id=quote.id,
+            number=quote.number,
+            client_id=quote.client_id,
+            assignee_id=quote.assignee_id,
+            quote_admin_url=staff_page(links, quote.id),
+            title=quote.title,
+            contact=Person(
+                id=contact_id,
+                name=contact_name(contact),
+                email=contact["email"],
+                phone=contact.get("phone"),
+                locale="fr" if contact.get("locale") == "fr" else "en",
+            ),
+            total_excluding_tax=totals.total_without_tax,
+            total_including_tax=totals.total_with_tax,
+            currency=quote.currency,
+            quote_url=quote_link(links, token),
+            valid_until=quote.valid_until,
+            attach_pdf=False,
+            sent_by=sent_by,
+            message=body.message or None,
+        )
+    )
+    await tx.flush()
+    return quote

@@ -1,0 +1,104 @@
+"""Test helpers of the quotes service: clients made through the portal (and known to the
+quotes service), products, quotes and sends through the API."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+from portico.kit.testing.services import RunningPortico
+from portico.quotes.models import ClientReplica
+
+QUOTES = "/api/quotes/v1/quotes"
+PRODUCTS = "/api/quotes/v1/products"
+SETTINGS = "/api/quotes/v1/quote-settings"
+CLIENTS = "/api/portal/v1/clients"
+
+
+def contact(first_name: str = "Inès", last_name: str = "Roy", **fields: Any) -> dict[str, Any]:
+    return {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": f"{first_name.lower()}.{uuid.uuid4().hex[:8]}@lumiere.example",
+        "locale": "fr",
+        **fields,
+    }
+
+
+async def replica_of(portico: RunningPortico, client_id: str) -> ClientReplica | None:
+    async with portico.runtime("quotes").database.sessions() as session:
+        return await session.get(ClientReplica, uuid.UUID(client_id))
+
+
+async def known_to_quotes(portico: RunningPortico, client_id: str, **expected: Any) -> None:
+    """Waits until the quotes service's replica of the client has ``expected``."""
+    deadline = time.monotonic() + 30
+    while True:
+        held = await replica_of(portico, client_id)
+        if held is not None and all(getattr(held, k) == v for k, v in expected.items()):
+            return
+        assert time.monotonic() < deadline, f"the quotes service never learnt {expected}"
+        await asyncio.sleep(0.05)
+
+
+async def make_client(
+    portico: RunningPortico,
+    admin: dict[str, str],
+    *,
+    name: str = "Atelier Lumière",
+    contacts: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A client (one contact by default), once the quotes service knows it."""
+    made = await portico.http.post(
+        CLIENTS,
+        json={"name": name, "contacts": [contact()] if contacts is None else contacts, **fields},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    client: dict[str, Any] = made.json()
+    await known_to_quotes(portico, client["id"], name=name)
+    return client
+
+
+async def make_product(
+    portico: RunningPortico, headers: dict[str, str], body: dict[str, Any]
+) -> dict[str, Any]:
+    made = await portico.http.post(PRODUCTS, json=body, headers=headers)
+    assert made.status_code == 201, made.text
+    found: dict[str, Any] = made.json()
+    return found
+
+
+def simple_quote(client: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {
+        "client_id": client["id"],
+        "title": "Site web",
+        "lines": [{"description": "Design workshop", "quantity": "2", "unit_price": "480"}],
+        **fields,
+    }
+
+
+async def make_quote(
+    portico: RunningPortico, headers: dict[str, str], body: dict[str, Any]
+) -> dict[str, Any]:
+    made = await portico.http.post(QUOTES, json=body, headers=headers)
+    assert made.status_code == 201, made.text
+    found: dict[str, Any] = made.json()
+    return found
+
+
+async def send(
+    portico: RunningPortico,
+    headers: dict[str, str],
+    quote: dict[str, Any],
+    body: dict[str, Any] | None = None,
+) -> Any:
+    return await portico.http.post(f"{QUOTES}/{quote['id']}/send", json=body or {}, headers=headers)
+
+
+def field_of(response: Any) -> str:
+    assert response.headers["content-type"] == "application/problem+json", response.text
+    return str(response.json()["errors"][0]["field"])
