@@ -1,18 +1,20 @@
 """The quotes service's event handlers: the replica of the portal's clients (and what a
-deleted client's quotes become) and of its staff members."""
+deleted client's quotes become), of its staff members and of the organisation's branding."""
 
 from portico.contracts.events.portal import (
     ClientCreated,
     ClientDeleted,
     ClientUpdated,
+    OrganisationUpdated,
     StaffUserChanged,
 )
 from portico.kit.inbox import HandlerTable
-from portico.quotes.replicas import forget_client, keep_client, keep_staff
+from portico.quotes.replicas import forget_client, keep_client, keep_organisation, keep_staff
 
 HANDLERS: HandlerTable = {
     ClientCreated: [keep_client],
     ClientUpdated: [keep_client],
     ClientDeleted: [forget_client],
     StaffUserChanged: [keep_staff],
+    OrganisationUpdated: [keep_organisation],
 }

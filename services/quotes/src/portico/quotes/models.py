@@ -90,6 +90,16 @@ class Quote(Base):
     sent_at: Mapped[datetime | None]
     # The staff member who made it; none when an API key did.
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Visits of its online page, shown in the quotes list without reading the history.
+    view_count: Mapped[int] = mapped_column(Integer, default=0)
+    # When the client accepted or declined it, and the reason given for a refusal.
+    decided_at: Mapped[datetime | None]
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    # Who accepted it, as recorded at that moment: contact id, name, email, IP, user
+    # agent, time zone and how they signed (drawn, typed or none); the proof's evidence.
+    signer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The signed quote, sealed, in the service's blob store.
+    proof_key: Mapped[str | None] = mapped_column(String(300))
 
     sections: Mapped[list[QuoteSection]] = relationship(
         cascade="all, delete-orphan",
@@ -103,6 +113,27 @@ class Quote(Base):
         lazy="raise",
         order_by="QuoteLine.position",
     )
+
+
+class QuoteEvent(Base):
+    """One step of a quote's history, shown on its page with date and time: sent, reminded,
+    viewed, downloaded, feedback, accepted, declined, expired, voided, reopened, invoiced,
+    ordered. A client's steps keep their IP and user agent; a staff member's, who acted."""
+
+    __tablename__ = "quote_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    quote_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("quotes.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(400))
+    # What the step carried: a message, a reason, the optional lines chosen.
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class QuoteSection(Base):
@@ -186,7 +217,26 @@ class QuoteSettings(Base):
     validity_days: Mapped[int] = mapped_column(Integer)
     default_introduction: Mapped[str] = mapped_column(Text, default="")
     default_terms: Mapped[str] = mapped_column(Text, default="")
+    # Printed under the organisation's name on quotes and invoices: address, registration
+    # and VAT numbers, as French quotes must carry them.
+    company_details: Mapped[str] = mapped_column(Text, default="")
+    # Clients accept by signing on the online page (drawn or typed), sealed as proof.
+    esignature: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OrganisationReplica(Base):
+    """The organisation's name and branding from OrganisationUpdated (one row, id 1), for
+    the quotes' PDF and online page."""
+
+    __tablename__ = "organisation_replica"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    brand_colour: Mapped[str | None] = mapped_column(String(7))
+    logo_url: Mapped[str | None] = mapped_column(String(2000))
+    default_locale: Mapped[str] = mapped_column(String(2), default="en")
+    changed_at: Mapped[datetime]
 
 
 class ClientReplica(Base):

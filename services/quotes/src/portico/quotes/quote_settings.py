@@ -33,6 +33,8 @@ EXAMPLE: dict[str, Any] = {
     "validity_days": 30,
     "default_introduction": "Following our meeting, here is our proposal.",
     "default_terms": "30% deposit on signature, the balance on delivery.",
+    "company_details": "12 rue des Lilas, 75011 Paris · SIRET 123 456 789 00012",
+    "esignature": True,
 }
 
 
@@ -51,6 +53,18 @@ class QuoteSettingsIn(BaseModel):
     )
     default_introduction: DefaultText = Field(default="", description="A new quote's opening")
     default_terms: DefaultText = Field(default="", description="A new quote's terms")
+    company_details: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = (
+        Field(
+            default="",
+            description=(
+                "Printed under the organisation's name on quotes and invoices: address, "
+                "registration and VAT numbers"
+            ),
+        )
+    )
+    esignature: bool = Field(
+        default=False, description="Clients accept a quote by signing it on its online page"
+    )
 
 
 class QuoteSettingsOut(QuoteSettingsIn):

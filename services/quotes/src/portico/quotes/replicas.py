@@ -17,12 +17,20 @@ from portico.contracts.events.portal import (
     ClientCreated,
     ClientDeleted,
     ClientUpdated,
+    OrganisationUpdated,
     StaffUserChanged,
 )
 from portico.kit.inbox import EventContext
 from portico.kit.transaction import Transaction
-from portico.quotes.models import ClientReplica, Quote, QuoteLink, StaffReplica
+from portico.quotes.models import (
+    ClientReplica,
+    OrganisationReplica,
+    Quote,
+    QuoteLink,
+    StaffReplica,
+)
 
+ORGANISATION_ROW = 1
 CONTACT_FIELDS = {"id", "first_name", "last_name", "email", "phone", "locale"}
 
 
@@ -93,6 +101,28 @@ async def keep_staff(event: StaffUserChanged, context: EventContext) -> None:
             changed_at=changed_at,
         )
     )
+
+
+async def keep_organisation(event: OrganisationUpdated, context: EventContext) -> None:
+    changed_at = context.envelope.time
+    held = await context.tx.get(OrganisationReplica, ORGANISATION_ROW)
+    if held is not None and held.changed_at > changed_at:
+        return
+    await context.tx.merge(
+        OrganisationReplica(
+            id=ORGANISATION_ROW,
+            name=event.name,
+            brand_colour=event.brand_colour,
+            logo_url=str(event.logo_url) if event.logo_url else None,
+            default_locale=event.default_locale,
+            changed_at=changed_at,
+        )
+    )
+
+
+async def organisation(tx: Transaction) -> OrganisationReplica | None:
+    """The organisation as last announced; none before the portal's first word."""
+    return await tx.get(OrganisationReplica, ORGANISATION_ROW)
 
 
 async def live_client(tx: Transaction, client_id: uuid.UUID) -> ClientReplica | None:
