@@ -1,4 +1,4 @@
-"""The quotes service's replica of the portal's clients and staff: the newest picture wins,
+"""The quotes service's replica of the portal's clients, staff and organisation: the newest picture wins,
 an event delivered twice or late changes nothing, and a deleted client stays deleted, its
 drafts never sent gone and every quote sent kept, its links revoked."""
 
@@ -13,9 +13,11 @@ from portico.contracts.events.portal import (
     ClientCreated,
     ClientDeleted,
     ClientUpdated,
+    OrganisationUpdated,
     StaffUserChanged,
 )
 from portico.kit.testing.services import RunningPortico
+from portico.quotes.models import OrganisationReplica
 from portico.quotes.testing import (
     CLIENTS,
     QUOTES,
@@ -171,3 +173,32 @@ async def test_a_quote_is_assigned_to_an_active_staff_member_the_newest_change_t
     await portico.host.bus.publish([portal_event(stale, now + timedelta(minutes=1))])
     deactivated = await assigned()
     assert deactivated.status_code == 422 and "deactivated" in deactivated.text
+
+
+async def test_the_organisation_s_branding_is_kept_the_newest_telling(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    async def held() -> OrganisationReplica | None:
+        async with portico.runtime("quotes").database.sessions() as session:
+            return await session.get(OrganisationReplica, 1)
+
+    settings = {"name": "Studio Lumière", "brand_colour": "#2f5bea", "default_locale": "fr"}
+    saved = await portico.http.put("/api/portal/v1/organisation", json=settings, headers=admin)
+    assert saved.status_code == 200, saved.text
+    [announced] = await portico.events.wait_for(OrganisationUpdated.event_type)
+    await handled(portico, admin)
+    kept = await held()
+    assert kept is not None
+    assert (kept.name, kept.brand_colour, kept.default_locale) == (
+        "Studio Lumière",
+        "#2f5bea",
+        "fr",
+    )
+
+    # The same announcement again, and an older picture arriving late: nothing moves.
+    await portico.host.bus.publish([announced])
+    older = OrganisationUpdated(name="Ancien nom", brand_colour="#000000")
+    await portico.host.bus.publish([portal_event(older, announced.time - timedelta(minutes=1))])
+    await handled(portico, admin)
+    kept = await held()
+    assert kept is not None and (kept.name, kept.brand_colour) == ("Studio Lumière", "#2f5bea")
