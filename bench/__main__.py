@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import bus, completion, notify, signing, ui
+from bench import bus, completion, notify, quote_pdf, signing, ui
 from bench.figures import Figure, print_figures
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
     "ui": ui.run,
     "signing": signing.run,
     "completion": completion.run,
+    "quote_pdf": quote_pdf.run,
 }
 RESULTS = Path(__file__).parent / "results.json"
 

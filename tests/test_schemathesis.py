@@ -96,10 +96,17 @@ ALSO_ACCEPTABLE: dict[str, list[int]] = {
     # exists, a total that is not negative); a quote sent keeps its client.
     "POST /v1/quotes": [422],
     "PUT /v1/quotes/{quote_id}": [422],
-    # The contact must be one of the client's, with an email address; the PDF comes later.
+    # The contact must be one of the client's, with an email address.
     "POST /v1/quotes/{quote_id}/send": [422],
     # Numbering patterns are read token by token (one {seq}, {MM} beside a year).
     "PUT /v1/quote-settings": [422],
+    # An online quote's answers are read after the schema: a text of spaces or with a NUL,
+    # a time zone no one knows, a signature the organisation requires, a drawn one whose
+    # bytes are not a PNG within the limits, the terms not accepted, lines not the quote's.
+    "POST /v1/online/{token}/accept": [422],
+    "POST /v1/online/{token}/decline": [422],
+    "POST /v1/online/{token}/feedback": [422],
+    "PUT /v1/online/{token}/choices": [422],
 }
 # Date filters take a number as a Unix time (pydantic's reading of a datetime), which the
 # schema's date-time format does not say: not a request to refuse.

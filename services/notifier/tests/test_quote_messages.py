@@ -112,8 +112,9 @@ def quote_message(assignee_id: str, locale: str, **fields: Any) -> dict[str, Any
 
 
 async def store_pdf(portico: RunningPortico, key: str) -> bytes:
+    """A PDF where the quotes service keeps the ones its events name: its own store."""
     pdf = small_pdf()
-    await portico.runtime("notifier").store.put(key, pdf, content_type="application/pdf")
+    await portico.runtime("quotes").store.put(key, pdf, content_type="application/pdf")
     return pdf
 
 

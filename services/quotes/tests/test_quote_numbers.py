@@ -83,10 +83,6 @@ async def test_the_first_send_numbers_the_quote_and_sending_again_keeps_its_numb
     envelopes = await portico.events.wait_for(QuoteSent.event_type, 2, subject=first["id"])
     urls = {str(e.data["quote_url"]) for e in envelopes}
     assert len(urls) == 2
-    # The PDF is for a later step: asked for, it is refused, saying so.
-    with_pdf = await send(portico, staff, first, {"attach_pdf": True})
-    assert with_pdf.status_code == 422 and field_of(with_pdf) == "attach_pdf"
-    assert "not available yet" in with_pdf.json()["errors"][0]["message"]
 
     # Reopened, its link stops working; sent again, it keeps its number.
     await portico.http.post(f"{QUOTES}/{first['id']}/reopen", headers=staff)
@@ -137,7 +133,6 @@ async def test_a_refused_send_takes_no_number(
 
     refusals: list[tuple[dict[str, Any], dict[str, Any], int, str | None]] = [
         (quote, {"contact_id": other["contacts"][0]["id"]}, 422, "contact_id"),
-        (quote, {"attach_pdf": True}, 422, "attach_pdf"),
         (quote, {"message": "x" * 5001}, 422, "message"),
         (to_paul, {}, 422, "contact_id"),
         (empty, {}, 409, None),

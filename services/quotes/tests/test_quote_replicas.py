@@ -1,6 +1,6 @@
-"""The quotes service's replica of the portal's clients, staff and organisation: the newest picture wins,
-an event delivered twice or late changes nothing, and a deleted client stays deleted, its
-drafts never sent gone and every quote sent kept, its links revoked."""
+"""The quotes service's replica of the portal's clients, staff and organisation: the newest
+picture wins, an event delivered twice or late changes nothing, and a deleted client stays
+deleted, its drafts never sent gone and every quote sent kept, its links revoked."""
 
 from __future__ import annotations
 

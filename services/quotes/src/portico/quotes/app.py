@@ -8,8 +8,13 @@ from portico.kit.service import Service
 from portico.quotes.catalogue.endpoints import router as catalogue_router
 from portico.quotes.handlers import HANDLERS
 from portico.quotes.models import Base
+from portico.quotes.online.endpoints import router as online_router
 from portico.quotes.quote_settings import router as quote_settings_router
 from portico.quotes.quotes.endpoints import router as quotes_router
+from portico.quotes.quotes.expiry import JOBS as EXPIRY_JOBS
+from portico.quotes.quotes.expiry import SCHEDULES as EXPIRY_SCHEDULES
+from portico.quotes.quotes.history_endpoints import router as history_router
+from portico.quotes.quotes.pdf_endpoints import router as pdf_router
 
 service = Service(
     name="quotes",
@@ -22,6 +27,15 @@ service = Service(
     ),
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=[catalogue_router, quotes_router, quote_settings_router],
+    routers=[
+        catalogue_router,
+        quotes_router,
+        quote_settings_router,
+        history_router,
+        online_router,
+        pdf_router,
+    ],
     handlers=HANDLERS,
+    jobs={**EXPIRY_JOBS},
+    schedules=[*EXPIRY_SCHEDULES],
 )

@@ -15,7 +15,7 @@ from portico.kit.auth import Principal
 from portico.kit.auth.principals import CurrentAdmin, require_scope
 from portico.kit.deps import Tx
 from portico.kit.problems import ValidationProblem, problem_responses
-from portico.kit.schema import JsonInt
+from portico.kit.schema import JsonBool, JsonInt
 from portico.quotes.models import QuoteSettings
 from portico.quotes.numbering import InvalidPattern, parse_pattern
 
@@ -62,7 +62,7 @@ class QuoteSettingsIn(BaseModel):
             ),
         )
     )
-    esignature: bool = Field(
+    esignature: JsonBool = Field(
         default=False, description="Clients accept a quote by signing it on its online page"
     )
 

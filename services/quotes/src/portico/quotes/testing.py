@@ -8,13 +8,16 @@ import time
 import uuid
 from typing import Any
 
+from portico.contracts.events.quotes import QuoteSent
 from portico.kit.testing.services import RunningPortico
 from portico.quotes.models import ClientReplica
+from portico.quotes.quotes.sending import QUOTE_PATH
 
 QUOTES = "/api/quotes/v1/quotes"
 PRODUCTS = "/api/quotes/v1/products"
 SETTINGS = "/api/quotes/v1/quote-settings"
 CLIENTS = "/api/portal/v1/clients"
+ONLINE = "/api/quotes/v1/online"
 
 
 def contact(first_name: str = "Inès", last_name: str = "Roy", **fields: Any) -> dict[str, Any]:
@@ -102,3 +105,21 @@ async def send(
 def field_of(response: Any) -> str:
     assert response.headers["content-type"] == "application/problem+json", response.text
     return str(response.json()["errors"][0]["field"])
+
+
+async def sent_link(
+    portico: RunningPortico,
+    headers: dict[str, str],
+    quote: dict[str, Any],
+    body: dict[str, Any] | None = None,
+) -> str:
+    """Sends ``quote`` and answers the token of the link that went out (QuoteSent's URL)."""
+    subject = str(quote["id"])
+    before = len(portico.events.of_type(QuoteSent.event_type, subject=subject))
+    sent = await send(portico, headers, quote, body)
+    assert sent.status_code == 200, sent.text
+    envelopes = await portico.events.wait_for(QuoteSent.event_type, before + 1, subject=subject)
+    url = str(envelopes[-1].data["quote_url"])
+    prefix = portico.host.settings.link(QUOTE_PATH)
+    assert url.startswith(prefix), url
+    return url.removeprefix(prefix)

@@ -34,11 +34,14 @@ class SendResult:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file of the blob store, read when the email is sent (not copied into the log)."""
+    """A file of a blob store, read when the email is sent (not copied into the log).
+    ``store`` names the service whose store holds ``blob_key``: the one that made the
+    file (the quotes service for a quote's PDF), since each service keeps its own."""
 
     filename: str
     content_type: str
     blob_key: str
+    store: str
 
 
 @dataclass(frozen=True)

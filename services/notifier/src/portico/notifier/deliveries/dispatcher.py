@@ -29,7 +29,6 @@ from sqlalchemy.orm import defer
 from portico.contracts.events.notifier import NotificationDelivered
 from portico.kit.db import Database, utcnow
 from portico.kit.jobs import Job, JobContext, JobInterrupted
-from portico.kit.store import BlobStore
 from portico.kit.transaction import Transaction
 from portico.notifier.channels.base import (
     DeliveryFailure,
@@ -40,6 +39,7 @@ from portico.notifier.channels.base import (
 )
 from portico.notifier.channels.email import build_email
 from portico.notifier.channels.senders import Senders, create_senders
+from portico.notifier.deliveries.attachments import AttachmentStores
 from portico.notifier.deliveries.record import SEND_JOB, failed_event, mask
 from portico.notifier.models import Delivery, DeliveryAttempt
 from portico.notifier.settings import NotifierSettings, notifier_settings
@@ -75,12 +75,12 @@ class Dispatcher:
     def __init__(
         self,
         database: Database,
-        store: BlobStore | None,
+        attachments: AttachmentStores,
         senders: Senders,
         settings: NotifierSettings,
     ) -> None:
         self.database = database
-        self.store = store
+        self.attachments = attachments
         self.senders = senders
         self.settings = settings
 
@@ -166,11 +166,7 @@ class Dispatcher:
     async def _send(self, channel: str, content: dict[str, Any]) -> SendResult:
         if channel == "sms":
             return await self.senders.sms.send_sms(SmsContent(**content))
-        assert self.store is not None
-        attachments = [
-            (filename, content_type, await self.store.read(key))
-            for filename, content_type, key in content.pop("attachments", [])
-        ]
+        attachments = await self.attachments.read(content.pop("attachments", []))
         email = EmailContent(**content)
         message = build_email(email, attachments)
         return await self.senders.email.send_email(email.from_address, [email.to], message)
@@ -285,7 +281,8 @@ async def open_dispatcher(context: JobContext) -> AsyncIterator[Dispatcher]:
     settings = notifier_settings()
     senders = create_senders(settings, context.settings)
     try:
-        yield Dispatcher(context.database, context.store, senders, settings)
+        attachments = AttachmentStores(context.settings, context.store)
+        yield Dispatcher(context.database, attachments, senders, settings)
     finally:
         try:
             async with asyncio.timeout(CLOSE_SECONDS):

@@ -192,7 +192,7 @@ def _email(
         "reply_to": outgoing.reply_to,
         "message_id": message_id(key, sender),
         "attachments": [
-            [attachment.filename, attachment.content_type, attachment.blob_key]
+            [attachment.filename, attachment.content_type, attachment.blob_key, attachment.store]
             for attachment in outgoing.attachments
         ],
     }

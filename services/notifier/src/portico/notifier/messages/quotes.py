@@ -35,6 +35,8 @@ _QUOTE_SAMPLE: dict[str, Any] = {
     "quote_url": QUOTE_URL,
 }
 _EMAIL_AND_APP = Channels(email=True, sms=False, in_app=True)
+# The service whose blob store holds the PDFs its events name.
+QUOTES_STORE = "quotes"
 
 QUOTE_SENT = MessageKind(
     key="quote_sent",
@@ -177,7 +179,10 @@ def _pdf(event: QuoteSent | QuoteReminded) -> tuple[Attachment, ...]:
         return ()
     return (
         Attachment(
-            filename=f"{event.number}.pdf", content_type="application/pdf", blob_key=event.pdf_key
+            filename=f"{event.number}.pdf",
+            content_type="application/pdf",
+            blob_key=event.pdf_key,
+            store=QUOTES_STORE,
         ),
     )
 

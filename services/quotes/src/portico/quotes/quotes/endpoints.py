@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from portico.kit.auth import Principal
 from portico.kit.auth.principals import require_scope
 from portico.kit.db import utcnow
-from portico.kit.deps import Tx, get_runtime
+from portico.kit.deps import Store, Tx, get_runtime
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import problem_responses
 from portico.quotes.quote_settings import quote_settings
@@ -134,7 +134,7 @@ async def duplicate_quote(quote_id: uuid.UUID, tx: Tx, principal: Writer) -> Quo
     summary="Send the quote's link to a contact (its number comes at the first send)",
 )
 async def send(
-    quote_id: uuid.UUID, body: SendIn, request: Request, tx: Tx, principal: Writer
+    quote_id: uuid.UUID, body: SendIn, request: Request, tx: Tx, principal: Writer, store: Store
 ) -> QuoteOut:
     # Locked first: on SQLite this takes the write lock before anything is read.
     quote = await service.quote_of(tx, quote_id, lock=True)
@@ -144,6 +144,7 @@ async def send(
         body,
         sent_by=_staff_id(principal),
         links=get_runtime(request).settings,
+        store=store,
         today=utcnow().date(),
     )
     return await _answer(tx, quote_id)
@@ -154,9 +155,12 @@ async def send(
     responses=problem_responses(401, 403, 404, 409),
     summary="Void the quote: its number stays, its links stop working",
 )
-async def void_quote(quote_id: uuid.UUID, tx: Tx, _: Writer) -> QuoteOut:
+async def void_quote(quote_id: uuid.UUID, tx: Tx, principal: Writer) -> QuoteOut:
     await service.change_status(
-        tx, await service.quote_of(tx, quote_id, lock=True), QuoteAction.VOID
+        tx,
+        await service.quote_of(tx, quote_id, lock=True),
+        QuoteAction.VOID,
+        staff_id=_staff_id(principal),
     )
     return await _answer(tx, quote_id)
 
@@ -166,8 +170,11 @@ async def void_quote(quote_id: uuid.UUID, tx: Tx, _: Writer) -> QuoteOut:
     responses=problem_responses(401, 403, 404, 409),
     summary="Reopen the quote as a draft to change it: it keeps its number",
 )
-async def reopen_quote(quote_id: uuid.UUID, tx: Tx, _: Writer) -> QuoteOut:
+async def reopen_quote(quote_id: uuid.UUID, tx: Tx, principal: Writer) -> QuoteOut:
     await service.change_status(
-        tx, await service.quote_of(tx, quote_id, lock=True), QuoteAction.REOPEN
+        tx,
+        await service.quote_of(tx, quote_id, lock=True),
+        QuoteAction.REOPEN,
+        staff_id=_staff_id(principal),
     )
     return await _answer(tx, quote_id)

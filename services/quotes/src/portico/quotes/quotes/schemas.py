@@ -171,7 +171,9 @@ class SendIn(BaseModel):
         default=None, description="One of the client's contacts; the quote's by default"
     )
     message: Message | None = Field(default=None, description="The email's personal note")
-    attach_pdf: JsonBool = Field(default=False, description="Not available yet: false")
+    attach_pdf: JsonBool = Field(
+        default=False, description="Attach the quote's PDF to the email, as it is now"
+    )
 
 
 class DiscountOut(BaseModel):

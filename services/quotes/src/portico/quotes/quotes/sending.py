@@ -1,5 +1,6 @@
 """Sending a quote to a client's contact: its number at the first send, a link of its own
-to each message, and QuoteSent for the notifier to email it.
+to each message, its PDF when asked (stored in the service's blob store, where the
+notifier reads it to attach it), and QuoteSent for the notifier to email it.
 
 Everything is checked before the number is drawn, and the number is drawn in the sending
 transaction (``numbers``): a refused or failed send issues no number.
@@ -17,11 +18,13 @@ from portico.kit.auth.capabilities import new_capability
 from portico.kit.db import utcnow
 from portico.kit.problems import Conflict, ValidationProblem
 from portico.kit.settings import PorticoSettings
+from portico.kit.store import BlobStore
 from portico.kit.transaction import Transaction
 from portico.quotes.models import ClientReplica, Quote, QuoteLink
 from portico.quotes.numbers import QUOTE_NUMBERS, next_number
 from portico.quotes.quote_settings import quote_settings
 from portico.quotes.quotes.content import totals_of
+from portico.quotes.quotes.printing import quote_pdf
 from portico.quotes.quotes.schemas import SendIn
 from portico.quotes.replicas import contact_name, contact_of, live_client
 from portico.quotes.statuses import QuoteAction, QuoteStatus, RefusedTransition, transition
@@ -34,6 +37,12 @@ STAFF_PAGE = "/quotes/"
 LINK_DAYS_AFTER_VALIDITY = 90
 # Sending again a quote already out sends a new link; its status does not change.
 OUT = (QuoteStatus.SENT, QuoteStatus.VIEWED)
+
+
+def sent_pdf_key(quote_id: uuid.UUID, link_id: uuid.UUID) -> str:
+    """Where the PDF sent with one link is kept, in the quotes service's store: one file
+    per send, so an email always carries the quote as it was when it went out."""
+    return f"quotes/{quote_id}/sent-{link_id}.pdf"
 
 
 def quote_link(links: PorticoSettings, token: str) -> str:
@@ -86,15 +95,11 @@ async def send_quote(
     *,
     sent_by: uuid.UUID | None,
     links: PorticoSettings,
+    store: BlobStore,
     today: date,
 ) -> Quote:
-    """Send ``quote`` (locked by the caller) to ``body.contact_id`` or its own contact."""
-    if body.attach_pdf:
-        raise ValidationProblem.for_field(
-            "attach_pdf",
-            "The quote's PDF is not available yet: send the link alone (attach_pdf false).",
-            code="unavailable",
-        )
+    """Send ``quote`` (locked by the caller) to ``body.contact_id`` or its own contact;
+    with ``body.attach_pdf``, its PDF is rendered and kept in ``store`` for the email."""
     status = _next_status(quote)
     client = await live_client(tx, quote.client_id)
     if client is None:
@@ -125,8 +130,10 @@ async def send_quote(
 
     assert contact_id is not None  # _recipient found the contact
     token, token_hash = new_capability()
+    link_id = uuid.uuid4()
     tx.add(
         QuoteLink(
+            id=link_id,
             quote_id=quote.id,
             contact_id=contact_id,
             sent_by=sent_by,
@@ -134,6 +141,14 @@ async def send_quote(
             expires_at=link_expiry(quote.valid_until),
         )
     )
+    pdf_key = None
+    if body.attach_pdf:
+        # Rendered once numbered, addressed to the contact it goes to. Stored before the
+        # commit, so the event never names a file that is not there yet; a send that
+        # then fails leaves this one file behind, which nothing names.
+        pdf_key = sent_pdf_key(quote.id, link_id)
+        pdf = await quote_pdf(tx, quote, contact_id=contact_id)
+        await store.put(pdf_key, pdf, content_type="application/pdf")
     tx.emit(
         QuoteSent(
             quote_id=quote.id,
@@ -154,7 +169,8 @@ async def send_quote(
             currency=quote.currency,
             quote_url=quote_link(links, token),
             valid_until=quote.valid_until,
-            attach_pdf=False,
+            attach_pdf=pdf_key is not None,
+            pdf_key=pdf_key,
             sent_by=sent_by,
             message=body.message or None,
         )

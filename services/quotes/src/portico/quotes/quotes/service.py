@@ -15,6 +15,8 @@ from portico.kit.db import utcnow
 from portico.kit.pagination import PageParams, fetch_page
 from portico.kit.problems import Conflict, NotFound, ValidationProblem
 from portico.kit.transaction import Transaction
+from portico.quotes import history
+from portico.quotes.history import HistoryKind
 from portico.quotes.models import ClientReplica, Quote, QuoteLine, QuoteLink, QuoteSection
 from portico.quotes.quote_settings import QuoteSettingsOut
 from portico.quotes.quotes.content import checked_content
@@ -235,13 +237,20 @@ async def duplicate(
     return copy
 
 
-async def change_status(tx: Transaction, quote: Quote, action: QuoteAction) -> Quote:
+# The step each of staff's changes of status leaves in the quote's history.
+_STEPS = {QuoteAction.VOID: HistoryKind.VOIDED, QuoteAction.REOPEN: HistoryKind.REOPENED}
+
+
+async def change_status(
+    tx: Transaction, quote: Quote, action: QuoteAction, *, staff_id: uuid.UUID | None = None
+) -> Quote:
     """Void or reopen: the status ``statuses`` gives, or a conflict saying why not. Either
     withdraws the offer sent, so its links stop working; the next send makes new ones."""
     try:
         quote.status = transition(QuoteStatus(quote.status), action)
     except RefusedTransition as refused:
         raise Conflict(str(refused)) from None
+    history.record(tx, quote, _STEPS[action], staff_id=staff_id)
     await revoke_links(tx, quote.id)
     quote.updated_at = utcnow()
     await tx.flush()
