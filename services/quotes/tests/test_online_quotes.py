@@ -384,7 +384,8 @@ async def test_accepting_with_a_drawn_signature_keeps_the_evidence(
     assert page["decision"]["method"] == "drawn"
 
     held = await kept(portico, quote["id"])
-    assert held.status == "accepted" and held.decided_at is not None and held.proof_key is None
+    assert held.status == "accepted" and held.decided_at is not None
+    assert held.proof_key is not None  # the signed quote, sealed: test_signed_quote.py
     signer = held.signer
     assert signer is not None
     contact = client["contacts"][0]
@@ -466,11 +467,11 @@ async def test_two_tabs_accepting_at_the_same_moment_accept_once(
     accepted = [s for s in await history(portico, quote["id"]) if s["kind"] == "accepted"]
     assert len(accepted) == 1
     await portico.events.wait_for(QuoteSigned.event_type, subject=quote["id"])
-    # The loser stored no signature: the one file is the one the quote names.
-    signer = (await kept(portico, quote["id"])).signer
-    assert signer is not None
+    # The loser stored nothing: the files are the signature and the proof the quote names.
+    held = await kept(portico, quote["id"])
+    assert held.signer is not None and held.proof_key is not None
     stored = await portico.runtime("quotes").store.keys(f"quotes/{quote['id']}")
-    assert stored == [signer["signature_key"]]
+    assert stored == sorted([held.signer["signature_key"], held.proof_key])
 
 
 async def test_a_link_opens_its_own_quote_only(

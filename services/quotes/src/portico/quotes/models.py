@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -262,3 +263,16 @@ class StaffReplica(Base):
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     changed_at: Mapped[datetime]
+
+
+class QuoteSealKey(Base):
+    """The key and self-signed certificate (PKCS#12, EC P-256) signed quotes are sealed
+    under, made at the first seal; the newest row is the one in use."""
+
+    __tablename__ = "seal_keys"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    pkcs12: Mapped[bytes] = mapped_column(LargeBinary)
+    subject: Mapped[str] = mapped_column(String(300))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

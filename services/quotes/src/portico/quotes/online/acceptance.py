@@ -9,8 +9,8 @@ second sees the first's acceptance and is refused (409, "already accepted"); a r
 request is refused the same way and changes nothing.
 
 What is kept is the evidence of the acceptance: ``quote.signer`` (who, from where, when, how)
-and the drawn signature's PNG in the service's blob store, its key in ``signer``. The signed
-PDF, sealed as proof, is a later step's (``proof_key`` stays empty until then).
+and the drawn signature's PNG in the service's blob store, its key in ``signer``; and the
+signed quote, sealed, as ``proof_key`` (``signed_quote``).
 """
 
 from __future__ import annotations
@@ -34,10 +34,12 @@ from portico.quotes.online.links import Opened
 from portico.quotes.online.schemas import AcceptIn, SignatureIn
 from portico.quotes.online.service import about, link_contact, moved
 from portico.quotes.online.signature_image import SignatureRefused, checked_png, decoded_png
+from portico.quotes.online.signed_quote import store_signed_quote
 from portico.quotes.quote_settings import quote_settings
 from portico.quotes.quotes.content import totals_of
 from portico.quotes.quotes.expiry import expire_if_due
 from portico.quotes.quotes.sending import quote_link
+from portico.quotes.rendering import Acceptance
 from portico.quotes.statuses import QuoteAction
 
 Method = Literal["drawn", "typed", "none"]
@@ -54,12 +56,6 @@ def signature_key(quote: Quote) -> str:
     # Random, so that a signature drawn again after the quote is voided and sent anew never
     # overwrites the one kept as evidence of the first acceptance.
     return f"quotes/{quote.id}/signature-{secrets.token_hex(8)}.png"
-
-
-def signed_pdf_key(quote: Quote) -> str:
-    """Where the step that seals the signed quote writes it: QuoteSigned names it already
-    (the contract requires it), the file exists once that step has run."""
-    return f"quotes/{quote.id}/signed.pdf"
 
 
 def checked_signature(given: SignatureIn | None, *, required: bool) -> Signature:
@@ -121,6 +117,16 @@ async def accept(
     quote.decline_reason = ""  # a refusal before the quote was reopened and sent again
     quote.updated_at = now
     quote.signer = _signer(body, signature, key, contact.email, origin, link.contact_id, now)
+    signed = Acceptance(
+        name=body.name,
+        signed_at=now,
+        email=contact.email or "",
+        time_zone=body.time_zone,
+        ip=origin.ip,
+        signature_png=signature.png,
+        signature_text=signature.text,
+    )
+    quote.proof_key = await store_signed_quote(tx, store, quote, signed, link.contact_id)
     history.record(
         tx,
         quote,
@@ -145,9 +151,9 @@ async def accept(
             signed_at=now,
             total_including_tax=totals.total_with_tax,
             currency=quote.currency,
-            signed_pdf_key=signed_pdf_key(quote),
-            # The quote's own page, where the signer reads what they accepted (and will find
-            # the signed PDF once sealed): the link they used, which is theirs.
+            signed_pdf_key=quote.proof_key,
+            # The quote's own page, where the signer reads what they accepted and downloads
+            # the signed PDF: the link they used, which is theirs.
             copy_url=quote_link(links, token),
         )
     )

@@ -10,17 +10,18 @@ An unknown, expired or revoked token, and a quote withdrawn since, are one 404
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
 from portico.kit.db import utcnow
 from portico.kit.deps import Store, Tx, client_address, get_runtime
+from portico.kit.downloads import attachment
 from portico.kit.problems import problem_responses
 from portico.kit.settings import PorticoSettings
 from portico.kit.transaction import Transaction
 from portico.quotes.history import RequestInfo
-from portico.quotes.online import acceptance, service
+from portico.quotes.online import acceptance, downloads, service
 from portico.quotes.online.links import Opened, open_link
 from portico.quotes.online.schemas import (
     AcceptIn,
@@ -37,6 +38,12 @@ router = APIRouter(prefix="/v1/online", tags=["online quotes"])
 Token = Annotated[str, Path(min_length=20, max_length=100, description="The link's token")]
 # What the link holder reads is theirs alone: no shared cache keeps it.
 PRIVATE = {"Cache-Control": "no-store"}
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"application/pdf": {}},
+        "description": "The signed quote, sealed, once accepted; else the quote as it stands",
+    }
+}
 
 
 def _links(request: Request) -> PorticoSettings:
@@ -118,3 +125,19 @@ async def accept_quote(
     opened = await open_link(tx, token, lock=True)
     await acceptance.accept(tx, store, opened, body, _origin(request), _links(request), token)
     return await _answer(tx, opened, response)
+
+
+@router.get(
+    "/{token}/pdf",
+    responses={**PDF, **problem_responses(404, 422)},
+    response_class=Response,
+    summary="Download the quote's PDF: the sealed signed quote once accepted",
+)
+async def download_quote(token: Token, request: Request, tx: Tx, store: Store) -> Response:
+    opened = await open_link(tx, token, lock=True)
+    file = await downloads.download(tx, store, opened, _origin(request), _links(request))
+    return Response(
+        file.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": attachment(file.file_name), **PRIVATE},
+    )

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Response
 
 from portico.kit.auth import Principal
 from portico.kit.auth.principals import require_scope
-from portico.kit.deps import Tx
+from portico.kit.deps import Store, Tx
 from portico.kit.downloads import attachment
 from portico.kit.problems import problem_responses
+from portico.quotes.online.downloads import quote_file
 from portico.quotes.quotes import service
-from portico.quotes.quotes.printing import pdf_file_name, quote_pdf
 
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
 
@@ -23,7 +23,8 @@ Reader = Annotated[Principal, Depends(require_scope("quotes:read"))]
 PDF: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {"application/pdf": {}},
-        "description": "The quote as an A4 PDF in its language, named after its number",
+        "description": "The quote as an A4 PDF in its language, named after its number; the "
+        "sealed signed quote once accepted",
     }
 }
 
@@ -32,13 +33,13 @@ PDF: dict[int | str, dict[str, Any]] = {
     "/{quote_id}/pdf",
     responses={**PDF, **problem_responses(401, 403, 404)},
     response_class=Response,
-    summary="The quote as a PDF, in its language (a draft prints as one)",
+    summary="The quote as a PDF in its language (a draft prints as one); once accepted, "
+    "the signed quote, sealed",
 )
-async def get_quote_pdf(quote_id: uuid.UUID, tx: Tx, _: Reader) -> Response:
-    quote = await service.quote_of(tx, quote_id)
-    pdf = await quote_pdf(tx, quote)
+async def get_quote_pdf(quote_id: uuid.UUID, tx: Tx, _: Reader, store: Store) -> Response:
+    file = await quote_file(tx, store, await service.quote_of(tx, quote_id))
     return Response(
-        pdf,
+        file.pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": attachment(pdf_file_name(quote))},
+        headers={"Content-Disposition": attachment(file.file_name)},
     )

@@ -12,16 +12,27 @@ from portico.quotes.currencies import decimals_of
 from portico.quotes.models import ClientReplica, Quote
 from portico.quotes.quote_settings import quote_settings
 from portico.quotes.quotes.content import line_of, totals_of
-from portico.quotes.rendering import PrintableQuote, Recipient, Sender, render_quote_pdf
+from portico.quotes.rendering import (
+    Acceptance,
+    PrintableQuote,
+    Recipient,
+    Sender,
+    render_quote_pdf,
+)
 from portico.quotes.replicas import contact_name, contact_of, organisation
 from portico.quotes.totals import Section
 
 
 async def printable_quote(
-    tx: Transaction, quote: Quote, *, contact_id: uuid.UUID | None = None
+    tx: Transaction,
+    quote: Quote,
+    *,
+    contact_id: uuid.UUID | None = None,
+    acceptance: Acceptance | None = None,
 ) -> PrintableQuote:
     """``quote`` (its sections and lines loaded) as its PDF prints it, addressed to
-    ``contact_id`` (the one it is sent to) or to its own contact."""
+    ``contact_id`` (the one it is sent to) or to its own contact; with ``acceptance``, the
+    signed quote."""
     client = await tx.get(ClientReplica, quote.client_id)
     contact = contact_of(client, contact_id or quote.contact_id) if client is not None else None
     sender = await organisation(tx)
@@ -51,6 +62,7 @@ async def printable_quote(
         introduction=quote.introduction,
         notes=quote.notes,
         terms=quote.terms,
+        acceptance=acceptance,
     )
 
 

@@ -2,6 +2,12 @@
 of a ``PrintableQuote``."""
 
 from portico.quotes.rendering.document import render_quote_pdf
-from portico.quotes.rendering.printable import PrintableQuote, PrintLocale, Recipient, Sender
+from portico.quotes.rendering.printable import (
+    Acceptance,
+    PrintableQuote,
+    PrintLocale,
+    Recipient,
+    Sender,
+)
 
-__all__ = ["PrintLocale", "PrintableQuote", "Recipient", "Sender", "render_quote_pdf"]
+__all__ = ["Acceptance", "PrintLocale", "PrintableQuote", "Recipient", "Sender", "render_quote_pdf"]

@@ -2,7 +2,8 @@
 reportlab's platypus. Pure: no clock, no I/O, nothing read but the fonts.
 
 From top to bottom: the letterhead (the organisation, the quote's number and dates, the
-client), the title and introduction, the lines, the totals, the notes and the terms;
+client), the title and introduction, the lines, the totals, the notes and the terms, and
+once accepted, who accepted it and their signature;
 "Page n of N" at the foot of every page. Every word is in the quote's language, every
 amount and date formatted as it writes them, and text in any script prints in its Noto
 face (``text.ScriptText``)."""
@@ -17,6 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
 from reportlab.platypus.flowables import Flowable
 
+from portico.quotes.rendering.acceptance_block import acceptance_block
 from portico.quotes.rendering.formats import Formats
 from portico.quotes.rendering.letterhead import letterhead
 from portico.quotes.rendering.lines_table import lines_table
@@ -58,6 +60,8 @@ def render_quote_pdf(quote: PrintableQuote) -> bytes:
     ]
     for heading, text in ((words.notes, quote.notes), (words.terms, quote.terms)):
         story += _section(heading, text, accent)
+    if quote.acceptance is not None:
+        story += acceptance_block(quote.acceptance, words, formats, accent)
 
     buffer = io.BytesIO()
     frame = Frame(

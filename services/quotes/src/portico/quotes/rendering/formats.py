@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import NumberPattern
 
 from portico.quotes.totals import Discount, DiscountKind
@@ -90,3 +90,6 @@ class Formats:
 
     def date(self, day: date) -> str:
         return format_date(day, format="long", locale=self.locale)
+
+    def time(self, moment: time) -> str:
+        return format_time(moment, format="short", locale=self.locale)

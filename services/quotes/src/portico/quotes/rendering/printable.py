@@ -5,7 +5,7 @@ tests and the benchmark build it by hand."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from portico.quotes.totals import Line, Section, Totals
@@ -34,6 +34,21 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class Acceptance:
+    """The client's acceptance, as the signed quote prints it: who, when (``signed_at``
+    aware, shown in the signer's ``time_zone``), from where, and the signature drawn (a
+    PNG) or typed, if any."""
+
+    name: str
+    signed_at: datetime
+    email: str = ""
+    time_zone: str | None = None
+    ip: str | None = None
+    signature_png: bytes | None = None
+    signature_text: str | None = None
+
+
+@dataclass(frozen=True)
 class PrintableQuote:
     """A quote as printed. ``lines`` and ``sections`` are in the editor's order and
     ``totals`` is ``totals.compute_totals`` of them (its ``lines`` follow ``lines``, its
@@ -55,3 +70,5 @@ class PrintableQuote:
     introduction: str = ""
     notes: str = ""
     terms: str = ""
+    # Printed after the terms once the client accepted: the signed quote.
+    acceptance: Acceptance | None = None

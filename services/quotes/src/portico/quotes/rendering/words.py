@@ -32,6 +32,9 @@ class Words:
     notes: str
     terms: str
     page: str
+    accepted: str
+    accepted_by: str
+    signed_from: str
 
 
 WORDS: dict[str, Words] = {
@@ -60,6 +63,9 @@ WORDS: dict[str, Words] = {
         notes="Notes",
         terms="Terms",
         page="Page {page} of {total}",
+        accepted="Accepted",
+        accepted_by="Accepted by {name} on {date} at {time} ({zone})",
+        signed_from="Signed online from {ip} · {email}",
     ),
     "fr": Words(
         quote="Devis",
@@ -86,5 +92,8 @@ WORDS: dict[str, Words] = {
         notes="Remarques",
         terms="Conditions",
         page="Page {page} sur {total}",
+        accepted="Bon pour accord",
+        accepted_by="Accepté par {name} le {date} à {time} ({zone})",
+        signed_from="Signé en ligne depuis {ip} · {email}",
     ),
 }
