@@ -590,7 +590,12 @@ async def test_an_admin_sets_the_numbers_texts_and_catalogue(
     assert input_value(refused, "validity_days") == "45"
     days = await site.post("/settings/quotes", values | {"validity_days": "400"})
     assert field_error(days, "validity_days") == "Enter a number of days from 1 to 365."
-    saved = await site.post("/settings/quotes", values | {"number_pattern": "Q{YY}-{seq:3}"})
+    details = "12 rue des Lilas, 75011 Paris\nSIRET 123 456 789 00012"
+    saved = await site.post(
+        "/settings/quotes",
+        values
+        | {"number_pattern": "Q{YY}-{seq:3}", "company_details": details, "esignature": "true"},
+    )
     assert saved.status_code == 303
     assert (
         toast(await site.follow(saved))
@@ -602,6 +607,15 @@ async def test_an_admin_sets_the_numbers_texts_and_catalogue(
         45,
         "Payable in 30 days.",
     )
+    assert (settings["company_details"], settings["esignature"]) == (details, True)
+    shown = await site.get("/settings/quotes")
+    assert textarea(shown, "company_details") == details
+    assert 'name="esignature" value="true" checked' in shown.text
+    # Unticked, it goes off; the details stay as they were.
+    await site.post(
+        "/settings/quotes", values | {"number_pattern": "Q{YY}-{seq:3}", "company_details": details}
+    )
+    assert (await api(portico, "GET", SETTINGS))["esignature"] is False
     # A new quote starts with the settings' texts.
     client = await quotes_client(accounts, portico)
     form = await site.get(f"/quotes/new?client_id={client['id']}")

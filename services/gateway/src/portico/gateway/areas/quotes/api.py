@@ -151,6 +151,8 @@ class QuoteSettings(BaseModel):
     validity_days: int
     default_introduction: str
     default_terms: str
+    company_details: str = ""
+    esignature: bool = False
     updated_at: datetime | None = None
 
     def body_with(self, changes: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """``/settings/quotes`` (administrators): how quotes and invoices are numbered, how long a
-new quote is valid, and the introduction and terms it starts with. The catalogue is the
+new quote is valid, the introduction and terms it starts with, the company's details its
+PDF prints, and whether clients sign to accept. The catalogue is the
 tab's other page (``products``)."""
 
 from __future__ import annotations
@@ -22,13 +23,20 @@ router = page_router()
 
 URL = "/settings/quotes"
 TAB = "quotes"
-TEXTS = ("number_pattern", "invoice_number_pattern", "default_introduction", "default_terms")
+TEXTS = (
+    "number_pattern",
+    "invoice_number_pattern",
+    "default_introduction",
+    "default_terms",
+    "company_details",
+)
 MOST_DAYS = 365
 
 
 def values_of(settings: QuoteSettings) -> dict[str, Any]:
     return {name: getattr(settings, name) for name in TEXTS} | {
-        "validity_days": str(settings.validity_days)
+        "validity_days": str(settings.validity_days),
+        "esignature": settings.esignature,
     }
 
 
@@ -46,6 +54,7 @@ async def save_quote_settings(request: Request, session: Admin, quotes: Quotes) 
     posted = await request.form()
     values: dict[str, Any] = {name: str(posted.get(name) or "").strip() for name in TEXTS}
     values["validity_days"] = str(posted.get("validity_days") or "").strip()
+    values["esignature"] = posted.get("esignature") == "true"
     days = values["validity_days"]
     if not days.isdigit() or not 1 <= int(days) <= MOST_DAYS:
         errors = {"validity_days": _("Enter a number of days from 1 to 365.")}
