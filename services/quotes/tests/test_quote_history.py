@@ -35,9 +35,12 @@ async def test_the_history_lists_the_client_s_and_staff_s_steps_newest_first(
 
     read = await portico.http.get(f"{QUOTES}/{quote['id']}/history", headers=admin)
     assert read.status_code == 200, read.text
-    steps = [step for step in read.json()["items"] if step["kind"] != "sent"]
-    assert [step["kind"] for step in steps] == ["voided", "reopened", "feedback", "viewed"]
-    voided, reopened, feedback, viewed = steps
+    steps = read.json()["items"]
+    assert [step["kind"] for step in steps] == ["voided", "reopened", "feedback", "viewed", "sent"]
+    voided, reopened, feedback, viewed, sent = steps
+    number = (await portico.http.get(f"{QUOTES}/{quote['id']}", headers=admin)).json()["number"]
+    assert (sent["staff_id"], sent["contact_id"]) == (me["id"], client["contacts"][0]["id"])
+    assert sent["detail"] == {"number": number, "with_pdf": False, "message": None}
     for step in (voided, reopened):
         assert (step["staff_id"], step["contact_id"], step["ip"]) == (me["id"], None, None)
     contact_id = client["contacts"][0]["id"]

@@ -256,5 +256,8 @@ class QuoteSummary(BaseModel):
     title: str
     total_with_tax: Amount
     currency: str
+    issue_date: date
     valid_until: date
+    # Visits of its online page.
+    view_count: int
     updated_at: datetime

@@ -20,6 +20,8 @@ from portico.kit.problems import Conflict, ValidationProblem
 from portico.kit.settings import PorticoSettings
 from portico.kit.store import BlobStore
 from portico.kit.transaction import Transaction
+from portico.quotes import history
+from portico.quotes.history import HistoryKind
 from portico.quotes.models import ClientReplica, Quote, QuoteLink
 from portico.quotes.numbers import QUOTE_NUMBERS, next_number
 from portico.quotes.quote_settings import quote_settings
@@ -149,6 +151,14 @@ async def send_quote(
         pdf_key = sent_pdf_key(quote.id, link_id)
         pdf = await quote_pdf(tx, quote, contact_id=contact_id)
         await store.put(pdf_key, pdf, content_type="application/pdf")
+    history.record(
+        tx,
+        quote,
+        HistoryKind.SENT,
+        contact_id=contact_id,
+        staff_id=sent_by,
+        detail={"number": quote.number, "with_pdf": pdf_key is not None, "message": body.message},
+    )
     tx.emit(
         QuoteSent(
             quote_id=quote.id,

@@ -114,6 +114,8 @@ def quote_summary(quote: Quote, client_name: str) -> QuoteSummary:
             Decimal(1).scaleb(-decimals_of(quote.currency))
         ),
         currency=quote.currency,
+        issue_date=quote.issue_date,
         valid_until=quote.valid_until,
+        view_count=quote.view_count or 0,
         updated_at=quote.updated_at,
     )
