@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import bus, completion, notify, quote_pdf, signing, ui
+from bench import bus, completion, notify, quote_pdf, quotes_list, signing, ui
 from bench.figures import Figure, print_figures
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
     "signing": signing.run,
     "completion": completion.run,
     "quote_pdf": quote_pdf.run,
+    "quotes_list": quotes_list.run,
 }
 RESULTS = Path(__file__).parent / "results.json"
 
