@@ -98,6 +98,7 @@ ALSO_ACCEPTABLE: dict[str, list[int]] = {
     "PUT /v1/quotes/{quote_id}": [422],
     # The contact must be one of the client's, with an email address.
     "POST /v1/quotes/{quote_id}/send": [422],
+    "POST /v1/quotes/{quote_id}/remind": [422],
     # Numbering patterns are read token by token (one {seq}, {MM} beside a year).
     "PUT /v1/quote-settings": [422],
     # An online quote's answers are read after the schema: a text of spaces or with a NUL,

@@ -18,7 +18,7 @@ from portico.kit.problems import problem_responses
 from portico.quotes.quote_settings import quote_settings
 from portico.quotes.quotes import service
 from portico.quotes.quotes.schemas import QuoteIn, QuoteOut, QuoteSummary, SendIn
-from portico.quotes.quotes.sending import send_quote
+from portico.quotes.quotes.sending import remind_quote, send_quote
 from portico.quotes.quotes.views import quote_out, quote_summary
 from portico.quotes.statuses import QuoteAction, QuoteStatus
 
@@ -139,6 +139,32 @@ async def send(
     # Locked first: on SQLite this takes the write lock before anything is read.
     quote = await service.quote_of(tx, quote_id, lock=True)
     await send_quote(
+        tx,
+        quote,
+        body,
+        sent_by=_staff_id(principal),
+        links=get_runtime(request).settings,
+        store=store,
+        today=utcnow().date(),
+    )
+    return await _answer(tx, quote_id)
+
+
+@router.post(
+    "/{quote_id}/remind",
+    responses=problem_responses(401, 403, 404, 409, 422),
+    summary="Remind the contact of a quote awaiting their answer, with the reminder's email",
+)
+async def remind(
+    quote_id: uuid.UUID,
+    body: SendIn,
+    request: Request,
+    tx: Tx,
+    principal: Writer,
+    store: Store,
+) -> QuoteOut:
+    quote = await service.quote_of(tx, quote_id, lock=True)
+    await remind_quote(
         tx,
         quote,
         body,

@@ -1,6 +1,7 @@
 """Sending a quote to a client's contact: its number at the first send, a link of its own
 to each message, its PDF when asked (stored in the service's blob store, where the
-notifier reads it to attach it), and QuoteSent for the notifier to email it.
+notifier reads it to attach it), and QuoteSent for the notifier to email it. A reminder
+(``remind_quote``) goes the same way with its own email, QuoteReminded.
 
 Everything is checked before the number is drawn, and the number is drawn in the sending
 transaction (``numbers``): a refused or failed send issues no number.
@@ -12,8 +13,10 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+
 from portico.contracts.events.common import Person
-from portico.contracts.events.quotes import QuoteSent
+from portico.contracts.events.quotes import QuoteReminded, QuoteSent
 from portico.kit.auth.capabilities import new_capability
 from portico.kit.db import utcnow
 from portico.kit.problems import Conflict, ValidationProblem
@@ -22,7 +25,7 @@ from portico.kit.store import BlobStore
 from portico.kit.transaction import Transaction
 from portico.quotes import history
 from portico.quotes.history import HistoryKind
-from portico.quotes.models import ClientReplica, Quote, QuoteLink
+from portico.quotes.models import ClientReplica, Quote, QuoteEvent, QuoteLink
 from portico.quotes.numbers import QUOTE_NUMBERS, next_number
 from portico.quotes.quote_settings import quote_settings
 from portico.quotes.quotes.content import totals_of
@@ -90,19 +93,10 @@ def _recipient(
     return contact
 
 
-async def send_quote(
-    tx: Transaction,
-    quote: Quote,
-    body: SendIn,
-    *,
-    sent_by: uuid.UUID | None,
-    links: PorticoSettings,
-    store: BlobStore,
-    today: date,
-) -> Quote:
-    """Send ``quote`` (locked by the caller) to ``body.contact_id`` or its own contact;
-    with ``body.attach_pdf``, its PDF is rendered and kept in ``store`` for the email."""
-    status = _next_status(quote)
+async def _addressed(
+    tx: Transaction, quote: Quote, body: SendIn, today: date, doing: str
+) -> tuple[uuid.UUID, dict[str, Any]]:
+    """The contact a message about ``quote`` goes to, once the quote can go out."""
     client = await live_client(tx, quote.client_id)
     if client is None:
         raise Conflict("The client of this quote has been deleted.")
@@ -113,24 +107,26 @@ async def send_quote(
     if quote.valid_until < today:
         raise Conflict(
             f"This quote was valid until {quote.valid_until.isoformat()}: "
-            "give it a new validity date before sending it."
+            f"give it a new validity date before {doing} it."
         )
-    totals = totals_of(quote)
-
-    if quote.number is None:
-        settings = await quote_settings(tx)
-        quote.number = await next_number(
-            tx, QUOTE_NUMBERS, settings.number_pattern, quote.issue_date, unique_in=Quote.number
-        )
-    now = utcnow()
-    if status is not QuoteStatus(quote.status):
-        quote.status = status
-        quote.sent_at = now
-    if quote.contact_id is None:
-        quote.contact_id = contact_id
-    quote.updated_at = now
-
     assert contact_id is not None  # _recipient found the contact
+    return contact_id, contact
+
+
+async def _message(
+    tx: Transaction,
+    quote: Quote,
+    contact_id: uuid.UUID,
+    contact: dict[str, Any],
+    body: SendIn,
+    *,
+    sent_by: uuid.UUID | None,
+    links: PorticoSettings,
+    store: BlobStore,
+) -> dict[str, Any]:
+    """A new link to the quote (and its PDF when asked) for one email: what QuoteSent and
+    QuoteReminded both carry."""
+    assert quote.number is not None  # numbered at its first send
     token, token_hash = new_capability()
     link_id = uuid.uuid4()
     tx.add(
@@ -151,39 +147,112 @@ async def send_quote(
         pdf_key = sent_pdf_key(quote.id, link_id)
         pdf = await quote_pdf(tx, quote, contact_id=contact_id)
         await store.put(pdf_key, pdf, content_type="application/pdf")
+    totals = totals_of(quote)
+    return {
+        "quote_id": quote.id,
+        "number": quote.number,
+        "client_id": quote.client_id,
+        "assignee_id": quote.assignee_id,
+        "quote_admin_url": staff_page(links, quote.id),
+        "title": quote.title,
+        "contact": Person(
+            id=contact_id,
+            name=contact_name(contact),
+            email=contact["email"],
+            phone=contact.get("phone"),
+            locale="fr" if contact.get("locale") == "fr" else "en",
+        ),
+        "total_excluding_tax": totals.total_without_tax,
+        "total_including_tax": totals.total_with_tax,
+        "currency": quote.currency,
+        "quote_url": quote_link(links, token),
+        "valid_until": quote.valid_until,
+        "attach_pdf": pdf_key is not None,
+        "pdf_key": pdf_key,
+        "sent_by": sent_by,
+        "message": body.message or None,
+    }
+
+
+async def send_quote(
+    tx: Transaction,
+    quote: Quote,
+    body: SendIn,
+    *,
+    sent_by: uuid.UUID | None,
+    links: PorticoSettings,
+    store: BlobStore,
+    today: date,
+) -> Quote:
+    """Send ``quote`` (locked by the caller) to ``body.contact_id`` or its own contact;
+    with ``body.attach_pdf``, its PDF is rendered and kept in ``store`` for the email."""
+    status = _next_status(quote)
+    contact_id, contact = await _addressed(tx, quote, body, today, "sending")
+    if quote.number is None:
+        settings = await quote_settings(tx)
+        quote.number = await next_number(
+            tx, QUOTE_NUMBERS, settings.number_pattern, quote.issue_date, unique_in=Quote.number
+        )
+    now = utcnow()
+    if status is not QuoteStatus(quote.status):
+        quote.status = status
+        quote.sent_at = now
+    if quote.contact_id is None:
+        quote.contact_id = contact_id
+    quote.updated_at = now
+    fields = await _message(
+        tx, quote, contact_id, contact, body, sent_by=sent_by, links=links, store=store
+    )
     history.record(
         tx,
         quote,
         HistoryKind.SENT,
         contact_id=contact_id,
         staff_id=sent_by,
-        detail={"number": quote.number, "with_pdf": pdf_key is not None, "message": body.message},
+        detail={"number": quote.number, "with_pdf": fields["attach_pdf"], "message": body.message},
     )
-    tx.emit(
-        QuoteSent(
-            quote_id=quote.id,
-            number=quote.number,
-            client_id=quote.client_id,
-            assignee_id=quote.assignee_id,
-            quote_admin_url=staff_page(links, quote.id),
-            title=quote.title,
-            contact=Person(
-                id=contact_id,
-                name=contact_name(contact),
-                email=contact["email"],
-                phone=contact.get("phone"),
-                locale="fr" if contact.get("locale") == "fr" else "en",
-            ),
-            total_excluding_tax=totals.total_without_tax,
-            total_including_tax=totals.total_with_tax,
-            currency=quote.currency,
-            quote_url=quote_link(links, token),
-            valid_until=quote.valid_until,
-            attach_pdf=pdf_key is not None,
-            pdf_key=pdf_key,
-            sent_by=sent_by,
-            message=body.message or None,
-        )
-    )
+    tx.emit(QuoteSent(**fields))
     await tx.flush()
     return quote
+
+
+async def remind_quote(
+    tx: Transaction,
+    quote: Quote,
+    body: SendIn,
+    *,
+    sent_by: uuid.UUID | None,
+    links: PorticoSettings,
+    store: BlobStore,
+    today: date,
+) -> int:
+    """Remind the contact of ``quote`` (locked by the caller), still awaiting their answer,
+    with a new link and the reminder's own email (QuoteReminded); answers which reminder
+    this is (1 for the first)."""
+    if QuoteStatus(quote.status) not in OUT:
+        raise Conflict(
+            f"Only a quote awaiting the client's answer can be reminded; this one is "
+            f"{quote.status}."
+        )
+    contact_id, contact = await _addressed(tx, quote, body, today, "reminding of")
+    reminded = await tx.scalar(
+        select(func.count())
+        .select_from(QuoteEvent)
+        .where(QuoteEvent.quote_id == quote.id, QuoteEvent.kind == HistoryKind.REMINDED)
+    )
+    number = (reminded or 0) + 1
+    quote.updated_at = utcnow()
+    fields = await _message(
+        tx, quote, contact_id, contact, body, sent_by=sent_by, links=links, store=store
+    )
+    history.record(
+        tx,
+        quote,
+        HistoryKind.REMINDED,
+        contact_id=contact_id,
+        staff_id=sent_by,
+        detail={"reminder": number, "with_pdf": fields["attach_pdf"], "message": body.message},
+    )
+    tx.emit(QuoteReminded(**fields, reminder_number=number))
+    await tx.flush()
+    return number
