@@ -99,6 +99,8 @@ ALSO_ACCEPTABLE: dict[str, list[int]] = {
     # The contact must be one of the client's, with an email address.
     "POST /v1/quotes/{quote_id}/send": [422],
     "POST /v1/quotes/{quote_id}/remind": [422],
+    # An invoice's due date cannot come before its issue date, today: a rule of the clock.
+    "POST /v1/quotes/{quote_id}/invoice": [422],
     # Numbering patterns are read token by token (one {seq}, {MM} beside a year).
     "PUT /v1/quote-settings": [422],
     # An online quote's answers are read after the schema: a text of spaces or with a NUL,

@@ -7,6 +7,7 @@ from pathlib import Path
 from portico.kit.service import Service
 from portico.quotes.catalogue.endpoints import router as catalogue_router
 from portico.quotes.handlers import HANDLERS
+from portico.quotes.invoices.endpoints import router as invoices_router
 from portico.quotes.models import Base
 from portico.quotes.online.endpoints import router as online_router
 from portico.quotes.quote_settings import router as quote_settings_router
@@ -34,6 +35,7 @@ service = Service(
         history_router,
         online_router,
         pdf_router,
+        invoices_router,
     ],
     handlers=HANDLERS,
     jobs={**EXPIRY_JOBS},

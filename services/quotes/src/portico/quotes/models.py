@@ -276,3 +276,37 @@ class QuoteSealKey(Base):
     subject: Mapped[str] = mapped_column(String(300))
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Invoice(Base):
+    """An invoice issued from an accepted quote: what it bills (the lines the client took,
+    their sections and the totals by VAT rate) is a snapshot taken at issue and never
+    changes after, whatever happens to the quote or the catalogue. An accounting record:
+    it stays when its client is deleted."""
+
+    __tablename__ = "invoices"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # From the settings' invoice pattern, in the issuing transaction: no gap, no repeat.
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    # A quote is invoiced once; an invoice keeps the quote it bills from being deleted.
+    quote_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("quotes.id", ondelete="RESTRICT"), unique=True
+    )
+    client_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    title: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    locale: Mapped[str] = mapped_column(String(2))
+    issue_date: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    total_without_tax: Mapped[Decimal] = mapped_column(Numeric(15, 3))
+    total_with_tax: Mapped[Decimal] = mapped_column(Numeric(15, 3))
+    # The snapshot billed: sections, lines (optional ones not chosen left out) and totals,
+    # amounts as strings (``invoices.schemas.BilledContent``).
+    lines: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # issued, paid or void (``invoices.statuses``).
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The staff member who issued it; none when an API key did.
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
