@@ -1,6 +1,7 @@
-"""The quotes service: the product catalogue, quotes from draft to sent (numbered at the
-first send), their settings, and replicas of the portal's clients and staff; the online
-page, signature and invoices come next."""
+"""The quotes service: the product catalogue; quotes from draft to sent (numbered at the
+first send), reminded, read, answered and signed online, their PDF and the sealed signed
+quote; invoices and orders from accepted quotes; their settings; and replicas of the
+portal's clients, staff and organisation."""
 
 from pathlib import Path
 
@@ -23,8 +24,9 @@ service = Service(
     description=(
         "Online quotes: the product catalogue their lines are picked from; quotes with "
         "sections, optional lines, discounts and VAT by rate, numbered without gaps at "
-        "their first send and sent to a client's contact as a link; their settings. The "
-        "online page, signature and invoices come next."
+        "their first send and sent to a client's contact as a link, with their PDF; the "
+        "online quote its client reads, answers and signs, sealed as proof; invoices and "
+        "orders from accepted quotes; their settings."
     ),
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
