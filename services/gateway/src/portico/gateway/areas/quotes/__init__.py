@@ -1,11 +1,19 @@
 """The quotes service's pages: the staff's quotes (the list, a draft's form with its
 sections and lines, a quote as its client reads it with the actions its status allows),
-a card on each client's page, and the quotes' settings with the product catalogue."""
+a card on each client's page, the quotes' settings with the product catalogue, and the
+online quote a client opens from the email's link (``/q/<token>``, no account)."""
 
 from pathlib import Path
 
 from portico.gateway.areas.quotes.api import QuotesApi
-from portico.gateway.areas.quotes.pages import editing, listing, products, quote, settings
+from portico.gateway.areas.quotes.pages import (
+    editing,
+    listing,
+    online,
+    products,
+    quote,
+    settings,
+)
 from portico.gateway.web.areas import Area, ClientPanel, MenuEntry, SettingsTab
 from portico.gateway.web.i18n import N_
 
@@ -15,7 +23,14 @@ AREA = Area(
     service="quotes",
     client=QuotesApi,
     # Editing first: /quotes/new is not a quote's id.
-    routers=[listing.router, editing.router, quote.router, settings.router, products.router],
+    routers=[
+        listing.router,
+        editing.router,
+        quote.router,
+        settings.router,
+        products.router,
+        online.router,
+    ],
     templates=HERE / "templates",
     static=HERE / "static",
     staff_menu=[MenuEntry(N_("Quotes"), listing.URL, section=listing.SECTION, order=27)],

@@ -1,5 +1,7 @@
 """The quotes service's API: the product catalogue, quotes from draft to sent (their
-content, totals and the actions their status allows) and the quotes' settings.
+content, totals and the actions their status allows), the quotes' settings, and what a
+quote's link opens for its client (``/v1/online/{token}``, no account: the token is the
+credential).
 
 Amounts come as strings and are read as ``Decimal``: money is never a float."""
 
@@ -8,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends
 from pydantic import BaseModel, ConfigDict
@@ -160,6 +162,70 @@ class QuoteSettings(BaseModel):
         return self.model_dump(mode="json", exclude={"updated_at"}) | changes
 
 
+class OnlineOrganisation(BaseModel):
+    name: str
+    # #rrggbb, or None.
+    brand_colour: str | None = None
+    logo_url: str | None = None
+
+
+class OnlineLine(QuoteLine):
+    """A line as the link's holder reads it: with its id (what choosing an option names),
+    without its catalogue product."""
+
+    id: uuid.UUID
+    product_id: uuid.UUID | None = None
+
+
+class Decision(BaseModel):
+    status: Literal["accepted", "declined"]
+    decided_at: datetime
+    # Who accepted, as they wrote their name; how they signed (drawn, typed or none).
+    signer_name: str | None = None
+    method: str | None = None
+    # Why it was declined, when said.
+    reason: str | None = None
+
+
+class OnlineQuote(BaseModel):
+    """The quote a link opens, as its client reads it."""
+
+    organisation: OnlineOrganisation | None
+    company_details: str = ""
+    number: str | None
+    title: str
+    status: str
+    client_name: str
+    # The contact the link was sent to.
+    contact_name: str | None = None
+    currency: str
+    locale: str | None = None
+    issue_date: date
+    # The last day it can be accepted.
+    valid_until: date
+    introduction: str
+    notes: str
+    terms: str
+    discount: Discount | None
+    sections: list[QuoteSection]
+    lines: list[OnlineLine]
+    totals: Totals
+    esignature_required: bool
+    # Awaiting an answer within its validity: options, comments, decline and accept.
+    can_accept: bool
+    decision: Decision | None = None
+
+
+class Acceptance(BaseModel):
+    """What accepting sends: the name, the terms accepted, the signature drawn (a PNG data
+    URL from the pad) or typed, or none; the browser's time zone."""
+
+    name: str
+    accept_terms: bool
+    signature: dict[str, str] | None = None
+    time_zone: str | None = None
+
+
 class QuotesApi(ServiceClient):
     service = "quotes"
 
@@ -227,6 +293,44 @@ class QuotesApi(ServiceClient):
 
     async def set_settings(self, body: dict[str, Any]) -> QuoteSettings:
         return QuoteSettings.model_validate(await self.put("/v1/quote-settings", json=body))
+
+    # A quote's link: the token is the credential, no session is needed. The browser's
+    # address and user agent go with every call (``service_api``), for the quote's history.
+
+    async def online_quote(self, token: str) -> OnlineQuote:
+        """The quote the link opens; each call is a visit the service records."""
+        return OnlineQuote.model_validate(await self.get(f"/v1/online/{token}", anonymous=True))
+
+    async def choose_options(self, token: str, chosen: list[str]) -> OnlineQuote:
+        body = {"chosen": chosen}
+        return OnlineQuote.model_validate(
+            await self.put(f"/v1/online/{token}/choices", json=body, anonymous=True)
+        )
+
+    async def post_feedback(self, token: str, message: str) -> None:
+        body = {"message": message}
+        await self.post(f"/v1/online/{token}/feedback", json=body, anonymous=True)
+
+    async def decline_online(self, token: str, reason: str | None) -> OnlineQuote:
+        body = {"reason": reason}
+        return OnlineQuote.model_validate(
+            await self.post(f"/v1/online/{token}/decline", json=body, anonymous=True)
+        )
+
+    async def accept_online(self, token: str, acceptance: Acceptance) -> OnlineQuote:
+        return OnlineQuote.model_validate(
+            await self.post(
+                f"/v1/online/{token}/accept", json=acceptance.model_dump(), anonymous=True
+            )
+        )
+
+    async def online_pdf(self, token: str) -> tuple[bytes, str]:
+        """The quote's PDF (the signed one once accepted) and its Content-Disposition."""
+        response = await self.call("GET", f"/v1/online/{token}/pdf", anonymous=True)
+        disposition = response.headers.get("content-disposition") or (
+            'attachment; filename="quote.pdf"'
+        )
+        return response.content, disposition
 
 
 Quotes = Annotated[QuotesApi, Depends(service_api(QuotesApi))]

@@ -6,14 +6,15 @@ with the service's own message for anything new."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from portico.gateway.apis.base import ApiProblem
-from portico.gateway.areas.quotes.api import STATUSES
+from portico.gateway.areas.quotes.api import STATUSES, QuoteLine, QuoteSection
 from portico.gateway.web.forms import field_message
 from portico.gateway.web.i18n import _, current_locale, format_number, pgettext
 
@@ -57,6 +58,35 @@ def optional_label(chosen: bool) -> str:
     """An optional line's mark: offered, or taken by the client ("en option" in French,
     not the documents' "facultatif")."""
     return _("Optional, chosen") if chosen else pgettext("quote line", "Optional")
+
+
+@dataclass(frozen=True)
+class LineBlock:
+    """Lines printed together: those out of sections (no title), or a section's with its
+    subtotal."""
+
+    title: str | None
+    lines: Sequence[QuoteLine]
+    subtotal: Decimal | None = None
+
+
+class WithLines(Protocol):
+    """A quote as staff or its client read it: both have sections and lines."""
+
+    @property
+    def sections(self) -> Sequence[QuoteSection]: ...
+
+    @property
+    def lines(self) -> Sequence[QuoteLine]: ...
+
+
+def line_blocks(quote: WithLines) -> list[LineBlock]:
+    """The quote's lines as it prints them: out of sections first, then each section."""
+    blocks = [LineBlock(None, [line for line in quote.lines if line.section is None])]
+    for section in quote.sections:
+        lines = [line for line in quote.lines if line.section == section.key]
+        blocks.append(LineBlock(section.title, lines, section.subtotal))
+    return [block for block in blocks if block.lines or block.title is not None]
 
 
 def status_options() -> list[tuple[str, str]]:

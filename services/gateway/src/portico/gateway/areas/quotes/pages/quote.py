@@ -7,8 +7,6 @@ the page, in the user's words."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from decimal import Decimal
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -16,7 +14,7 @@ from fastapi.responses import Response
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.areas.portal.models import Client, Contact
-from portico.gateway.areas.quotes.api import SENT_AGAIN, Quote, QuoteLine, Quotes, QuotesApi
+from portico.gateway.areas.quotes.api import SENT_AGAIN, Quote, Quotes, QuotesApi
 from portico.gateway.areas.quotes.pages.editing import (
     client_or_none,
     edit_url,
@@ -24,7 +22,11 @@ from portico.gateway.areas.quotes.pages.editing import (
     requested_quote,
 )
 from portico.gateway.areas.quotes.pages.listing import SECTION, URL
-from portico.gateway.areas.quotes.presenting import refusal_message, template_helpers
+from portico.gateway.areas.quotes.presenting import (
+    line_blocks,
+    refusal_message,
+    template_helpers,
+)
 from portico.gateway.areas.quotes.quote_form import form_from_refusal
 from portico.gateway.web.context import Staff
 from portico.gateway.web.forms import FormState, raise_unless_invalid_input
@@ -33,25 +35,6 @@ from portico.gateway.web.routing import page_router, see_other
 from portico.gateway.web.templating import render
 
 router = page_router()
-
-
-@dataclass(frozen=True)
-class LineBlock:
-    """Lines printed together: those out of sections (no title), or a section's with its
-    subtotal."""
-
-    title: str | None
-    lines: list[QuoteLine]
-    subtotal: Decimal | None = None
-
-
-def line_blocks(quote: Quote) -> list[LineBlock]:
-    """The quote's lines as it prints them: out of sections first, then each section."""
-    blocks = [LineBlock(None, [line for line in quote.lines if line.section is None])]
-    for section in quote.sections:
-        lines = [line for line in quote.lines if line.section == section.key]
-        blocks.append(LineBlock(section.title, lines, section.subtotal))
-    return [block for block in blocks if block.lines or block.title is not None]
 
 
 def _emailable(client: Client | None) -> list[Contact]:
