@@ -17,6 +17,8 @@ from portico.quotes.quotes.expiry import JOBS as EXPIRY_JOBS
 from portico.quotes.quotes.expiry import SCHEDULES as EXPIRY_SCHEDULES
 from portico.quotes.quotes.history_endpoints import router as history_router
 from portico.quotes.quotes.pdf_endpoints import router as pdf_router
+from portico.quotes.quotes.scheduled_reminders import JOBS as REMINDER_JOBS
+from portico.quotes.quotes.scheduled_reminders import SCHEDULES as REMINDER_SCHEDULES
 
 service = Service(
     name="quotes",
@@ -40,6 +42,6 @@ service = Service(
         invoices_router,
     ],
     handlers=HANDLERS,
-    jobs={**EXPIRY_JOBS},
-    schedules=[*EXPIRY_SCHEDULES],
+    jobs={**EXPIRY_JOBS, **REMINDER_JOBS},
+    schedules=[*EXPIRY_SCHEDULES, *REMINDER_SCHEDULES],
 )

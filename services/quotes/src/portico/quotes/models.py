@@ -223,6 +223,9 @@ class QuoteSettings(Base):
     company_details: Mapped[str] = mapped_column(Text, default="")
     # Clients accept by signing on the online page (drawn or typed), sealed as proof.
     esignature: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A quote awaiting its answer is reminded this many days before its last valid day,
+    # once each ([7, 2]: a week before, then two days before); none by default.
+    reminder_days_before: Mapped[list[int]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

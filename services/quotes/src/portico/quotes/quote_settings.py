@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.kit.auth import Principal
@@ -35,6 +35,7 @@ EXAMPLE: dict[str, Any] = {
     "default_terms": "30% deposit on signature, the balance on delivery.",
     "company_details": "12 rue des Lilas, 75011 Paris · SIRET 123 456 789 00012",
     "esignature": True,
+    "reminder_days_before": [7, 2],
 }
 
 
@@ -65,6 +66,20 @@ class QuoteSettingsIn(BaseModel):
     esignature: JsonBool = Field(
         default=False, description="Clients accept a quote by signing it on its online page"
     )
+    reminder_days_before: list[Annotated[JsonInt, Field(ge=1, le=60)]] = Field(
+        default_factory=list,
+        max_length=5,
+        description=(
+            "A quote awaiting its answer is reminded this many days before its last valid "
+            "day, once each (e.g. [7, 2]); none by default"
+        ),
+    )
+
+    @field_validator("reminder_days_before")
+    @classmethod
+    def _furthest_first(cls, days: list[int]) -> list[int]:
+        # Each day once, as the schedule is read: the earliest reminder first.
+        return sorted(set(days), reverse=True)
 
 
 class QuoteSettingsOut(QuoteSettingsIn):

@@ -225,10 +225,12 @@ async def remind_quote(
     links: PorticoSettings,
     store: BlobStore,
     today: date,
+    days_before: int | None = None,
 ) -> int:
     """Remind the contact of ``quote`` (locked by the caller), still awaiting their answer,
     with a new link and the reminder's own email (QuoteReminded); answers which reminder
-    this is (1 for the first)."""
+    this is (1 for the first). ``days_before``: the schedule's reminder, that many days
+    before the quote's last valid day (``scheduled_reminders``)."""
     if QuoteStatus(quote.status) not in OUT:
         raise Conflict(
             f"Only a quote awaiting the client's answer can be reminded; this one is "
@@ -251,7 +253,12 @@ async def remind_quote(
         HistoryKind.REMINDED,
         contact_id=contact_id,
         staff_id=sent_by,
-        detail={"reminder": number, "with_pdf": fields["attach_pdf"], "message": body.message},
+        detail={
+            "reminder": number,
+            "with_pdf": fields["attach_pdf"],
+            "message": body.message,
+            "days_before": days_before,
+        },
     )
     tx.emit(QuoteReminded(**fields, reminder_number=number))
     await tx.flush()
