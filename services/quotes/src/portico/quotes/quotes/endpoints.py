@@ -5,6 +5,7 @@ reopen them. Clients never reach these; their quotes come through the quote's li
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -15,6 +16,7 @@ from portico.kit.db import utcnow
 from portico.kit.deps import Store, Tx, get_runtime
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import problem_responses
+from portico.kit.store import BlobStore
 from portico.quotes.quote_settings import quote_settings
 from portico.quotes.quotes import service
 from portico.quotes.quotes.schemas import QuoteIn, QuoteOut, QuoteSummary, SendIn
@@ -128,6 +130,30 @@ async def duplicate_quote(quote_id: uuid.UUID, tx: Tx, principal: Writer) -> Quo
     return await _answer(tx, copy.id)
 
 
+async def _email(
+    deliver: Callable[..., Awaitable[object]],
+    quote_id: uuid.UUID,
+    body: SendIn,
+    request: Request,
+    tx: Tx,
+    principal: Principal,
+    store: BlobStore,
+) -> QuoteOut:
+    """A send or a reminder: the quote locked first (on SQLite this takes the write lock
+    before anything is read), then ``deliver``."""
+    quote = await service.quote_of(tx, quote_id, lock=True)
+    await deliver(
+        tx,
+        quote,
+        body,
+        sent_by=_staff_id(principal),
+        links=get_runtime(request).settings,
+        store=store,
+        today=utcnow().date(),
+    )
+    return await _answer(tx, quote_id)
+
+
 @router.post(
     "/{quote_id}/send",
     responses=problem_responses(401, 403, 404, 409, 422),
@@ -136,18 +162,7 @@ async def duplicate_quote(quote_id: uuid.UUID, tx: Tx, principal: Writer) -> Quo
 async def send(
     quote_id: uuid.UUID, body: SendIn, request: Request, tx: Tx, principal: Writer, store: Store
 ) -> QuoteOut:
-    # Locked first: on SQLite this takes the write lock before anything is read.
-    quote = await service.quote_of(tx, quote_id, lock=True)
-    await send_quote(
-        tx,
-        quote,
-        body,
-        sent_by=_staff_id(principal),
-        links=get_runtime(request).settings,
-        store=store,
-        today=utcnow().date(),
-    )
-    return await _answer(tx, quote_id)
+    return await _email(send_quote, quote_id, body, request, tx, principal, store)
 
 
 @router.post(
@@ -156,24 +171,9 @@ async def send(
     summary="Remind the contact of a quote awaiting their answer, with the reminder's email",
 )
 async def remind(
-    quote_id: uuid.UUID,
-    body: SendIn,
-    request: Request,
-    tx: Tx,
-    principal: Writer,
-    store: Store,
+    quote_id: uuid.UUID, body: SendIn, request: Request, tx: Tx, principal: Writer, store: Store
 ) -> QuoteOut:
-    quote = await service.quote_of(tx, quote_id, lock=True)
-    await remind_quote(
-        tx,
-        quote,
-        body,
-        sent_by=_staff_id(principal),
-        links=get_runtime(request).settings,
-        store=store,
-        today=utcnow().date(),
-    )
-    return await _answer(tx, quote_id)
+    return await _email(remind_quote, quote_id, body, request, tx, principal, store)
 
 
 @router.post(
