@@ -155,7 +155,7 @@ def test_staff_make_a_quote_see_its_totals_to_the_cent_send_it_and_find_it_on_a_
     send.get_by_role("button", name="Send", exact=True).click()
     expect(staff.get_by_text(re.compile(r"The quote is sent as DEV-\d{4}-0001\."))).to_be_visible()
     number = staff.locator(".quote-number").inner_text()
-    expect(send.get_by_role("button", name="Send again")).to_be_visible()
+    expect(send.get_by_role("button", name="Send a reminder")).to_be_visible()
     assert_accessible(staff)
 
     # On a phone, the list shows it, each row a card naming its cells.

@@ -407,7 +407,7 @@ async def test_a_draft_is_edited_its_lines_moved_and_a_product_fills_a_line(
     assert len((await api(portico, "GET", f"{QUOTES}/{quote['id']}"))["lines"]) == 150
 
 
-async def test_sending_numbers_the_quote_and_the_button_then_reads_send_again(
+async def test_sending_numbers_the_quote_and_the_form_then_sends_a_reminder(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
     staff = await accounts.staff("staff")
@@ -438,7 +438,7 @@ async def test_sending_numbers_the_quote_and_the_button_then_reads_send_again(
     assert toast(page) == f"success: The quote is sent as {number}."
     words = text_of(page)
     assert f"No. {number}" in words and "Sent" in words
-    assert ">Send again</h2>" in page.text and ">Send again</button>" in page.text
+    assert ">Send a reminder</h2>" in page.text and ">Send a reminder</button>" in page.text
     # A sent quote is not edited: its page says so.
     edit = await site.get(f"{url}/edit")
     assert edit.status_code == 303 and edit.headers["location"] == url

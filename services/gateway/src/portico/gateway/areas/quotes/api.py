@@ -31,8 +31,11 @@ STATUSES = (
     "ordered",
     "void",
 )
-# A quote already out may be sent again (a new link, the same number and status).
+# A quote already out, awaiting its client's answer: it is reminded (a new link, the same
+# number and status).
 SENT_AGAIN = frozenset({"sent", "viewed"})
+# Accepted, then perhaps invoiced or ordered: its PDF is the signed quote, sealed.
+ACCEPTED = frozenset({"accepted", "invoiced", "ordered"})
 
 
 class Discount(BaseModel):
@@ -127,9 +130,10 @@ class QuoteSummary(BaseModel):
     total_with_tax: Decimal
     currency: str
     valid_until: date
+    issue_date: date
+    # Visits of its online page.
+    view_count: int
     updated_at: datetime
-    # Not in the service's rows yet: the list shows the column once they carry it.
-    issue_date: date | None = None
 
 
 class Product(BaseModel):
@@ -155,11 +159,39 @@ class QuoteSettings(BaseModel):
     default_terms: str
     company_details: str = ""
     esignature: bool = False
+    # A quote awaiting its answer is reminded this many days before its last valid day.
+    reminder_days_before: list[int] = []
     updated_at: datetime | None = None
 
     def body_with(self, changes: dict[str, Any]) -> dict[str, Any]:
         """The whole row to PUT: what the service holds, with ``changes``."""
         return self.model_dump(mode="json", exclude={"updated_at"}) | changes
+
+
+class QuoteStep(BaseModel):
+    """A step of a quote's history: what happened, when, and who took it (a contact
+    through their link, with the address and browser it came from, or a staff member)."""
+
+    id: uuid.UUID
+    # sent, reminded, viewed, downloaded, feedback, accepted, declined, expired, voided,
+    # reopened, invoiced, ordered.
+    kind: str
+    at: datetime
+    contact_id: uuid.UUID | None = None
+    staff_id: uuid.UUID | None = None
+    ip: str | None = None
+    user_agent: str | None = None
+    # What the step carried: a message, a reason, the signer's name, an invoice's number.
+    detail: dict[str, Any] = {}
+
+
+class Invoice(BaseModel):
+    """An invoice, as much of it as the quote's page names."""
+
+    id: uuid.UUID
+    number: str
+    status: str
+    quote_id: uuid.UUID | None
 
 
 class OnlineOrganisation(BaseModel):
@@ -262,10 +294,46 @@ class QuotesApi(ServiceClient):
         await self.delete(f"/v1/quotes/{quote_id}")
 
     async def send_quote(
-        self, quote_id: uuid.UUID, *, contact_id: str | None, message: str | None
+        self,
+        quote_id: uuid.UUID,
+        *,
+        contact_id: str | None,
+        message: str | None,
+        attach_pdf: bool = False,
+        reminder: bool = False,
     ) -> Quote:
-        body = {"contact_id": contact_id, "message": message, "attach_pdf": False}
-        return Quote.model_validate(await self.post(f"/v1/quotes/{quote_id}/send", json=body))
+        """Sends the quote's link to a contact; ``reminder`` reminds them of a quote
+        awaiting their answer instead (the reminder's email, the same status)."""
+        body = {"contact_id": contact_id, "message": message, "attach_pdf": attach_pdf}
+        action = "remind" if reminder else "send"
+        return Quote.model_validate(await self.post(f"/v1/quotes/{quote_id}/{action}", json=body))
+
+    async def quote_pdf(self, quote_id: uuid.UUID) -> tuple[bytes, str]:
+        """The quote's PDF (the sealed signed quote once accepted) and its
+        Content-Disposition."""
+        response = await self.call("GET", f"/v1/quotes/{quote_id}/pdf")
+        disposition = response.headers.get("content-disposition") or (
+            'attachment; filename="quote.pdf"'
+        )
+        return response.content, disposition
+
+    async def history(
+        self, quote_id: uuid.UUID, *, limit: int = 50, offset: int = 0
+    ) -> Page[QuoteStep]:
+        """The quote's steps, the newest first."""
+        params = {"limit": limit, "offset": offset}
+        return Page[QuoteStep].model_validate(
+            await self.get(f"/v1/quotes/{quote_id}/history", params=params)
+        )
+
+    async def invoice_quote(self, quote_id: uuid.UUID) -> Invoice:
+        """Invoices an accepted quote: the lines the client took, due in the service's
+        default days."""
+        return Invoice.model_validate(await self.post(f"/v1/quotes/{quote_id}/invoice", json={}))
+
+    async def order_quote(self, quote_id: uuid.UUID) -> Quote:
+        """Confirms an accepted quote as an order, without an invoice."""
+        return Quote.model_validate(await self.post(f"/v1/quotes/{quote_id}/order"))
 
     async def quote_action(self, quote_id: uuid.UUID, action: str) -> Quote:
         """``duplicate`` (answers the new draft), ``void`` or ``reopen``."""

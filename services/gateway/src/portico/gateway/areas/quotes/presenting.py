@@ -178,6 +178,8 @@ def quote_field_message(error: Mapping[str, Any]) -> str:
         return _("A catalogue price cannot be negative.")
     if field.endswith("validity_days"):
         return _("Enter a number of days from 1 to 365.")
+    if field.startswith("reminder_days_before"):
+        return reminder_days_message()
     if field == "currency" and code == "string_pattern_mismatch":
         return _("Enter a currency's three-letter code, e.g. EUR.")
     if code == "invalid_pattern":
@@ -201,6 +203,11 @@ def quote_field_message(error: Mapping[str, Any]) -> str:
         "nul_character": _("This text holds a character that cannot be kept: retype it."),
     }
     return own.get(code) or field_message(error)
+
+
+def reminder_days_message() -> str:
+    """The settings' reminder days refused (the service takes at most 5, each 1 to 60)."""
+    return _("Enter at most 5 numbers of days from 1 to 60, separated by commas, e.g. 7, 2.")
 
 
 # --- Refusals of a quote's state (409) ---------------------------------------------------------

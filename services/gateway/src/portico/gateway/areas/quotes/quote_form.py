@@ -387,6 +387,9 @@ def input_of(field_name: str) -> str:
         return f"sections-{found.group(1)}-title"
     if field_name.startswith("discount"):
         return "discount_kind" if field_name == "discount.kind" else "discount"
+    if field_name.startswith("reminder_days_before"):
+        # The settings' list of days, typed in one input (``reminder_days_before.0``).
+        return "reminder_days_before"
     return field_name
 
 

@@ -69,8 +69,6 @@ async def quotes_page(
         filters=filters,
         query=query,
         statuses=[("", _("Any status")), *status_options()],
-        # Once the service's rows carry it.
-        shows_issue_date=any(row.issue_date for row in page.items),
         # Named by the first row: the filter comes from a client's page, which has quotes.
         client_name=page.items[0].client_name if filters["client_id"] and page.items else "",
         **template_helpers(),

@@ -1,12 +1,16 @@
 """``/quotes/<id>``: a quote as its client will read it (sections, lines, optional lines,
-subtotals, discount, VAT by rate, totals) with its status and number, and what its status
-allows: edit a draft, send it by email (again, once sent), duplicate, void, reopen, delete
-a draft never sent. A refusal of the service (the quote changed in another tab) is said on
-the page, in the user's words."""
+subtotals, discount, VAT by rate, totals) with its status and number, its history, and
+what its status allows: edit a draft, send it by email (with its PDF if wished), remind
+the client of a quote awaiting their answer, download its PDF (the signed quote once
+accepted), invoice an accepted quote or record it as an order, duplicate, void, reopen,
+delete a draft never sent. Who accepted it and when, why it was declined and the invoice
+it was billed on are said at the top, from its history. A refusal of the service (the
+quote changed in another tab) is said on the page, in the user's words."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -14,7 +18,15 @@ from fastapi.responses import Response
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.areas.portal.models import Client, Contact
-from portico.gateway.areas.quotes.api import SENT_AGAIN, Quote, Quotes, QuotesApi
+from portico.gateway.areas.quotes.api import (
+    ACCEPTED,
+    SENT_AGAIN,
+    Quote,
+    Quotes,
+    QuotesApi,
+    QuoteStep,
+)
+from portico.gateway.areas.quotes.history import SHOWN, history_lines, latest_step
 from portico.gateway.areas.quotes.pages.editing import (
     client_or_none,
     edit_url,
@@ -30,8 +42,9 @@ from portico.gateway.areas.quotes.presenting import (
 from portico.gateway.areas.quotes.quote_form import form_from_refusal
 from portico.gateway.web.context import Staff
 from portico.gateway.web.forms import FormState, raise_unless_invalid_input
-from portico.gateway.web.i18n import _, language_name
+from portico.gateway.web.i18n import _, format_when, language_name
 from portico.gateway.web.routing import page_router, see_other
+from portico.gateway.web.session import WebSession
 from portico.gateway.web.templating import render
 
 router = page_router()
@@ -51,8 +64,10 @@ async def _quote_page(
     refusal: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    client, staff = await asyncio.gather(
-        client_or_none(portal, str(quote.client_id)), portal.staff_users(include_inactive=True)
+    client, staff, history = await asyncio.gather(
+        client_or_none(portal, str(quote.client_id)),
+        portal.staff_users(include_inactive=True),
+        quotes.history(quote.id, limit=SHOWN),
     )
     contacts = _emailable(client)
     addressed = next(
@@ -67,6 +82,7 @@ async def _quote_page(
         send_form = FormState(
             values={"contact_id": addressed.id if addressed else "", "message": ""}
         )
+    people = {contact.id: contact.full_name for contact in (client.contacts if client else [])}
     return await render(
         request,
         "quotes/quote.html",
@@ -83,10 +99,57 @@ async def _quote_page(
         send_contacts=[
             (contact.id, f"{contact.full_name} <{contact.email}>") for contact in contacts
         ],
-        sent_before=quote.status in SENT_AGAIN,
+        reminding=quote.status in SENT_AGAIN,
+        signed=quote.status in ACCEPTED,
+        decision=await _decision(quotes, quote, history.items, history.total, people),
+        invoice_number=await _invoice_number(quotes, quote, history.items, history.total),
+        history=history_lines(
+            history.items, people, {member.id: member.full_name for member in staff}
+        ),
+        history_total=history.total,
         refusal=refusal,
         **template_helpers(),
     )
+
+
+async def _decision(
+    quotes: QuotesApi,
+    quote: Quote,
+    shown: list[QuoteStep],
+    total: int,
+    people: dict[str, str],
+) -> str | None:
+    """Who accepted the quote and when, or when it was declined and why."""
+    if quote.status in ACCEPTED:
+        step = await latest_step(quotes, quote.id, "accepted", shown, total)
+        if step is None:
+            return _("The client accepted this quote.")
+        name = str(step.detail.get("name") or "") or people.get(str(step.contact_id), "")
+        return _("Accepted by %(name)s on %(when)s.") % {
+            "name": name,
+            "when": format_when(step.at),
+        }
+    if quote.status == "declined":
+        step = await latest_step(quotes, quote.id, "declined", shown, total)
+        if step is None:
+            return _("The client declined this quote.")
+        when = format_when(step.at)
+        if reason := step.detail.get("reason"):
+            return _("Declined on %(when)s: %(reason)s") % {"when": when, "reason": reason}
+        return _("Declined on %(when)s.") % {"when": when}
+    return None
+
+
+async def _invoice_number(
+    quotes: QuotesApi, quote: Quote, shown: list[QuoteStep], total: int
+) -> str | None:
+    """The number of the invoice the quote was billed on (its ``invoiced`` step)."""
+    if quote.status != "invoiced":
+        return None
+    step = await latest_step(quotes, quote.id, "invoiced", shown, total)
+    if step is None:
+        return None
+    return str(step.detail.get("number") or "") or None
 
 
 @router.get("/quotes/{quote_id}")
@@ -96,16 +159,29 @@ async def quote_page(
     return await _quote_page(request, quotes, portal, await requested_quote(quotes, quote_id))
 
 
-@router.post("/quotes/{quote_id}/send")
-async def send_quote(
-    request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
+async def _email(
+    request: Request,
+    session: WebSession,
+    quotes: QuotesApi,
+    portal: PortalApi,
+    quote_id: str,
+    *,
+    reminder: bool,
 ) -> Response:
+    """Sends the quote, or reminds its contact of it: the same form, its own email."""
     quote = await requested_quote(quotes, quote_id)
     posted = await request.form()
-    values = {name: str(posted.get(name) or "").strip() for name in ("contact_id", "message")}
+    values: dict[str, Any] = {
+        name: str(posted.get(name) or "").strip() for name in ("contact_id", "message")
+    }
+    values["attach_pdf"] = posted.get("attach_pdf") == "true"
     try:
         sent = await quotes.send_quote(
-            quote.id, contact_id=values["contact_id"] or None, message=values["message"] or None
+            quote.id,
+            contact_id=values["contact_id"] or None,
+            message=values["message"] or None,
+            attach_pdf=values["attach_pdf"],
+            reminder=reminder,
         )
     except ApiProblem as problem:
         raise_unless_invalid_input(problem)
@@ -115,11 +191,50 @@ async def send_quote(
             return await _quote_page(request, quotes, portal, now, send_form=form, status_code=409)
         form = form_from_refusal(problem, values)
         return await _quote_page(request, quotes, portal, quote, send_form=form, status_code=422)
-    if quote.number is None:
+    if reminder:
+        session.notify(_("A reminder of the quote %(number)s is sent.") % {"number": sent.number})
+    elif quote.number is None:
         session.notify(_("The quote is sent as %(number)s.") % {"number": sent.number})
     else:
         session.notify(_("The quote %(number)s is sent again.") % {"number": sent.number})
     return see_other(quote_url(quote.id))
+
+
+@router.post("/quotes/{quote_id}/send")
+async def send_quote(
+    request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
+) -> Response:
+    return await _email(request, session, quotes, portal, quote_id, reminder=False)
+
+
+@router.post("/quotes/{quote_id}/remind")
+async def remind_quote(
+    request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
+) -> Response:
+    return await _email(request, session, quotes, portal, quote_id, reminder=True)
+
+
+@router.get("/quotes/{quote_id}/pdf")
+async def download_pdf(_staff: Staff, quotes: Quotes, quote_id: str) -> Response:
+    """The quote's PDF from the service: the sealed signed quote once accepted."""
+    quote = await requested_quote(quotes, quote_id)
+    content, disposition = await quotes.quote_pdf(quote.id)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+    )
+
+
+async def _refused(
+    request: Request, quotes: QuotesApi, portal: PortalApi, quote: Quote, problem: ApiProblem
+) -> Response:
+    """The quote's page saying why the service refused to change it (a 409)."""
+    if problem.status != 409:
+        raise problem
+    now = await quotes.quote(quote.id)
+    refusal = refusal_message(problem, now.status)
+    return await _quote_page(request, quotes, portal, now, refusal=refusal, status_code=409)
 
 
 async def _changed(
@@ -129,11 +244,33 @@ async def _changed(
     try:
         return await quotes.quote_action(quote.id, action)
     except ApiProblem as problem:
-        if problem.status != 409:
-            raise
-        now = await quotes.quote(quote.id)
-        refusal = refusal_message(problem, now.status)
-        return await _quote_page(request, quotes, portal, now, refusal=refusal, status_code=409)
+        return await _refused(request, quotes, portal, quote, problem)
+
+
+@router.post("/quotes/{quote_id}/invoice")
+async def invoice_quote(
+    request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
+) -> Response:
+    quote = await requested_quote(quotes, quote_id)
+    try:
+        invoice = await quotes.invoice_quote(quote.id)
+    except ApiProblem as problem:
+        return await _refused(request, quotes, portal, quote, problem)
+    session.notify(_("The invoice %(number)s is made.") % {"number": invoice.number})
+    return see_other(quote_url(quote.id))
+
+
+@router.post("/quotes/{quote_id}/order")
+async def order_quote(
+    request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
+) -> Response:
+    quote = await requested_quote(quotes, quote_id)
+    try:
+        await quotes.order_quote(quote.id)
+    except ApiProblem as problem:
+        return await _refused(request, quotes, portal, quote, problem)
+    session.notify(_("The quote is recorded as an order."))
+    return see_other(quote_url(quote.id))
 
 
 @router.post("/quotes/{quote_id}/duplicate")
@@ -182,10 +319,6 @@ async def delete_quote(
     try:
         await quotes.delete_quote(quote.id)
     except ApiProblem as problem:
-        if problem.status != 409:
-            raise
-        now = await quotes.quote(quote.id)
-        refusal = refusal_message(problem, now.status)
-        return await _quote_page(request, quotes, portal, now, refusal=refusal, status_code=409)
+        return await _refused(request, quotes, portal, quote, problem)
     session.notify(_("The draft “%(title)s” is deleted.") % {"title": quote.title})
     return see_other(URL)
