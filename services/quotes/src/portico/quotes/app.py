@@ -6,6 +6,7 @@ portal's clients, staff and organisation."""
 from pathlib import Path
 
 from portico.kit.service import Service
+from portico.quotes.billing.endpoints import router as billing_router
 from portico.quotes.catalogue.endpoints import router as catalogue_router
 from portico.quotes.handlers import HANDLERS
 from portico.quotes.invoices.endpoints import router as invoices_router
@@ -40,6 +41,7 @@ service = Service(
         online_router,
         pdf_router,
         invoices_router,
+        billing_router,
     ],
     handlers=HANDLERS,
     jobs={**EXPIRY_JOBS, **REMINDER_JOBS},

@@ -1,12 +1,14 @@
 """The quotes service's pages: the staff's quotes (the list, a draft's form with its
 sections and lines, a quote as its client reads it with the actions its status allows),
 a card on each client's page, the quotes' settings with the product catalogue, and the
-online quote a client opens from the email's link (``/q/<token>``, no account)."""
+online quote a client opens from the email's link (``/q/<token>``, no account), and the
+client portal's "Billing" (the quotes sent to the client and its invoices)."""
 
 from pathlib import Path
 
 from portico.gateway.areas.quotes.api import QuotesApi
 from portico.gateway.areas.quotes.pages import (
+    billing,
     editing,
     listing,
     online,
@@ -30,6 +32,7 @@ AREA = Area(
         settings.router,
         products.router,
         online.router,
+        billing.router,
     ],
     templates=HERE / "templates",
     static=HERE / "static",
@@ -50,6 +53,15 @@ AREA = Area(
             "/quotes/clients/{client_id}/panel",
             link="/quotes?client_id={client_id}",
             order=30,
+        ),
+    ],
+    client_menu=[
+        MenuEntry(
+            N_("Billing"),
+            billing.URL,
+            section=billing.SECTION,
+            order=30,
+            shown_if=billing.shown,
         ),
     ],
 )

@@ -194,6 +194,72 @@ class Invoice(BaseModel):
     quote_id: uuid.UUID | None
 
 
+class BilledQuote(BaseModel):
+    """A quote sent to the client, as their billing section lists it."""
+
+    id: uuid.UUID
+    number: str
+    title: str
+    status: str
+    total_with_tax: Decimal
+    currency: str
+    issue_date: date
+    valid_until: date
+
+
+class BilledInvoice(BaseModel):
+    """An invoice of the client, as their billing section lists it."""
+
+    id: uuid.UUID
+    number: str
+    # issued, paid or void.
+    status: str
+    title: str
+    total_with_tax: Decimal
+    currency: str
+    issue_date: date
+    due_on: date
+    quote_number: str | None = None
+
+
+class Billing(BaseModel):
+    """The client portal's billing section: each list newest first."""
+
+    quotes: list[BilledQuote]
+    invoices: list[BilledInvoice]
+
+    @property
+    def addressed(self) -> bool:
+        return bool(self.quotes or self.invoices)
+
+
+class InvoiceLine(QuoteLine):
+    """A line an invoice bills, kept as issued: an optional line only when it was chosen,
+    so every line is counted."""
+
+    product_id: uuid.UUID | None = None
+    optional: bool = False
+    chosen: bool = False
+    counted: bool = True
+
+
+class ClientInvoice(BaseModel):
+    """An invoice as its client reads it: the lines, sections and totals it bills."""
+
+    id: uuid.UUID
+    number: str
+    status: str
+    quote_number: str | None = None
+    client_name: str
+    title: str
+    currency: str
+    issue_date: date
+    due_on: date
+    sections: list[QuoteSection]
+    lines: list[InvoiceLine]
+    totals: Totals
+
+
 class OnlineOrganisation(BaseModel):
     name: str
     # #rrggbb, or None.
@@ -361,6 +427,23 @@ class QuotesApi(ServiceClient):
 
     async def set_settings(self, body: dict[str, Any]) -> QuoteSettings:
         return QuoteSettings.model_validate(await self.put("/v1/quote-settings", json=body))
+
+    # The client portal's billing section: the contact's own client's, with their session.
+
+    async def my_billing(self) -> Billing:
+        return Billing.model_validate(await self.get("/v1/billing"))
+
+    async def my_invoice(self, invoice_id: uuid.UUID) -> ClientInvoice:
+        return ClientInvoice.model_validate(await self.get(f"/v1/billing/invoices/{invoice_id}"))
+
+    async def my_quote_pdf(self, quote_id: uuid.UUID) -> tuple[bytes, str]:
+        """A quote sent to the client as a PDF (the signed one once accepted) and its
+        Content-Disposition."""
+        response = await self.call("GET", f"/v1/billing/quotes/{quote_id}/pdf")
+        disposition = response.headers.get("content-disposition") or (
+            'attachment; filename="quote.pdf"'
+        )
+        return response.content, disposition
 
     # A quote's link: the token is the credential, no session is needed. The browser's
     # address and user agent go with every call (``service_api``), for the quote's history.

@@ -54,6 +54,23 @@ def status_name(status: str) -> str:
     return names.get(status, status)
 
 
+INVOICE_BADGES = {
+    "issued": "badge badge-pending",
+    "paid": "badge badge-complete",
+    "void": "badge badge-archived",
+}
+
+
+def invoice_status_name(status: str) -> str:
+    """An invoice's status in words (in French, "une facture" is feminine)."""
+    names = {
+        "issued": pgettext("invoice status", "Awaiting payment"),
+        "paid": pgettext("invoice status", "Paid"),
+        "void": pgettext("invoice status", "Void"),
+    }
+    return names.get(status, status)
+
+
 def optional_label(chosen: bool) -> str:
     """An optional line's mark: offered, or taken by the client ("en option" in French,
     not the documents' "facultatif")."""
