@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portico.contracts.events.quotes import QuoteDownloaded
 from portico.kit.testing.services import RunningPortico
 from portico.quotes.testing import (
     ONLINE,
@@ -137,6 +138,15 @@ async def test_a_sent_quote_downloads_as_a_pdf_but_not_a_draft_nor_another_clien
     for quote in (draft, theirs):
         refused = await portico.http.get(f"{BILLING}/quotes/{quote['id']}/pdf", headers=mine)
         assert refused.status_code == 404, refused.text
+
+    # A download from the portal is one of the quote's history, as through its link, and
+    # the salesperson hears of the contact's first.
+    steps = (await portico.http.get(f"{QUOTES}/{sent['id']}/history", headers=staff)).json()
+    [downloaded] = [step for step in steps["items"] if step["kind"] == "downloaded"]
+    assert downloaded["contact_id"] == client["contacts"][0]["id"]
+    [announced] = await portico.events.wait_for(QuoteDownloaded.event_type, subject=sent["id"])
+    [sent_step] = [step for step in steps["items"] if step["kind"] == "sent"]
+    assert announced.data["number"] == sent_step["detail"]["number"]
 
 
 async def test_staff_and_api_keys_are_refused(

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from portico.kit.auth.principals import CurrentClient, Principal
-from portico.kit.deps import Store, Tx
+from portico.kit.deps import Store, Tx, client_address, get_runtime
 from portico.kit.downloads import attachment
 from portico.kit.problems import problem_responses
 from portico.quotes.billing import service
 from portico.quotes.billing.schemas import BillingOut, ClientInvoiceOut
+from portico.quotes.history import RequestInfo
 from portico.quotes.invoices.views import invoice_out
-from portico.quotes.online.downloads import quote_file
+from portico.quotes.online.downloads import contact_download
 from portico.quotes.quotes.pdf_endpoints import PDF
 from portico.quotes.quotes.service import client_name
 
@@ -56,10 +57,13 @@ async def my_invoice(invoice_id: uuid.UUID, tx: Tx, principal: CurrentClient) ->
     summary="One of my client's sent quotes as a PDF; the sealed signed quote once accepted",
 )
 async def my_quote_pdf(
-    quote_id: uuid.UUID, tx: Tx, store: Store, principal: CurrentClient
+    quote_id: uuid.UUID, request: Request, tx: Tx, store: Store, principal: CurrentClient
 ) -> Response:
     quote = await service.client_quote(tx, _client_id(principal), quote_id)
-    file = await quote_file(tx, store, quote, contact_id=principal.contact_id)
+    # Recorded and announced as a download through the quote's link is.
+    origin = RequestInfo.of(client_address(request), request.headers.get("user-agent"))
+    links = get_runtime(request).settings
+    file = await contact_download(tx, store, quote, principal.contact_id, origin, links)
     return Response(
         file.pdf,
         media_type="application/pdf",

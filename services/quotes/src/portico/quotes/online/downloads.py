@@ -52,20 +52,32 @@ async def download(
     origin: RequestInfo,
     links: PorticoSettings,
 ) -> Download:
-    quote, link = opened.quote, opened.link
-    file = await quote_file(tx, store, quote, contact_id=link.contact_id)
+    """The quote's PDF for the holder of its link, the download recorded."""
+    return await contact_download(tx, store, opened.quote, opened.link.contact_id, origin, links)
+
+
+async def contact_download(
+    tx: Transaction,
+    store: BlobStore,
+    quote: Quote,
+    contact_id: uuid.UUID | None,
+    origin: RequestInfo,
+    links: PorticoSettings,
+) -> Download:
+    """The quote's PDF for one of its client's contacts (through a link or the client
+    portal's billing section), addressed to them; the download is a step of the history, and
+    the first by each contact is announced."""
+    file = await quote_file(tx, store, quote, contact_id=contact_id)
     first = not await tx.scalar(
         select(
             exists().where(
                 QuoteEvent.quote_id == quote.id,
                 QuoteEvent.kind == HistoryKind.DOWNLOADED,
-                QuoteEvent.contact_id == link.contact_id,
+                QuoteEvent.contact_id == contact_id,
             )
         )
     )
-    history.record(
-        tx, quote, HistoryKind.DOWNLOADED, contact_id=link.contact_id, request_info=origin
-    )
+    history.record(tx, quote, HistoryKind.DOWNLOADED, contact_id=contact_id, request_info=origin)
     if first:
         tx.emit(
             QuoteDownloaded(
