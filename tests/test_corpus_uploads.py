@@ -20,6 +20,8 @@ from portico.documents.testing import DOCUMENTS, contact_headers, make_client, m
 from portico.kit.testing.backends import unavailable
 from portico.kit.testing.services import RunningPortico
 from portico.pdf.testing import corpus_path
+from portico.quotes.testing import make_client as make_quotes_client
+from portico.quotes.testing import make_quote, simple_quote
 
 pytestmark = pytest.mark.backends("embedded")
 
@@ -167,3 +169,32 @@ async def test_every_corpus_file_is_a_clients_document_or_refused(
     tally = await throw(portico, files, send, 201)
     print("client documents:", dict(sorted(tally.items())))
     assert tally["accepted"] > 0.5 * len(files)
+
+
+async def test_every_corpus_file_is_attached_to_a_quote_or_refused(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    files = corpus_files()
+    headers = portico.headers("staff")
+    client = await make_quotes_client(portico, admin)
+    quote = await make_quote(portico, headers, simple_quote(client))
+    path_of = f"/api/quotes/v1/quotes/{quote['id']}/attachments"
+
+    async def send(path: Path) -> Any:
+        response = await portico.http.post(
+            path_of,
+            files={"file": (path.name, path.read_bytes(), content_type(path))},
+            headers=headers,
+        )
+        if response.status_code == 201:
+            # A quote keeps 20: each accepted one is deleted again to make room.
+            removed = await portico.http.delete(
+                f"{path_of}/{response.json()['id']}", headers=headers
+            )
+            assert removed.status_code == 204, removed.text
+        return response
+
+    tally = await throw(portico, files, send, 201)
+    print("quote attachments:", dict(sorted(tally.items())))
+    # PDFs, images and Word documents, mostly: a quote takes them.
+    assert tally["accepted"] > 0.8 * len(files)

@@ -6,6 +6,9 @@ portal's clients, staff and organisation."""
 from pathlib import Path
 
 from portico.kit.service import Service
+from portico.kit.store.removal import JOBS as REMOVAL_JOBS
+from portico.quotes.attachments.endpoints import router as attachments_router
+from portico.quotes.attachments.service import MAX_SIZE_BYTES
 from portico.quotes.billing.endpoints import router as billing_router
 from portico.quotes.catalogue.endpoints import router as catalogue_router
 from portico.quotes.handlers import HANDLERS
@@ -42,8 +45,11 @@ service = Service(
         pdf_router,
         invoices_router,
         billing_router,
+        attachments_router,
     ],
     handlers=HANDLERS,
-    jobs={**EXPIRY_JOBS, **REMINDER_JOBS},
+    jobs={**EXPIRY_JOBS, **REMINDER_JOBS, **REMOVAL_JOBS},
     schedules=[*EXPIRY_SCHEDULES, *REMINDER_SCHEDULES],
+    # A quote's attachments, the one upload the service takes.
+    max_upload_bytes=lambda: MAX_SIZE_BYTES,
 )

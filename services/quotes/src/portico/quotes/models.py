@@ -313,3 +313,24 @@ class Invoice(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The staff member who issued it; none when an API key did.
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class QuoteAttachment(Base):
+    """A file staff attach to a quote (a plan, a brochure, photos), read by its client from
+    the online quote. Its content is in the service's blob store at ``blob_key``."""
+
+    __tablename__ = "quote_attachments"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    quote_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("quotes.id", ondelete="CASCADE"), index=True
+    )
+    # Sanitised (``portico.kit.downloads.safe_file_name``): what the download is saved as.
+    file_name: Mapped[str] = mapped_column(String(255))
+    # Read from the content, never the browser's word.
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    blob_key: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The staff member who attached it; none when an API key did.
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -21,6 +21,7 @@ from portico.contracts.events.portal import (
     StaffUserChanged,
 )
 from portico.kit.inbox import EventContext
+from portico.kit.store.removal import delete_files_after_commit
 from portico.kit.transaction import Transaction
 from portico.quotes.models import (
     ClientReplica,
@@ -66,9 +67,16 @@ async def forget_client(event: ClientDeleted, context: EventContext) -> None:
     contacts (people's details) and the staff in charge. A late ClientUpdated must not
     bring the client back, so the tombstone stays."""
     tx = context.tx
-    await tx.execute(
-        delete(Quote).where(Quote.client_id == event.client_id, Quote.number.is_(None))
+    drafts = Quote.client_id == event.client_id, Quote.number.is_(None)
+    # Their attachments' rows go with them (ON DELETE CASCADE); their files once committed.
+    await delete_files_after_commit(
+        tx,
+        prefixes=[
+            f"quotes/{quote_id}/attachments/"
+            for quote_id in await tx.scalars(select(Quote.id).where(*drafts))
+        ],
     )
+    await tx.execute(delete(Quote).where(*drafts))
     kept = select(Quote.id).where(Quote.client_id == event.client_id)
     await tx.execute(
         update(QuoteLink)

@@ -10,9 +10,11 @@ An unknown, expired or revoked token, and a quote withdrawn since, are one 404
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import StreamingResponse
 
 from portico.kit.db import utcnow
 from portico.kit.deps import Store, Tx, client_address, get_runtime
@@ -20,6 +22,8 @@ from portico.kit.downloads import attachment
 from portico.kit.problems import problem_responses
 from portico.kit.settings import PorticoSettings
 from portico.kit.transaction import Transaction
+from portico.quotes.attachments.endpoints import FILE, file_response
+from portico.quotes.attachments.service import attachment_of, attachments_of
 from portico.quotes.history import RequestInfo
 from portico.quotes.online import acceptance, downloads, service
 from portico.quotes.online.links import Opened, open_link
@@ -57,7 +61,8 @@ def _origin(request: Request) -> RequestInfo:
 async def _answer(tx: Transaction, opened: Opened, response: Response) -> OnlineQuoteOut:
     response.headers.update(PRIVATE)
     reader = await service.reader_of(tx, opened)
-    return online_quote_out(opened.quote, reader, utcnow().date())
+    attachments = await attachments_of(tx, opened.quote.id)
+    return online_quote_out(opened.quote, reader, utcnow().date(), attachments)
 
 
 @router.get(
@@ -141,3 +146,26 @@ async def download_quote(token: Token, request: Request, tx: Tx, store: Store) -
         media_type="application/pdf",
         headers={"Content-Disposition": attachment(file.file_name), **PRIVATE},
     )
+
+
+# A token as links carry it (URL-safe base64), stated so that no request generated from the
+# schema puts a line break in the path, which the host's mount does not route to the service.
+LinkToken = Annotated[
+    str,
+    Path(
+        min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$", description="The link's token"
+    ),
+]
+
+
+@router.get(
+    "/{token}/attachments/{attachment_id}",
+    responses={**FILE, **problem_responses(404, 422)},
+    response_class=StreamingResponse,
+    summary="Download a file staff attached to the quote",
+)
+async def download_attachment(
+    token: LinkToken, attachment_id: uuid.UUID, tx: Tx, store: Store
+) -> StreamingResponse:
+    opened = await open_link(tx, token)
+    return await file_response(store, await attachment_of(tx, opened.quote.id, attachment_id))

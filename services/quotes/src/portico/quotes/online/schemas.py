@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from portico.contracts.events.common import Amount
 from portico.kit.schema import JsonBool
+from portico.quotes.attachments.schemas import OnlineAttachmentOut
 from portico.quotes.quotes.schemas import (
     MAX_LINES,
     NO_NUL,
@@ -196,6 +197,9 @@ class OnlineQuoteOut(BaseModel):
         "its optional lines chosen and comments left"
     )
     decision: DecisionOut | None
+    attachments: list[OnlineAttachmentOut] = Field(
+        description="Files staff attached, oldest first: /v1/online/{token}/attachments/{id}"
+    )
 
 
 class FeedbackOut(BaseModel):

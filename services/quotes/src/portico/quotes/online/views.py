@@ -3,10 +3,12 @@ the same way on both sides (``quotes.views``), less what is internal to the orga
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from portico.quotes.models import OrganisationReplica, Quote
+from portico.quotes.attachments.schemas import OnlineAttachmentOut
+from portico.quotes.models import OrganisationReplica, Quote, QuoteAttachment
 from portico.quotes.online.schemas import (
     DecisionOut,
     OnlineLineOut,
@@ -55,7 +57,9 @@ def _decision(quote: Quote) -> DecisionOut | None:
     )
 
 
-def online_quote_out(quote: Quote, reader: Reader, today: date) -> OnlineQuoteOut:
+def online_quote_out(
+    quote: Quote, reader: Reader, today: date, attachments: Sequence[QuoteAttachment] = ()
+) -> OnlineQuoteOut:
     """The quote (its sections and lines loaded) for the holder of its link."""
     staff_view = quote_out(quote, reader.client_name)
     organisation = reader.organisation
@@ -93,4 +97,7 @@ def online_quote_out(quote: Quote, reader: Reader, today: date) -> OnlineQuoteOu
         esignature_required=reader.settings.esignature,
         can_accept=can_accept(quote, today),
         decision=_decision(quote),
+        attachments=[
+            OnlineAttachmentOut.model_validate(row, from_attributes=True) for row in attachments
+        ],
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from portico.kit.db import utcnow
 from portico.kit.pagination import PageParams, fetch_page
 from portico.kit.problems import Conflict, NotFound, ValidationProblem
+from portico.kit.store.removal import delete_files_after_commit
 from portico.kit.transaction import Transaction
 from portico.quotes import history
 from portico.quotes.history import HistoryKind
@@ -172,6 +173,8 @@ async def delete_draft(tx: Transaction, quote: Quote) -> None:
             "stays in the sequence."
         )
     await tx.delete(quote)
+    # Its attachments' rows go with it (ON DELETE CASCADE); their files once committed.
+    await delete_files_after_commit(tx, prefixes=[f"quotes/{quote.id}/attachments/"])
 
 
 async def duplicate(
