@@ -8,6 +8,7 @@ from pathlib import Path
 
 from portico.gateway.areas.quotes.api import QuotesApi
 from portico.gateway.areas.quotes.pages import (
+    attachments,
     billing,
     editing,
     listing,
@@ -29,6 +30,7 @@ AREA = Area(
         listing.router,
         editing.router,
         quote.router,
+        attachments.router,
         settings.router,
         products.router,
         online.router,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import IO, Annotated, Any, Literal
 
+import httpx
 from fastapi import Depends
 from pydantic import BaseModel, ConfigDict
 
-from portico.gateway.apis.base import ServiceClient
+from portico.gateway.apis.base import ApiProblem, ServiceClient
 from portico.gateway.web.context import service_api
 from portico.kit.pagination import Page
 
@@ -36,6 +37,11 @@ STATUSES = (
 SENT_AGAIN = frozenset({"sent", "viewed"})
 # Accepted, then perhaps invoiced or ordered: its PDF is the signed quote, sealed.
 ACCEPTED = frozenset({"accepted", "invoiced", "ordered"})
+# Once so, a quote's attachments stay as they were: what was accepted stays as accepted.
+ATTACHMENTS_SETTLED = ACCEPTED | {"void"}
+# The service's limits on a quote's attachments, said before it is asked.
+MAX_ATTACHMENT_BYTES = 10 * 1_048_576
+MAX_ATTACHMENTS = 20
 
 
 class Discount(BaseModel):
@@ -116,6 +122,21 @@ class Quote(BaseModel):
     def deletable(self) -> bool:
         """Only a draft never sent is deleted; a numbered one is voided, keeping its number."""
         return self.status == "draft" and self.number is None
+
+    @property
+    def attachments_changeable(self) -> bool:
+        return self.status not in ATTACHMENTS_SETTLED
+
+
+class Attachment(BaseModel):
+    """A file staff attached to a quote for its client to read."""
+
+    id: uuid.UUID
+    file_name: str
+    # Read by the service from the file's content.
+    content_type: str
+    # In bytes.
+    size: int
 
 
 class QuoteSummary(BaseModel):
@@ -312,6 +333,8 @@ class OnlineQuote(BaseModel):
     # Awaiting an answer within its validity: options, comments, decline and accept.
     can_accept: bool
     decision: Decision | None = None
+    # The files staff attached, oldest first.
+    attachments: list[Attachment] = []
 
 
 class Acceptance(BaseModel):
@@ -405,6 +428,41 @@ class QuotesApi(ServiceClient):
         """``duplicate`` (answers the new draft), ``void`` or ``reopen``."""
         return Quote.model_validate(await self.post(f"/v1/quotes/{quote_id}/{action}"))
 
+    # A quote's attachments.
+
+    async def attachments(self, quote_id: uuid.UUID) -> list[Attachment]:
+        found = await self.get(f"/v1/quotes/{quote_id}/attachments")
+        return [Attachment.model_validate(item) for item in found]
+
+    async def attach(
+        self, quote_id: uuid.UUID, name: str, content: IO[bytes], content_type: str | None
+    ) -> Attachment:
+        """Sends the file object as it is read (the multipart body is streamed)."""
+        files = {"file": (name, content, content_type or "application/octet-stream")}
+        return Attachment.model_validate(
+            await self.post(f"/v1/quotes/{quote_id}/attachments", files=files)
+        )
+
+    async def open_attachment(
+        self, quote_id: uuid.UUID, attachment_id: uuid.UUID
+    ) -> httpx.Response:
+        """The download, its body not yet read: stream it, then ``aclose()`` the response."""
+        return await self._open(f"/v1/quotes/{quote_id}/attachments/{attachment_id}")
+
+    async def delete_attachment(self, quote_id: uuid.UUID, attachment_id: uuid.UUID) -> None:
+        await self.delete(f"/v1/quotes/{quote_id}/attachments/{attachment_id}")
+
+    async def _open(self, path: str, *, anonymous: bool = False) -> httpx.Response:
+        request = self._http.build_request(
+            "GET", path, headers=await self.headers(anonymous=anonymous)
+        )
+        response = await self._http.send(request, stream=True)
+        if response.status_code >= 400:
+            await response.aread()
+            await response.aclose()
+            raise ApiProblem.from_response(response)
+        return response
+
     # The product catalogue.
 
     async def products(self, *, archived: bool = False) -> list[Product]:
@@ -474,6 +532,10 @@ class QuotesApi(ServiceClient):
                 f"/v1/online/{token}/accept", json=acceptance.model_dump(), anonymous=True
             )
         )
+
+    async def open_online_attachment(self, token: str, attachment_id: uuid.UUID) -> httpx.Response:
+        """A file attached to the link's quote, its body not yet read (as ``open_attachment``)."""
+        return await self._open(f"/v1/online/{token}/attachments/{attachment_id}", anonymous=True)
 
     async def online_pdf(self, token: str) -> tuple[bytes, str]:
         """The quote's PDF (the signed one once accepted) and its Content-Disposition."""

@@ -12,7 +12,8 @@ as plain forms; ``static/js/online-quote.js`` submits the options as they are ti
 the signature and notes the browser's time zone. Choosing, declining and accepting answer
 the quote as it now is, and the page is drawn from that answer: reading the quote again
 would count one more visit in its history. An answer refused is said beside the field at
-fault, or as a message, with what was typed kept.
+fault, or as a message, with what was typed kept. The files staff attached are listed under
+"Documents", each downloaded through the page.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.quotes.api import Acceptance, OnlineQuote, Quotes, QuotesApi
+from portico.gateway.areas.quotes.pages.attachments import passed_on
+from portico.gateway.areas.quotes.pages.listing import parse_uuid
 from portico.gateway.areas.quotes.presenting import (
     line_blocks,
     quote_field_message,
@@ -254,6 +257,25 @@ async def download(request: Request, quotes: Quotes, token: str) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
     )
+
+
+@router.get("/q/{token}/attachments/{attachment_id}")
+async def download_attachment(
+    request: Request, quotes: Quotes, token: str, attachment_id: str
+) -> Response:
+    """A file staff attached to the link's quote, passed on as the service streams it."""
+    found = parse_uuid(attachment_id)
+    try:
+        if found is None:
+            raise LinkClosed
+        upstream = await quotes.open_online_attachment(_token(token), found)
+    except LinkClosed:
+        return await _gone(request)
+    except ApiProblem as problem:
+        if problem.status in {404, 410, 422}:
+            return await _gone(request)
+        raise
+    return passed_on(upstream)
 
 
 @router.post("/q/{token}/choices")

@@ -3,9 +3,10 @@ subtotals, discount, VAT by rate, totals) with its status and number, its histor
 what its status allows: edit a draft, send it by email (with its PDF if wished), remind
 the client of a quote awaiting their answer, download its PDF (the signed quote once
 accepted), invoice an accepted quote or record it as an order, duplicate, void, reopen,
-delete a draft never sent. Who accepted it and when, why it was declined and the invoice
-it was billed on are said at the top, from its history. A refusal of the service (the
-quote changed in another tab) is said on the page, in the user's words."""
+delete a draft never sent; the files attached for the client to read (``attachments``).
+Who accepted it and when, why it was declined and the invoice it was billed on are said at
+the top, from its history. A refusal of the service (the quote changed in another tab) is
+said on the page, in the user's words."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.areas.portal.models import Client, Contact
 from portico.gateway.areas.quotes.api import (
     ACCEPTED,
+    MAX_ATTACHMENT_BYTES,
     SENT_AGAIN,
     Quote,
     Quotes,
@@ -54,20 +56,23 @@ def _emailable(client: Client | None) -> list[Contact]:
     return [contact for contact in client.contacts if contact.email] if client else []
 
 
-async def _quote_page(
+async def render_quote(
     request: Request,
     quotes: QuotesApi,
     portal: PortalApi,
     quote: Quote,
     *,
     send_form: FormState | None = None,
+    attachment_form: FormState | None = None,
     refusal: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    client, staff, history = await asyncio.gather(
+    """The quote's page; a form refused (sending, a file to attach) shown again with why."""
+    client, staff, history, attachments = await asyncio.gather(
         client_or_none(portal, str(quote.client_id)),
         portal.staff_users(include_inactive=True),
         quotes.history(quote.id, limit=SHOWN),
+        quotes.attachments(quote.id),
     )
     contacts = _emailable(client)
     addressed = next(
@@ -107,6 +112,9 @@ async def _quote_page(
             history.items, people, {member.id: member.full_name for member in staff}
         ),
         history_total=history.total,
+        attachments=attachments,
+        attachment_form=attachment_form or FormState(),
+        max_attachment_bytes=MAX_ATTACHMENT_BYTES,
         refusal=refusal,
         **template_helpers(),
     )
@@ -156,7 +164,7 @@ async def _invoice_number(
 async def quote_page(
     request: Request, _staff: Staff, quotes: Quotes, portal: Portal, quote_id: str
 ) -> Response:
-    return await _quote_page(request, quotes, portal, await requested_quote(quotes, quote_id))
+    return await render_quote(request, quotes, portal, await requested_quote(quotes, quote_id))
 
 
 async def _email(
@@ -188,9 +196,9 @@ async def _email(
         if problem.status == 409:
             now = await quotes.quote(quote.id)
             form = FormState(values=values, message=refusal_message(problem, now.status))
-            return await _quote_page(request, quotes, portal, now, send_form=form, status_code=409)
+            return await render_quote(request, quotes, portal, now, send_form=form, status_code=409)
         form = form_from_refusal(problem, values)
-        return await _quote_page(request, quotes, portal, quote, send_form=form, status_code=422)
+        return await render_quote(request, quotes, portal, quote, send_form=form, status_code=422)
     if reminder:
         session.notify(_("A reminder of the quote %(number)s is sent.") % {"number": sent.number})
     elif quote.number is None:
@@ -234,7 +242,7 @@ async def _refused(
         raise problem
     now = await quotes.quote(quote.id)
     refusal = refusal_message(problem, now.status)
-    return await _quote_page(request, quotes, portal, now, refusal=refusal, status_code=409)
+    return await render_quote(request, quotes, portal, now, refusal=refusal, status_code=409)
 
 
 async def _changed(
