@@ -420,12 +420,9 @@ class QuotesApi(ServiceClient):
         default days."""
         return Invoice.model_validate(await self.post(f"/v1/quotes/{quote_id}/invoice", json={}))
 
-    async def order_quote(self, quote_id: uuid.UUID) -> Quote:
-        """Confirms an accepted quote as an order, without an invoice."""
-        return Quote.model_validate(await self.post(f"/v1/quotes/{quote_id}/order"))
-
     async def quote_action(self, quote_id: uuid.UUID, action: str) -> Quote:
-        """``duplicate`` (answers the new draft), ``void`` or ``reopen``."""
+        """``duplicate`` (answers the new draft), ``void``, ``reopen`` or ``order`` (an
+        accepted quote confirmed as an order, without an invoice)."""
         return Quote.model_validate(await self.post(f"/v1/quotes/{quote_id}/{action}"))
 
     # A quote's attachments.

@@ -268,19 +268,6 @@ async def invoice_quote(
     return see_other(quote_url(quote.id))
 
 
-@router.post("/quotes/{quote_id}/order")
-async def order_quote(
-    request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
-) -> Response:
-    quote = await requested_quote(quotes, quote_id)
-    try:
-        await quotes.order_quote(quote.id)
-    except ApiProblem as problem:
-        return await _refused(request, quotes, portal, quote, problem)
-    session.notify(_("The quote is recorded as an order."))
-    return see_other(quote_url(quote.id))
-
-
 @router.post("/quotes/{quote_id}/duplicate")
 async def duplicate_quote(
     request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
@@ -293,30 +280,46 @@ async def duplicate_quote(
     return see_other(edit_url(copy.id))
 
 
+async def _status_change(
+    request: Request,
+    session: WebSession,
+    quotes: QuotesApi,
+    portal: PortalApi,
+    quote_id: str,
+    action: str,
+    said: str,
+) -> Response:
+    """Void, reopen or order: the quote moved and ``said``, or its page saying why not."""
+    quote = await requested_quote(quotes, quote_id)
+    changed = await _changed(request, quotes, portal, quote, action)
+    if isinstance(changed, Response):
+        return changed
+    session.notify(said)
+    return see_other(quote_url(quote.id))
+
+
 @router.post("/quotes/{quote_id}/void")
 async def void_quote(
     request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
 ) -> Response:
-    quote = await requested_quote(quotes, quote_id)
-    voided = await _changed(request, quotes, portal, quote, "void")
-    if isinstance(voided, Response):
-        return voided
-    session.notify(_("The quote is void: its links no longer open it."))
-    return see_other(quote_url(quote.id))
+    said = _("The quote is void: its links no longer open it.")
+    return await _status_change(request, session, quotes, portal, quote_id, "void", said)
 
 
 @router.post("/quotes/{quote_id}/reopen")
 async def reopen_quote(
     request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
 ) -> Response:
-    quote = await requested_quote(quotes, quote_id)
-    reopened = await _changed(request, quotes, portal, quote, "reopen")
-    if isinstance(reopened, Response):
-        return reopened
-    session.notify(
-        _("The quote is a draft again and keeps its number: change it, then send it again.")
-    )
-    return see_other(quote_url(quote.id))
+    said = _("The quote is a draft again and keeps its number: change it, then send it again.")
+    return await _status_change(request, session, quotes, portal, quote_id, "reopen", said)
+
+
+@router.post("/quotes/{quote_id}/order")
+async def order_quote(
+    request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
+) -> Response:
+    said = _("The quote is recorded as an order.")
+    return await _status_change(request, session, quotes, portal, quote_id, "order", said)
 
 
 @router.post("/quotes/{quote_id}/delete")
