@@ -6,15 +6,13 @@ lists."""
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 import httpx
 import pytest
 
 from portico.gateway.areas.quotes.api import QuotesApi
-from portico.gateway.testing import Accounts, Site
+from portico.gateway.testing import Accounts, Site, text_of
 from portico.kit.testing.services import RunningPortico
 from portico.quotes.testing import ONLINE, QUOTES, known_to_quotes, sent_link
 
@@ -24,10 +22,6 @@ pytestmark = pytest.mark.backends("embedded")
 PAGE = "/portal/billing"
 MENU_LINK = f'href="{PAGE}"'
 ACCEPTANCE = {"name": "Inès Roy", "accept_terms": True, "time_zone": "Europe/Paris"}
-
-
-def text_of(page: httpx.Response) -> str:
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
 
 
 def row(page: httpx.Response, row_id: str) -> str:

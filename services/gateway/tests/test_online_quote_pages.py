@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from portico.contracts.events.quotes import QuoteFeedbackPosted
-from portico.gateway.testing import Site
+from portico.gateway.testing import Site, field_error, text_of
 from portico.kit.testing.services import RunningPortico
 from portico.quotes.testing import (
     ONLINE,
@@ -68,10 +68,6 @@ async def esignature(portico: RunningPortico, on: bool) -> None:
     assert saved.status_code == 200, saved.text
 
 
-def text_of(page: httpx.Response) -> str:
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
-
-
 def grand_total(page: httpx.Response) -> str:
     found = re.search(
         r'<tr class="quote-grand-total"><th scope="row">[^<]*</th><td>([^<]*)</td>', page.text
@@ -88,14 +84,6 @@ def option_id(page: httpx.Response, description: str) -> str:
     )
     assert found, f"no option {description}"
     return found.group(1)
-
-
-def field_error(page: httpx.Response, name: str) -> str:
-    found = re.search(
-        rf'<p class="field-error" id="error-{re.escape(name)}"[^>]*>([^<]*)</p>', page.text
-    )
-    assert found, f"no error beside {name}"
-    return html.unescape(found.group(1))
 
 
 def answer_forms(page: httpx.Response, token: str) -> set[str]:

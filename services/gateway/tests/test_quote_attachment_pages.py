@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from portico.gateway.testing import Accounts, Site
+from portico.gateway.testing import Accounts, Site, field_error, text_of, toast
 from portico.kit.testing.services import RunningPortico
 from portico.quotes.testing import QUOTES, contact, make_client, make_quote, sent_link
 
@@ -25,24 +25,6 @@ OFFER: dict[str, Any] = {
     "title": "Rénovation de l'atelier",
     "lines": [{"description": "Design workshop", "quantity": "2", "unit_price": "480"}],
 }
-
-
-def text_of(page: httpx.Response) -> str:
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
-
-
-def toast(page: httpx.Response) -> str:
-    found = re.search(r'<div class="toast toast-(\w+)">([^<]*)</div>', page.text)
-    assert found, "no toast on the page"
-    return f"{found.group(1)}: {html.unescape(found.group(2))}"
-
-
-def field_error(page: httpx.Response, name: str) -> str:
-    found = re.search(
-        rf'<p class="field-error" id="error-{re.escape(name)}"[^>]*>([^<]*)</p>', page.text
-    )
-    assert found, f"no error beside {name}"
-    return html.unescape(found.group(1))
 
 
 def attachment_links(page: httpx.Response, base: str) -> dict[str, str]:

@@ -6,18 +6,16 @@ refused beside its input."""
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 
 from portico.contracts.events.quotes import QuoteReminded, QuoteSent
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.quotes.quote_form import form_from_refusal
-from portico.gateway.testing import Accounts, Site
+from portico.gateway.testing import Accounts, Site, field_error, input_value, text_of, toast
 from portico.kit.testing.services import RunningPortico
 from portico.quotes.testing import ONLINE, QUOTES, SETTINGS, known_to_quotes, sent_link
 
@@ -29,30 +27,6 @@ ACCEPTANCE = {"name": "Inès Roy", "accept_terms": True, "time_zone": "Europe/Pa
 
 
 # The page's words and messages, as test_quote_pages reads them.
-
-
-def text_of(page: httpx.Response) -> str:
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
-
-
-def toast(page: httpx.Response) -> str:
-    found = re.search(r'<div class="toast toast-(\w+)">([^<]*)</div>', page.text)
-    assert found, "no toast on the page"
-    return f"{found.group(1)}: {html.unescape(found.group(2))}"
-
-
-def field_error(page: httpx.Response, name: str) -> str:
-    found = re.search(
-        rf'<p class="field-error" id="error-{re.escape(name)}"[^>]*>([^<]*)</p>', page.text
-    )
-    assert found, f"no error beside {name}"
-    return html.unescape(found.group(1))
-
-
-def input_value(page: httpx.Response, name: str) -> str:
-    found = re.search(rf'name="{re.escape(name)}"[^>]*?\svalue="([^"]*)"', page.text)
-    assert found, f"no input {name}"
-    return html.unescape(found.group(1))
 
 
 async def api(

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from portico.contracts.events.quotes import QuoteSent
-from portico.gateway.testing import Accounts, Site
+from portico.gateway.testing import Accounts, Site, field_error, input_value, text_of, toast
 from portico.kit.testing.backends import unavailable
 from portico.kit.testing.services import RunningPortico
 from portico.quotes.testing import PRODUCTS, QUOTES, SETTINGS, known_to_quotes, make_product
@@ -116,26 +116,6 @@ def quote_form(
     return data
 
 
-def toast(page: httpx.Response) -> str:
-    found = re.search(r'<div class="toast toast-(\w+)">([^<]*)</div>', page.text)
-    assert found, "no toast on the page"
-    return f"{found.group(1)}: {html.unescape(found.group(2))}"
-
-
-def field_error(page: httpx.Response, name: str) -> str:
-    found = re.search(
-        rf'<p class="field-error" id="error-{re.escape(name)}"[^>]*>([^<]*)</p>', page.text
-    )
-    assert found, f"no error beside {name}"
-    return html.unescape(found.group(1))
-
-
-def input_value(page: httpx.Response, name: str) -> str:
-    found = re.search(rf'name="{re.escape(name)}"[^>]*?\svalue="([^"]*)"', page.text)
-    assert found, f"no input {name}"
-    return html.unescape(found.group(1))
-
-
 def textarea(page: httpx.Response, name: str) -> str:
     found = re.search(
         rf'<textarea id="field-{re.escape(name)}" name="{re.escape(name)}"[^>]*>([^<]*)</textarea>',
@@ -143,12 +123,6 @@ def textarea(page: httpx.Response, name: str) -> str:
     )
     assert found, f"no textarea {name}"
     return html.unescape(found.group(1))
-
-
-def text_of(page: httpx.Response) -> str:
-    """The page's words, without tags; runs of spaces made one (no-break spaces are kept:
-    French amounts and punctuation have them)."""
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
 
 
 def alert(page: httpx.Response) -> str:

@@ -5,6 +5,7 @@ Portico running as `make run` starts it, driven by Debian's Chromium, and axe-co
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import re
 import time
@@ -282,3 +283,33 @@ def assert_accessible(page: Page) -> None:
         if violation["impact"] in {"serious", "critical"}
     ]
     assert not grave, f"{page.url}:\n" + "\n".join(grave)
+
+
+# Reading a page's answer: the words, the toast, a field's error and value.
+
+
+def text_of(page: httpx.Response) -> str:
+    """The page's words, without tags; runs of spaces made one (no-break spaces are kept:
+    French amounts and punctuation have them)."""
+    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
+
+
+def toast(page: httpx.Response) -> str:
+    """The page's toast as "kind: message"."""
+    found = re.search(r'<div class="toast toast-(\w+)">([^<]*)</div>', page.text)
+    assert found, "no toast on the page"
+    return f"{found.group(1)}: {html.unescape(found.group(2))}"
+
+
+def field_error(page: httpx.Response, name: str) -> str:
+    found = re.search(
+        rf'<p class="field-error" id="error-{re.escape(name)}"[^>]*>([^<]*)</p>', page.text
+    )
+    assert found, f"no error beside {name}"
+    return html.unescape(found.group(1))
+
+
+def input_value(page: httpx.Response, name: str) -> str:
+    found = re.search(rf'name="{re.escape(name)}"[^>]*?\svalue="([^"]*)"', page.text)
+    assert found, f"no input {name}"
+    return html.unescape(found.group(1))
