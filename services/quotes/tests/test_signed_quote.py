@@ -4,13 +4,19 @@ announced."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from portico.contracts.events.quotes import QuoteDownloaded, QuoteSigned
 from portico.kit.testing.services import RunningPortico
-from portico.pdf.testing import pdfsig
+from portico.pdf import chain
+from portico.pdf.testing import pdfsig, pdftotext
+from portico.quotes.models import QuoteEvent
+from portico.quotes.online.certificate import trail_of
 from portico.quotes.testing import ONLINE, QUOTES
 
 from .test_online_quotes import ACCEPT, BROWSER, esignature, history, kept, offered, png
@@ -54,6 +60,36 @@ async def test_the_signed_quote_is_sealed_and_downloaded_by_staff_and_the_signer
     assert "Bon pour accord" in words and "Accepté par Inès Roy" in words
     assert "Europe/Paris" in words and "127.0.0.1" in words
     assert staff.content == await portico.runtime("quotes").store.read(held.proof_key)
+
+    # The certificate of completion follows the quote, in French: the signer, where from,
+    # the total accepted, and the history up to the acceptance as its audit trail, the
+    # chain's head being that of the history kept in the database.
+    certificate = pdftotext(staff.content)
+    assert "Certificat d’achèvement" in certificate
+    assert "Inès Roy" in certificate and "Total TTC" in certificate
+    for step in ("Envoyé", "Téléchargé", "Signé"):
+        assert step in certificate, step
+    async with portico.runtime("quotes").database.sessions() as session:
+        steps = list(
+            (
+                await session.execute(
+                    select(QuoteEvent)
+                    .where(QuoteEvent.quote_id == held.id)
+                    .order_by(QuoteEvent.at, QuoteEvent.id)
+                )
+            ).scalars()
+        )
+    assert steps[-1].kind == "accepted"
+    names = {step.contact_id: "Inès Roy" for step in steps if step.contact_id is not None}
+    head = chain(trail_of(steps, names))[-1]
+    assert head in certificate.replace("\n", "").replace(" ", "")
+    # The SHA-256 the certificate prints for the signed pages is that of the file's first
+    # bytes, up to the end of the quote's own pages.
+    prefix = re.search(rb"%%EOF\r?\n?", staff.content)
+    assert prefix is not None
+    assert hashlib.sha256(staff.content[: prefix.end()]).hexdigest() in certificate.replace(
+        "\n", ""
+    ).replace(" ", "")
 
     # The signer downloads the same proof, twice: both recorded, the first announced.
     for _ in range(2):

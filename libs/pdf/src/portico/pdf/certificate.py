@@ -252,6 +252,9 @@ _ACTIONS = {
         "last_call": "Last call sent",
         "expired": "Expired",
         "cancelled": "Cancelled",
+        "feedback": "Question asked",
+        "voided": "Voided",
+        "reopened": "Reopened",
     },
     "fr": {
         "created": "Créé",
@@ -273,6 +276,9 @@ _ACTIONS = {
         "last_call": "Dernier rappel envoyé",
         "expired": "Expiré",
         "cancelled": "Annulé",
+        "feedback": "Question posée",
+        "voided": "Annulé",
+        "reopened": "Rouvert",
     },
 }
 _DETAIL_KEYS = {

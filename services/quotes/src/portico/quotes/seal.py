@@ -1,7 +1,7 @@
 """The seal signed quotes carry: the quotes service's own key and self-signed certificate
 (EC P-256, made at the first seal and kept in its database, the newest row in use), applied
-by ``portico.pdf.seal`` as an invisible PAdES signature over the whole signed quote, so that
-any PDF reader shows it untouched since.
+by ``portico.pdf.complete_document`` as an invisible PAdES signature over the whole signed
+quote and its certificate, so that any PDF reader shows them untouched since.
 
 A process keeps the loaded key: parsing the PKCS#12 at every seal would cost each
 acceptance for nothing.
@@ -15,7 +15,7 @@ import uuid
 from sqlalchemy import select
 
 from portico.kit.transaction import Transaction
-from portico.pdf import SealKey, create_seal_key, load_seal_key, seal
+from portico.pdf import SealKey, create_seal_key, load_seal_key
 from portico.quotes.models import QuoteSealKey
 
 DEFAULT_HOLDER = "Portico"
@@ -41,6 +41,6 @@ async def current_seal(tx: Transaction, holder: str) -> SealKey:
     return held
 
 
-def sealed(pdf: bytes, key: SealKey, *, number: str) -> bytes:
-    """``pdf`` sealed: synchronous and CPU-bound, run in a thread."""
-    return seal(pdf, key, reason=f"Quote {number} accepted")
+def seal_reason(number: str) -> str:
+    """What the seal says it was applied for, shown by PDF readers."""
+    return f"Quote {number} accepted"

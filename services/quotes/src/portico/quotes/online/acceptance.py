@@ -126,7 +126,6 @@ async def accept(
         signature_png=signature.png,
         signature_text=signature.text,
     )
-    quote.proof_key = await store_signed_quote(tx, store, quote, signed, link.contact_id)
     history.record(
         tx,
         quote,
@@ -141,6 +140,11 @@ async def accept(
             "total_with_tax": format(totals.total_with_tax, "f"),
             "time_zone": body.time_zone,
         },
+    )
+    # The step is the trail's last entry in the signed quote's certificate.
+    await tx.flush()
+    quote.proof_key = await store_signed_quote(
+        tx, store, quote, signed, link.contact_id, user_agent=origin.user_agent, links=links
     )
     signer = contact.person(quote, body.name)
     assert signer is not None  # named by the body
