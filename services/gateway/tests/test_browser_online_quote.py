@@ -1,6 +1,7 @@
 """The online quote in a real browser, on a phone: the client opens the email's link, ticks
 the optional line (the total follows), signs on the pad with a finger, accepts and sees the
-banner. The page passes axe-core and never scrolls sideways."""
+banner; the quote's assignee hears of the visit by email and, as they chose, by SMS. The
+page passes axe-core and never scrolls sideways."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.backends("embedded")
 
 NewContext = Callable[..., BrowserContext]
 EMAIL = "camille@atelier.example"
+ASSIGNEE_PHONE = "+33612345678"
 OFFER: dict[str, Any] = {
     "title": "Rénovation de l’atelier",
     "sections": [{"key": "design", "title": "Design"}],
@@ -33,7 +35,28 @@ OFFER: dict[str, Any] = {
 }  # fmt: skip
 
 
-def sent_quote_link(site: RunningSite) -> str:
+def assignee_texted_of_views(site: RunningSite) -> str:
+    """The admin, with a phone, asks for an SMS when a quote is viewed; answers their id."""
+    login = httpx.post(
+        f"{site.url}/api/portal/v1/auth/login",
+        json={"email": site.admin_email, "password": site.admin_password},
+    )
+    assert login.status_code == 200, login.text
+    admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    me = httpx.patch(
+        f"{site.url}/api/portal/v1/me", json={"phone": "+33 6 12 34 56 78"}, headers=admin
+    )
+    assert me.status_code == 200, me.text
+    chosen = httpx.put(
+        f"{site.url}/api/notifier/v1/preferences/quote_viewed",
+        json={"email": True, "sms": True, "in_app": True},
+        headers=admin,
+    )
+    assert chosen.status_code == 200, chosen.text
+    return str(me.json()["id"])
+
+
+def sent_quote_link(site: RunningSite, assignee_id: str) -> str:
     """A quote sent to a client's contact, signatures asked for: the link of its email."""
     admin = site.admin_headers()
     api = f"{site.url}/api/quotes/v1"
@@ -48,7 +71,7 @@ def sent_quote_link(site: RunningSite) -> str:
         headers=admin,
     )
     assert made.status_code == 201, made.text
-    body = {"client_id": made.json()["id"], **OFFER}
+    body = {"client_id": made.json()["id"], "assignee_id": assignee_id, **OFFER}
     deadline = time.monotonic() + 30
     # The quotes service learns the client from the portal's event.
     while (quote := httpx.post(f"{api}/quotes", json=body, headers=admin)).status_code != 201:
@@ -67,7 +90,7 @@ def sent_quote_link(site: RunningSite) -> str:
 def test_on_a_phone_the_client_takes_an_option_signs_with_a_finger_and_accepts(
     new_context: NewContext, live_site: RunningSite
 ) -> None:
-    link = sent_quote_link(live_site)
+    link = sent_quote_link(live_site, assignee_texted_of_views(live_site))
     page = new_context(
         viewport={"width": 390, "height": 844},
         is_mobile=True,
@@ -77,6 +100,21 @@ def test_on_a_phone_the_client_takes_an_option_signs_with_a_finger_and_accepts(
     ).new_page()
     page.goto(link)
     expect(page.get_by_role("heading", name="Rénovation de l’atelier", level=1)).to_be_visible()
+    # The assignee hears of the visit by email and, as they chose, by SMS.
+    deadline = time.monotonic() + 30
+    while not (
+        (
+            emails := [
+                t for t in live_site.texts_sent_to(live_site.admin_email) if "opened quote" in t
+            ]
+        )
+        and (texts := live_site.texts_sent_to(ASSIGNEE_PHONE))
+    ):
+        assert time.monotonic() < deadline, "the assignee was not told of the visit"
+        time.sleep(0.1)
+    assert "Atelier Lumière" in emails[0]
+    [sms] = texts
+    assert "Atelier Lumière" in sms and "/quotes/" in sms
     total = page.locator(".quote-grand-total td")
     expect(total).to_have_text("€1,394.22")
     # With script, ticking submits: the button for browsers without it is hidden.
