@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import orjson
 import pytest
 import yaml
 from referencing import Registry, Resource
@@ -71,7 +72,7 @@ def refs(node: Any) -> list[str]:
 
 def test_the_document_is_asyncapi_3_with_a_rabbitmq_server(published: dict[str, Any]) -> None:
     document = published
-    assert document["asyncapi"] == "3.0.0"
+    assert document["asyncapi"] == "3.1.0"
     assert {"title", "version"} <= set(document["info"])
     assert document["servers"]["rabbitmq"]["protocol"] == "amqp"
     assert set(document) <= {
@@ -149,7 +150,7 @@ def test_the_published_schema_describes_the_envelope_the_bus_carries(message: st
         DOCUMENT["components"]["messages"][message]["examples"][0]["payload"]
     )
     wired = Envelope.wrap(envelope.event(), source=envelope.source, causation_id="e-0")
-    document = wired.model_dump(mode="json")
+    document = orjson.loads(wired.to_json())
     validator = message_validator(message, "payload")
     validator.validate(document)
 

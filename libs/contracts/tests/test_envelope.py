@@ -33,7 +33,7 @@ def raw_envelope(event_type: str, data: dict[str, Any], **attributes: Any) -> by
         "type": event_type,
         "source": "portal",
         "time": "2026-11-25T10:00:00Z",
-        "correlation_id": "c-1",
+        "correlationid": "c-1",
         "data": data,
         **attributes,
     }
@@ -54,7 +54,7 @@ def test_an_envelope_round_trips_through_json() -> None:
     assert document["specversion"] == "1.0"
     assert document["type"] == "portico.portal.client_invited.v1"
     assert document["source"] == "portal"
-    assert (document["correlation_id"], document["causation_id"]) == ("corr-1", "ev-0")
+    assert (document["correlationid"], document["causationid"]) == ("corr-1", "ev-0")
     assert document["time"].endswith("Z")
     assert document["data"]["expires_at"] == "2026-12-01T09:00:00Z"
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from portico.contracts.envelope import Envelope, Event
@@ -48,7 +49,7 @@ _HEADERS: dict[str, Any] = {
 
 
 def build_document() -> dict[str, Any]:
-    """The whole document, as plain data: ``asyncapi: 3.0.0`` with one channel per event."""
+    """The whole document, as plain data: ``asyncapi: 3.1.0`` with one channel per event."""
     schemas: dict[str, Any] = {"Envelope": _envelope_schema(), "MessageHeaders": _HEADERS}
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -94,7 +95,7 @@ def build_document() -> dict[str, Any]:
             },
         }
     return {
-        "asyncapi": "3.0.0",
+        "asyncapi": "3.1.0",
         "info": {
             "title": "Portico events",
             "version": "1.0.0",
@@ -193,7 +194,7 @@ def _message(event_type: str, model: type[Event], examples: list[Any]) -> dict[s
         "tags": [{"name": _service(event_type)}],
         "correlationId": {
             "description": "Shared by every event of one business flow",
-            "location": "$message.payload#/correlation_id",
+            "location": "$message.payload#/correlationid",
         },
         "headers": {"$ref": SCHEMAS + "MessageHeaders"},
         "payload": {
@@ -240,17 +241,24 @@ def _example(
     return {
         "name": f"example{index + 1}",
         "headers": {"correlation_id": str(event_id), "traceparent": _EXAMPLE_TRACEPARENT},
-        "payload": envelope.model_dump(mode="json"),
+        "payload": orjson.loads(envelope.to_json()),
     }
 
 
 def _envelope_schema() -> dict[str, Any]:
-    schema = Envelope.model_json_schema()
+    schema = Envelope.model_json_schema(by_alias=True)
     schema["properties"].pop("data")
-    # A producer always writes every attribute (null when it has none): consumers may rely on
-    # them being there. ``data`` is typed per message.
-    schema["required"] = sorted(schema["properties"])
+    # A producer always writes the attributes that always have a value and leaves out an
+    # optional one it has none for (CloudEvents' JSON format): consumers may rely on the
+    # first being there. ``data`` is typed per message.
+    schema["required"] = sorted(
+        name for name, field in schema["properties"].items() if not _nullable(field)
+    )
     return schema
+
+
+def _nullable(field: dict[str, Any]) -> bool:
+    return any(option.get("type") == "null" for option in field.get("anyOf", []))
 
 
 def _lift_defs(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:

@@ -53,9 +53,17 @@ class Event(BaseModel):
 
 
 class Envelope(BaseModel):
-    """CloudEvents 1.0 attributes plus Portico's tracing and causality attributes."""
+    """CloudEvents 1.0 attributes plus Portico's tracing and causality attributes.
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    On the wire every attribute is named as CloudEvents requires (lower-case letters and
+    digits only): the correlation and causation ids are the extension attributes
+    ``correlationid`` and ``causationid``, ``correlation_id`` and ``causation_id`` in Python.
+    An envelope written before that naming (an outbox row or a message in flight across an
+    upgrade) is still read."""
+
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, validate_by_name=True, validate_by_alias=True
+    )
 
     specversion: Literal["1.0"] = "1.0"
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
@@ -63,8 +71,8 @@ class Envelope(BaseModel):
     source: str
     time: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
     subject: str | None = None
-    correlation_id: str
-    causation_id: str | None = None
+    correlation_id: str = Field(alias="correlationid")
+    causation_id: str | None = Field(default=None, alias="causationid")
     traceparent: str | None = None
     datacontenttype: Literal["application/json"] = "application/json"
     data: dict[str, Any]
@@ -121,10 +129,15 @@ class Envelope(BaseModel):
                 raise InvalidPayload(self.type, _describe(exc)) from None
         return self._event
 
+    def _wire(self) -> dict[str, Any]:
+        # CloudEvents' JSON format: an optional attribute without a value is left out (a
+        # strict reader refuses ``"subject": null``); the payload is kept as it is.
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
     def to_json(self) -> bytes:
         if self._stored_json is not None:
             return self._stored_json
-        return orjson.dumps(self.model_dump(mode="json"))
+        return orjson.dumps(self._wire())
 
     @classmethod
     def from_stored(cls, raw: bytes) -> Envelope:
@@ -136,6 +149,11 @@ class Envelope(BaseModel):
         document = orjson.loads(raw)
         document["id"] = uuid.UUID(document["id"])
         document["time"] = datetime.fromisoformat(document["time"])
+        # model_construct takes the Python names; a row written before the CloudEvents
+        # naming has them already.
+        for field, alias in _ALIASED:
+            if alias in document:
+                document[field] = document.pop(alias)
         envelope = cls.model_construct(**document)
         envelope._stored_json = raw
         return envelope
@@ -146,7 +164,7 @@ class Envelope(BaseModel):
         Secrets are the fields the schemas mark ``x-secret``; the payload of a type this
         process does not know is withheld, since nothing says what in it is secret.
         """
-        document = self.model_dump(mode="json")
+        document = self._wire()
         try:
             schema = _payload_schema(registry.model_for(self.type))
         except UnknownEventType:
@@ -168,6 +186,12 @@ class Envelope(BaseModel):
             raise InvalidEnvelope(f"invalid envelope: {_describe(exc)}") from None
         envelope.event()
         return envelope
+
+
+# The envelope's fields whose wire name differs from their Python name.
+_ALIASED = tuple(
+    (name, field.alias) for name, field in Envelope.model_fields.items() if field.alias
+)
 
 
 def carries_secrets(event_type: str) -> bool:
