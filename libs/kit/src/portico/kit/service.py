@@ -25,6 +25,7 @@ from portico.contracts import Event
 from portico.kit.auth.keys import (
     PRIVATE_FILE,
     PUBLIC_FILE,
+    accepted_public_keys,
     load_or_create_keypair,
     read_public_key,
 )
@@ -168,7 +169,7 @@ class Runtime:
         self.bus = bus
         self.store: BlobStore = create_store(settings, service.name)
         self.private_key, self.public_key = signing_keys(settings)
-        self.token_verifier = TokenVerifier(self.public_key, settings.jwt_issuer)
+        self.token_verifier = token_verifier(settings, self.public_key)
         self.consumer = Consumer(self.database, service.event_handlers)
         self.relay = Relay(
             self.database,
@@ -301,6 +302,33 @@ def signing_keys(settings: PorticoSettings) -> tuple[str | None, str]:
             "PORTICO_KEYS_DIR must be set in the distributed mode"
         )
     return load_or_create_keypair(settings.data_dir / "keys")
+
+
+def _keys_folder(settings: PorticoSettings) -> Path | None:
+    """Where the JWT keys are kept as files, when they are not given as settings."""
+    if settings.jwt_public_key:
+        return None
+    return settings.keys_dir if settings.keys_dir is not None else settings.data_dir / "keys"
+
+
+def token_verifier(settings: PorticoSettings, public_key: str) -> TokenVerifier:
+    """The verifier of access tokens: the signing key and the keys accepted besides it,
+    from the settings or from the keys folder, which a rotation may change while we run."""
+    folder = _keys_folder(settings)
+    if folder is None:
+        return TokenVerifier(
+            public_key, settings.jwt_issuer, accepted=settings.jwt_accepted_public_keys
+        )
+
+    def from_folder() -> tuple[str, list[str]]:
+        return read_public_key(folder), accepted_public_keys(folder)
+
+    return TokenVerifier(
+        public_key,
+        settings.jwt_issuer,
+        accepted=accepted_public_keys(folder),
+        reload=from_folder,
+    )
 
 
 def create_app(

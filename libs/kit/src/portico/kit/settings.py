@@ -51,6 +51,10 @@ class PorticoSettings(BaseSettings):
     # with the public one. Embedded mode generates a pair under data_dir when unset.
     jwt_private_key: str | None = None
     jwt_public_key: str | None = None
+    # Public keys verified besides jwt_public_key (a JSON list of PEMs): during a rotation,
+    # the next key before the portal signs with it, then the previous one until its tokens
+    # have expired (docs/operations.md).
+    jwt_accepted_public_keys: list[str] = []
     jwt_issuer: str = "portico"
     # Or a folder holding jwt-private.pem / jwt-public.pem (compose shares one volume).
     keys_dir: Path | None = None

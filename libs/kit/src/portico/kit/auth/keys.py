@@ -1,7 +1,11 @@
 """Ed25519 key pairs for access tokens: the portal signs, every service verifies.
 
 ``python -m portico.kit.auth.keys DIR`` creates a pair in DIR once (compose runs it before
-the services start, on the volume they share).
+the services start, on the volume they share); ``python -m portico.kit.auth.keys rotate DIR``
+replaces it without downtime: the new pair signs, and the old public key, kept as
+``jwt-accepted-<kid>.pem``, still verifies the tokens it signed until they expire.
+Verifiers reading the folder load a key they do not know yet when a token names it, so only
+the portal needs a restart to sign with the new key.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import json
 import os
 import sys
 import tempfile
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -21,6 +27,11 @@ from jwt.algorithms import OKPAlgorithm
 
 PRIVATE_FILE = "jwt-private.pem"
 PUBLIC_FILE = "jwt-public.pem"
+# Public keys verified besides the signing one: the previous pair's after a rotation.
+ACCEPTED_PREFIX = "jwt-accepted-"
+# How long a rotated-out key stays accepted: far beyond an access token's lifetime (15
+# minutes), so that no token it signed is refused, whatever the portal's settings.
+KEEP_ACCEPTED = timedelta(days=1)
 
 
 def generate_keypair() -> tuple[str, str]:
@@ -70,6 +81,33 @@ def read_public_key(folder: Path) -> str:
     public_pem = (folder / PUBLIC_FILE).read_text()
     parse_public_key(public_pem)
     return public_pem
+
+
+def accepted_public_keys(folder: Path) -> list[str]:
+    """The public keys ``folder`` keeps besides its pair's, oldest first."""
+    found = sorted(folder.glob(f"{ACCEPTED_PREFIX}*.pem"), key=lambda path: path.stat().st_mtime)
+    keys = [path.read_text() for path in found]
+    for public_pem in keys:
+        parse_public_key(public_pem)
+    return keys
+
+
+def rotate_keypair(folder: Path, *, keep: timedelta = KEEP_ACCEPTED) -> str:
+    """A new pair in ``folder``, the old public key kept as accepted, and the accepted
+    keys rotated out more than ``keep`` ago removed; answers the new key's id."""
+    _, old_public = load_or_create_keypair(folder)
+    horizon = time.time() - keep.total_seconds()
+    for path in folder.glob(f"{ACCEPTED_PREFIX}*.pem"):
+        if path.stat().st_mtime < horizon:
+            path.unlink(missing_ok=True)
+    new_private, new_public = generate_keypair()
+    # Accepted before the new pair exists: a verifier reloading at any moment in between
+    # knows every key a token in circulation can name.
+    retired = folder / f"{ACCEPTED_PREFIX}{key_id(old_public)}.pem"
+    _write_atomically(retired, old_public, mode=0o644)
+    _write_atomically(folder / PRIVATE_FILE, new_private, mode=0o600)
+    _write_atomically(folder / PUBLIC_FILE, new_public, mode=0o644)
+    return key_id(new_public)
 
 
 def public_jwk(public_pem: str) -> dict[str, str]:
@@ -136,6 +174,11 @@ def _write_atomically(path: Path, text: str, *, mode: int) -> None:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "var/keys")
-    load_or_create_keypair(target)
-    print(f"JWT keys ready in {target}")
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["rotate"]:
+        target = Path(arguments[1] if len(arguments) > 1 else "var/keys")
+        print(f"JWT keys rotated in {target}: tokens are now signed with {rotate_keypair(target)}")
+    else:
+        target = Path(arguments[0] if arguments else "var/keys")
+        load_or_create_keypair(target)
+        print(f"JWT keys ready in {target}")

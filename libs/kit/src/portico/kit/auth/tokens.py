@@ -7,12 +7,14 @@ token signed with ``none`` or an HMAC (the classic algorithm-confusion attack) i
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from portico.kit.auth.keys import key_id, parse_private_key, parse_public_key, public_key_of
 from portico.kit.auth.principals import ROLES, Principal
@@ -60,18 +62,62 @@ class TokenIssuer:
         return token, int(self.ttl.total_seconds())
 
 
-class TokenVerifier:
-    """Checks access tokens with the public key; every failure is a 401 problem."""
+# What a verifier's keys come from when they can change under it (a keys folder rotated by
+# ``keys.rotate_keypair``): the signing public key and the others accepted.
+KeySource = Callable[[], tuple[str, Sequence[str]]]
+# A token naming an unknown key makes the verifier look again at most this often, so that
+# forged key ids cannot make it read its source at every request.
+RELOAD_INTERVAL = 5.0
 
-    def __init__(self, public_pem: str, issuer: str) -> None:
-        self._key = parse_public_key(public_pem)
+
+class TokenVerifier:
+    """Checks access tokens with the public keys; every failure is a 401 problem.
+
+    A token names its key (``kid``); the verifier accepts the signing key and the keys
+    ``accepted`` besides it (the previous one during a rotation). With ``reload``, a key it
+    does not know is looked for again in its source, for a rotation made while it runs."""
+
+    def __init__(
+        self,
+        public_pem: str,
+        issuer: str,
+        *,
+        accepted: Sequence[str] = (),
+        reload: KeySource | None = None,
+    ) -> None:
         self.issuer = issuer
+        self._reload = reload
+        self._reloaded_at = -RELOAD_INTERVAL
+        self._use(public_pem, accepted)
+
+    def _use(self, public_pem: str, accepted: Sequence[str]) -> None:
+        self.public_keys = [public_pem, *(pem for pem in accepted if pem != public_pem)]
+        self._keys = {key_id(pem): parse_public_key(pem) for pem in self.public_keys}
+        self._current = self._keys[key_id(public_pem)]
+
+    def _key_for(self, token: str) -> Ed25519PublicKey:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError:
+            raise Unauthorized("The access token is not valid.", invalid_token=True) from None
+        if kid is None:
+            return self._current
+        if kid not in self._keys and self._reload is not None:
+            now = time.monotonic()
+            if now - self._reloaded_at >= RELOAD_INTERVAL:
+                self._reloaded_at = now
+                self._use(*self._reload())
+        key = self._keys.get(kid)
+        if key is None:
+            raise Unauthorized("The access token is not valid.", invalid_token=True)
+        return key
 
     def verify(self, token: str) -> Principal:
+        key = self._key_for(token)
         try:
             claims = jwt.decode(
                 token,
-                self._key,
+                key,
                 algorithms=[ALGORITHM],
                 issuer=self.issuer,
                 leeway=CLOCK_LEEWAY,

@@ -189,4 +189,6 @@ async def confirm_password_reset(body: PasswordResetIn, tx: Tx) -> Response:
     response_description="A JWK set with the Ed25519 key, its `kid` matching the tokens' header",
 )
 async def jwks(request: Request) -> dict[str, list[dict[str, str]]]:
-    return {"keys": [public_jwk(get_runtime(request).public_key)]}
+    # The signing key first, then those still accepted (a rotation's previous key).
+    verifier = get_runtime(request).token_verifier
+    return {"keys": [public_jwk(public_pem) for public_pem in verifier.public_keys]}
