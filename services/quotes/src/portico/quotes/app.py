@@ -23,6 +23,7 @@ from portico.quotes.quotes.history_endpoints import router as history_router
 from portico.quotes.quotes.pdf_endpoints import router as pdf_router
 from portico.quotes.quotes.scheduled_reminders import JOBS as REMINDER_JOBS
 from portico.quotes.quotes.scheduled_reminders import SCHEDULES as REMINDER_SCHEDULES
+from portico.quotes.seal import ROTATE_SEAL
 
 service = Service(
     name="quotes",
@@ -52,4 +53,5 @@ service = Service(
     schedules=[*EXPIRY_SCHEDULES, *REMINDER_SCHEDULES],
     # A quote's attachments, the one upload the service takes.
     max_upload_bytes=lambda: MAX_SIZE_BYTES,
+    commands=[ROTATE_SEAL],
 )
