@@ -27,6 +27,9 @@ def main() -> None:
             # otherwise take any X-Forwarded-For from 127.0.0.1 as the browser's address,
             # and the gateway would pass that on as what it saw.
             proxy_headers=False,
+            # Within the stop bound, as the services' own processes: an open connection
+            # must not hold a rollout until the orchestrator kills the process.
+            timeout_graceful_shutdown=max(1, round(settings.stop_grace_seconds)),
         )
 
 
