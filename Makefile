@@ -21,7 +21,7 @@ VENDOR := $(GATEWAY)/src/portico/gateway/static/vendor
 CATALOGS := $(GATEWAY)/src/portico/gateway/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(CATALOGS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: help sync assets messages run test bench lint fmt asyncapi migrate ci
+.PHONY: help sync assets messages run test bench lint fmt asyncapi events-doc migrate ci
 
 help:
 	@echo "make run       Portico in one process at http://127.0.0.1:8000 (data in ./var)"
@@ -29,6 +29,7 @@ help:
 	@echo "make bench     benchmarks (BENCH=bus for one), written to bench/results.json"
 	@echo "make lint      ruff and mypy;  make fmt  formats the code"
 	@echo "make asyncapi  regenerates docs/asyncapi.yaml from the event schemas"
+	@echo "make events-doc  regenerates docs/events.md (the events, for integrators)"
 	@echo "make migrate   upgrades every service's database (distributed mode)"
 	@echo "make assets    builds the web UI's browser libraries (npm) and message catalogs"
 	@echo "make messages  extracts the UI's strings into the catalogs to translate"
@@ -78,6 +79,9 @@ fmt: sync
 
 asyncapi: sync
 	$(UV) run --no-sync python -m portico.contracts.asyncapi --output docs/asyncapi.yaml
+
+events-doc: sync
+	$(UV) run --no-sync python -m portico.contracts.event_docs --output docs/events.md
 
 migrate: sync
 	@for service in $(DATA_SERVICES); do $(UV) run --no-sync python -m portico.$$service migrate || exit 1; done

@@ -101,6 +101,8 @@ ALSO_ACCEPTABLE: dict[str, list[int]] = {
     "POST /v1/quotes/{quote_id}/remind": [422],
     # An invoice's due date cannot come before its issue date, today: a rule of the clock.
     "POST /v1/quotes/{quote_id}/invoice": [422],
+    # A task's assignee must be a staff member the service knows, and active.
+    "POST /v1/quotes/{quote_id}/tasks": [422],
     # Numbering patterns are read token by token (one {seq}, {MM} beside a year).
     "PUT /v1/quote-settings": [422],
     # An online quote's answers are read after the schema: a text of spaces or with a NUL,
@@ -110,6 +112,10 @@ ALSO_ACCEPTABLE: dict[str, list[int]] = {
     "POST /v1/online/{token}/decline": [422],
     "POST /v1/online/{token}/feedback": [422],
     "PUT /v1/online/{token}/choices": [422],
+    # A webhook's URL is held to rules of the deployment: https, no credentials, no address
+    # inside the network (http://localhost only in development).
+    "POST /v1/webhooks": [422],
+    "PATCH /v1/webhooks/{webhook_id}": [422],
 }
 # Date filters take a number as a Unix time (pydantic's reading of a datetime), which the
 # schema's date-time format does not say: not a request to refuse.

@@ -18,7 +18,7 @@ from portico.contracts.events.quotes import QuoteSent
 from portico.contracts.events.signing import MappedField, SubmissionSent
 
 EVENTS = all_events()
-SERVICES = {"portal", "signing", "quotes", "documents", "notifier"}
+SERVICES = {"portal", "signing", "quotes", "documents", "notifier", "exports"}
 # The events each service emits (docs/asyncapi.yaml lists them), plus the expiry warning
 # the signing service sends before a link dies.
 DESIGNED = {
@@ -55,6 +55,7 @@ DESIGNED = {
         "QuoteSigned",
         "QuoteDeclined",
         "QuoteFeedbackPosted",
+        "QuoteTaskRequested",
         "InvoiceIssued",
     },
     "documents": {
@@ -65,6 +66,8 @@ DESIGNED = {
         "ClientDocumentStates",
     },
     "notifier": {"NotificationDelivered", "NotificationFailed"},
+    # Asked by the portal and answered by every service (docs/exports.md).
+    "exports": {"ClientExportRequested", "ClientExportPartReady"},
 }
 
 

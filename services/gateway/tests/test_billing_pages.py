@@ -1,8 +1,8 @@
 """The client portal's "Billing": the menu entry appears once a quote is sent to the
 contact's client; the page lists the quotes sent (not the drafts) with their PDF and the
-invoices, each read on its own page with its lines and totals; a contact never reaches
-another client's invoice or quote; the page asks the service once for the menu and the
-lists."""
+invoices, each read on its own page with its lines and totals and downloaded as a PDF; a
+contact never reaches another client's invoice or quote; the page asks the service once
+for the menu and the lists."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from portico.gateway.areas.quotes.api import QuotesApi
 from portico.gateway.testing import Accounts, Site, text_of
 from portico.kit.testing.services import RunningPortico
+from portico.pdf.testing import page_texts
 from portico.quotes.testing import ONLINE, QUOTES, known_to_quotes, sent_link
 
 # What a page shows is the same on both backends (the services' tests prove each one).
@@ -137,6 +138,30 @@ async def test_an_invoice_is_listed_and_read_with_its_lines_and_totals(
     assert 'data-label="Amount excl. VAT"' in read.text
 
 
+async def test_an_invoice_downloads_as_a_pdf_from_its_page_and_the_list(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    client, email = await contact_of(portico, accounts)
+    _, invoice = await invoiced(portico, client)
+    await site.log_in(email)
+    pdf_path = f"{PAGE}/{invoice['id']}/pdf"
+
+    read = await site.get(f"{PAGE}/{invoice['id']}")
+    assert f'href="{pdf_path}"' in read.text
+    assert f"Download PDF {invoice['number']}" in text_of(read)
+    listed = await site.get(PAGE)
+    assert "Download PDF" in row(listed, f"invoice-{invoice['id']}")
+    assert f'href="{pdf_path}"' in listed.text
+
+    pdf = await site.get(pdf_path)
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert f'filename="{invoice["number"]}.pdf"' in pdf.headers["content-disposition"]
+    assert pdf.headers["cache-control"] == "private, no-store"
+    text = page_texts(pdf.content)[0]
+    assert "Invoice" in text and invoice["number"] in text
+
+
 async def test_a_contact_never_reaches_another_clients_invoice_or_quote(
     site: Site, accounts: Accounts, portico: RunningPortico
 ) -> None:
@@ -146,7 +171,13 @@ async def test_a_contact_never_reaches_another_clients_invoice_or_quote(
     await site.log_in(email)
 
     assert MENU_LINK not in (await site.get("/portal")).text
-    for path in (f"{PAGE}/{invoice['id']}", f"{PAGE}/quotes/{quote['id']}/pdf", f"{PAGE}/nope"):
+    for path in (
+        f"{PAGE}/{invoice['id']}",
+        f"{PAGE}/{invoice['id']}/pdf",
+        f"{PAGE}/quotes/{quote['id']}/pdf",
+        f"{PAGE}/nope",
+        f"{PAGE}/nope/pdf",
+    ):
         assert (await site.get(path)).status_code == 404, path
 
 

@@ -1,7 +1,7 @@
 """What a sent quote's page does beyond sending: a reminder with its PDF attached, the PDF
 downloaded (the signed quote once accepted), the history of what the client did (a visit
-with its browser), who accepted it and when, why it was declined, the invoice or the order
-made from it; the list's views and issue date; the settings' reminder days, a bad entry
+with its browser), who accepted it and when, why it was declined, the invoice (and its PDF)
+or the order made from it; the list's views and issue date; the settings' reminder days, a bad entry
 refused beside its input."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.quotes.quote_form import form_from_refusal
 from portico.gateway.testing import Accounts, Site, field_error, input_value, text_of, toast
 from portico.kit.testing.services import RunningPortico
+from portico.pdf.testing import page_texts
 from portico.quotes.testing import ONLINE, QUOTES, SETTINGS, known_to_quotes, sent_link
 
 # What a page shows is the same on both backends (the services' tests prove each one).
@@ -153,6 +154,15 @@ async def test_the_history_shows_the_visit_and_the_banner_who_accepted_then_the_
     assert invoice_number, toast(page)
     words = text_of(page)
     assert f"Invoiced: {invoice_number.group(1)}" in words
+    # The invoice's PDF, from the banner that names it.
+    link = re.search(r'href="(/quotes/invoices/[0-9a-f-]{36}/pdf)"', page.text)
+    assert link and f"Download PDF {invoice_number.group(1)}" in words
+    pdf = await site.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert f'filename="{invoice_number.group(1)}.pdf"' in pdf.headers["content-disposition"]
+    assert invoice_number.group(1) in page_texts(pdf.content)[0]
+    assert (await site.get(f"/quotes/invoices/{uuid.uuid4()}/pdf")).status_code == 404
+    assert (await site.get("/quotes/invoices/nope/pdf")).status_code == 404
     # Still the signed quote, and nothing more to invoice.
     assert "Accepted by Inès Roy" in words and f'action="{url}/invoice"' not in page.text
     again = await site.post(f"{url}/invoice")

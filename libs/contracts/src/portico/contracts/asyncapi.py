@@ -26,12 +26,14 @@ AMQP_BINDING = "0.3.0"
 # Examples must not change from one build to the next, or the committed file never matches.
 _EXAMPLE_TIME = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 _EXAMPLE_TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-_SERVICES = {
+# The services in the order the documents list them (here and in docs/events.md).
+SERVICES = {
     "portal": "Organisation, staff users, clients and contacts, invitations, workspaces.",
     "signing": "Smart-document templates, submissions and signatures.",
     "quotes": "Quotes, their online answers, invoices.",
     "documents": "Documents requested from clients: uploads, reviews, expiry.",
     "notifier": "Email, SMS and in-app notifications, and what became of them.",
+    "exports": "A client's data export, asked by the portal and answered by each service.",
 }
 _HEADERS: dict[str, Any] = {
     "type": "object",
@@ -55,7 +57,7 @@ def build_document() -> dict[str, Any]:
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     for event_type, model in all_events().items():
-        service, name = _service(event_type), _name(event_type)
+        service, name = service_of(event_type), message_name(event_type)
         payload = _lift_defs(model.model_json_schema(ref_template="#/$defs/{model}"), schemas)
         examples = payload.pop("examples", [])
         schemas[name] = payload
@@ -109,7 +111,7 @@ def build_document() -> dict[str, Any]:
             ),
             "tags": [
                 {"name": service, "description": description}
-                for service, description in _SERVICES.items()
+                for service, description in SERVICES.items()
             ],
         },
         "defaultContentType": "application/json",
@@ -173,25 +175,26 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
-def _service(event_type: str) -> str:
+def service_of(event_type: str) -> str:
+    """``portico.quotes.quote_sent.v1`` → ``quotes``: the service that emits it."""
     return event_type.split(".")[1]
 
 
-def _name(event_type: str) -> str:
+def message_name(event_type: str) -> str:
     """``portico.signing.document_completed.v1`` → ``signing.DocumentCompleted.v1``."""
     _, service, event, version = event_type.split(".")
     return f"{service}.{''.join(part.title() for part in event.split('_'))}.{version}"
 
 
 def _message(event_type: str, model: type[Event], examples: list[Any]) -> dict[str, Any]:
-    name = _name(event_type)
+    name = message_name(event_type)
     summary, _, description = (model.__doc__ or "").strip().partition("\n")
     message: dict[str, Any] = {
         "name": name,
         "title": re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__),
         "summary": summary.strip(),
         "contentType": "application/json",
-        "tags": [{"name": _service(event_type)}],
+        "tags": [{"name": service_of(event_type)}],
         "correlationId": {
             "description": "Shared by every event of one business flow",
             "location": "$message.payload#/correlationid",
@@ -205,7 +208,7 @@ def _message(event_type: str, model: type[Event], examples: list[Any]) -> dict[s
                     "required": ["type", "source", "data"],
                     "properties": {
                         "type": {"const": event_type},
-                        "source": {"const": _service(event_type)},
+                        "source": {"const": service_of(event_type)},
                         "data": {"$ref": SCHEMAS + name},
                     },
                 },
@@ -217,12 +220,13 @@ def _message(event_type: str, model: type[Event], examples: list[Any]) -> dict[s
         message["description"] = " ".join(description.split())
     if examples:
         message["examples"] = [
-            _example(event_type, model, example, index) for index, example in enumerate(examples)
+            example_message(event_type, model, example, index)
+            for index, example in enumerate(examples)
         ]
     return message
 
 
-def _example(
+def example_message(
     event_type: str, model: type[Event], example: dict[str, Any], index: int
 ) -> dict[str, Any]:
     """An example as it travels: the payload checked by its model, inside a real envelope."""
@@ -231,7 +235,7 @@ def _example(
     envelope = Envelope(
         id=event_id,
         type=event_type,
-        source=_service(event_type),
+        source=service_of(event_type),
         time=_EXAMPLE_TIME,
         subject=event.subject(),
         correlation_id=str(event_id),

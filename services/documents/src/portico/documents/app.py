@@ -4,6 +4,7 @@ from pathlib import Path
 
 from portico.documents.client_documents.endpoints import router as client_documents_router
 from portico.documents.client_documents.mine import router as my_documents_router
+from portico.documents.client_export import JOBS as EXPORT_JOBS
 from portico.documents.document_types.endpoints import router as document_types_router
 from portico.documents.expiry import JOBS as EXPIRY_JOBS
 from portico.documents.expiry import SCHEDULES as EXPIRY_SCHEDULES
@@ -25,7 +26,7 @@ service = Service(
     migrations=Path(__file__).parent / "migrations",
     routers=[document_types_router, section_router, client_documents_router, my_documents_router],
     handlers=HANDLERS,
-    jobs={**EXPIRY_JOBS, **REMOVAL_JOBS},
+    jobs={**EXPIRY_JOBS, **REMOVAL_JOBS, **EXPORT_JOBS},
     schedules=EXPIRY_SCHEDULES,
     max_upload_bytes=lambda: documents_settings().max_upload_mib * 1024 * 1024,
 )

@@ -55,7 +55,8 @@ async def keep_client(event: ClientCreated | ClientUpdated, context: EventContex
 
 async def forget_client(event: ClientDeleted, context: EventContext) -> None:
     """Every row and file of the client goes; the replica stays, emptied, as a tombstone
-    (a late ClientUpdated must not bring the client back)."""
+    (a late ClientUpdated must not bring the client back). A deletion already keeps
+    nothing, so an erasure (``event.erase``) does the same (docs/erasure.md)."""
     await context.tx.execute(
         delete(ClientDocument).where(ClientDocument.client_id == event.client_id)
     )

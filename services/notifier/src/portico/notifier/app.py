@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from portico.kit.service import Service
+from portico.notifier.client_export import JOBS as EXPORT_JOBS
 from portico.notifier.deliveries.dispatcher import JOBS
 from portico.notifier.deliveries.endpoints import router as deliveries_router
 from portico.notifier.handlers import HANDLERS
@@ -10,14 +11,25 @@ from portico.notifier.inapp.endpoints import router as notifications_router
 from portico.notifier.models import Base
 from portico.notifier.preferences.endpoints import router as preferences_router
 from portico.notifier.templates_api.endpoints import router as templates_router
+from portico.notifier.webhooks.endpoints import router as webhooks_router
+from portico.notifier.webhooks.jobs import JOBS as WEBHOOK_JOBS
 
 service = Service(
     name="notifier",
     title="Notifier",
-    description="Email, SMS and in-app notifications: templates, preferences, delivery log.",
+    description=(
+        "Email, SMS and in-app notifications: templates, preferences, delivery log; "
+        "webhooks to other systems."
+    ),
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=[notifications_router, preferences_router, templates_router, deliveries_router],
+    routers=[
+        notifications_router,
+        preferences_router,
+        templates_router,
+        deliveries_router,
+        webhooks_router,
+    ],
     handlers=HANDLERS,
-    jobs=JOBS,
+    jobs={**JOBS, **WEBHOOK_JOBS, **EXPORT_JOBS},
 )

@@ -159,3 +159,99 @@ class DeliveryAttempt(Base):
     outcome: Mapped[str] = mapped_column(String(10))
     provider_id: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(String(2000))
+
+
+class WebhookEndpoint(Base):
+    """A URL an admin registered to receive the events of some types (``webhooks/``).
+
+    ``secret`` signs every request and is kept as it is: signing needs it. After a
+    rotation the previous one signs too until ``previous_secret_until``, so a receiver
+    has time to take the new one. ``owner_id`` is the admin who created it, who is told
+    when it is paused.
+    """
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    event_types: Mapped[list[str]] = mapped_column(JSON)
+    secret: Mapped[str] = mapped_column(String(100))
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_until: Mapped[datetime | None]
+    # active, or paused (by its deliveries failing, or by an admin).
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    paused_at: Mapped[datetime | None]
+    pause_reason: Mapped[str | None] = mapped_column(String(2000))
+    owner_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event to one endpoint: one row per (endpoint, event), however often the event
+    is delivered to the notifier.
+
+    ``body`` is the exact JSON sent (the event's envelope, secrets masked), so that every
+    try and a replay send, and sign, the same bytes. ``attempts`` counts every try ever
+    made; ``tries`` those of the current round, which the retry schedule follows (a replay
+    starts a new round). ``status``: pending (a job will try it), delivered, failed (its
+    retries spent), or held (its endpoint is paused; sent when it is resumed).
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("endpoint_id", "event_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[uuid.UUID]
+    event_type: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_status_code: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+
+
+class WebhookAttempt(Base):
+    """One try of a webhook delivery: when, what the receiver answered, how long it took."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    delivery_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    # 1 for the delivery's first try, counting on across replays.
+    number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None]
+    # Why no answer came (a timeout, a refused connection, an address not allowed).
+    error: Mapped[str | None] = mapped_column(String(2000))
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    # The start of what the receiver answered (``delivery.RESPONSE_MAX`` characters).
+    response_body: Mapped[str | None] = mapped_column(Text)
+
+
+class ClientReplica(Base):
+    """A client and every contact it has had, from ClientCreated and ClientUpdated: whom
+    a ClientDeleted is about (``erasure``). A contact removed since stays listed, so that
+    what was sent to them is found too. A deleted client stays as a tombstone, emptied, so
+    that a late ClientUpdated does not bring it back."""
+
+    __tablename__ = "client_replicas"
+
+    client_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # [{"id", "first_name", "last_name", "email", "phone"}], as last seen.
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The time of the newest event it holds: an older one arriving late changes no detail.
+    changed_at: Mapped[datetime]
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,6 +6,9 @@ from portico.kit.service import Service
 from portico.portal.apikeys.endpoints import router as api_keys_router
 from portico.portal.attributes.endpoints import router as attributes_router
 from portico.portal.clients.endpoints import router as clients_router
+from portico.portal.exports.assembly import JOBS as EXPORT_JOBS
+from portico.portal.exports.assembly import SCHEDULES as EXPORT_SCHEDULES
+from portico.portal.exports.endpoints import router as exports_router
 from portico.portal.handlers import HANDLERS
 from portico.portal.identity.endpoints import router as identity_router
 from portico.portal.identity.sessions import revocation
@@ -33,9 +36,11 @@ service = Service(
         clients_router,
         invitations_router,
         workspaces_router,
+        exports_router,
     ],
     handlers=HANDLERS,
-    jobs=JOBS,
+    jobs={**JOBS, **EXPORT_JOBS},
+    schedules=EXPORT_SCHEDULES,
     startup=[ensure_first_admin],
     commands=[CREATE_ADMIN],
     revocation=revocation,

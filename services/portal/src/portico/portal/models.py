@@ -384,6 +384,8 @@ class Task(_WorkspaceItem, Base):
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(300))
+    # Plain text; a task asked for from a quote ends with the quote's link.
+    description: Mapped[str | None] = mapped_column(Text)
     due_on: Mapped[date | None]
     # "staff" (a staff user's id) or "contact" (a contact's id); None when unassigned.
     assignee_kind: Mapped[str | None] = mapped_column(String(10))

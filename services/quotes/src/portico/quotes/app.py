@@ -11,6 +11,7 @@ from portico.quotes.attachments.endpoints import router as attachments_router
 from portico.quotes.attachments.service import MAX_SIZE_BYTES
 from portico.quotes.billing.endpoints import router as billing_router
 from portico.quotes.catalogue.endpoints import router as catalogue_router
+from portico.quotes.client_export import JOBS as EXPORT_JOBS
 from portico.quotes.handlers import HANDLERS
 from portico.quotes.invoices.endpoints import router as invoices_router
 from portico.quotes.models import Base
@@ -23,6 +24,8 @@ from portico.quotes.quotes.history_endpoints import router as history_router
 from portico.quotes.quotes.pdf_endpoints import router as pdf_router
 from portico.quotes.quotes.scheduled_reminders import JOBS as REMINDER_JOBS
 from portico.quotes.quotes.scheduled_reminders import SCHEDULES as REMINDER_SCHEDULES
+from portico.quotes.quotes.tasks import router as tasks_router
+from portico.quotes.replicas import JOBS as LOGO_JOBS
 from portico.quotes.seal import ROTATE_SEAL
 
 service = Service(
@@ -47,9 +50,10 @@ service = Service(
         invoices_router,
         billing_router,
         attachments_router,
+        tasks_router,
     ],
     handlers=HANDLERS,
-    jobs={**EXPIRY_JOBS, **REMINDER_JOBS, **REMOVAL_JOBS},
+    jobs={**EXPIRY_JOBS, **REMINDER_JOBS, **REMOVAL_JOBS, **LOGO_JOBS, **EXPORT_JOBS},
     schedules=[*EXPIRY_SCHEDULES, *REMINDER_SCHEDULES],
     # A quote's attachments, the one upload the service takes.
     max_upload_bytes=lambda: MAX_SIZE_BYTES,

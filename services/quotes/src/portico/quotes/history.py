@@ -40,6 +40,8 @@ class HistoryKind(StrEnum):
     REOPENED = "reopened"
     INVOICED = "invoiced"
     ORDERED = "ordered"
+    # Staff asked for a task in the client's workspace (``quotes.tasks``).
+    TASK_CREATED = "task_created"
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,16 @@ class OrganisationReplica(Base):
     logo_url: Mapped[str | None] = mapped_column(String(2000))
     default_locale: Mapped[str] = mapped_column(String(2), default="en")
     changed_at: Mapped[datetime]
+    # The logo's key in the portal's blob store, as the event names it (up to 500
+    # characters, as events allow keys); None: no logo.
+    logo_key: Mapped[str | None] = mapped_column(String(500))
+    # The logo as the PDFs print it (a PNG of a few kilobytes, ``rendering.logo``), copied
+    # from the portal's store by the ``quotes.copy_logo`` job; None while not copied, or
+    # when the file was missing or not an image. Read only by ``quotes.printing``, once
+    # per copy and process: never loaded with the row.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
+    # When it was copied: a logo changed under the same key is a new copy, read again.
+    logo_copied_at: Mapped[datetime | None]
 
 
 class ClientReplica(Base):

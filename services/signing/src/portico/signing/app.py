@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from portico.kit.service import Service
+from portico.kit.store.removal import JOBS as REMOVAL_JOBS
+from portico.signing.client_export import JOBS as EXPORT_JOBS
 from portico.signing.handlers import HANDLERS
 from portico.signing.models import Base
 from portico.signing.settings import signing_settings
@@ -41,7 +43,8 @@ service = Service(
     ],
     handlers=HANDLERS,
     startup=[ensure_seal],
-    jobs={**DOCUMENT_JOBS, **COMPLETION_JOBS, **FOLLOW_UP_JOBS},
+    # REMOVAL_JOBS: a deleted client's submissions' files (``erasure``).
+    jobs={**DOCUMENT_JOBS, **COMPLETION_JOBS, **FOLLOW_UP_JOBS, **REMOVAL_JOBS, **EXPORT_JOBS},
     schedules=[*COMPLETION_SCHEDULES, *FOLLOW_UP_SCHEDULES],
     max_upload_bytes=lambda: signing_settings().max_upload_mib * 1024 * 1024,
     # Anyone may check a document Portico completed.

@@ -3,7 +3,7 @@
 It never reads the portal's tables; ClientCreated and ClientUpdated carry the whole client
 (contacts included), so the replica is the last one seen. Events may arrive out of order
 (a retry, several workers): an event older than the one held changes nothing, and a
-deleted client stays deleted, its details erased.
+deleted client stays deleted, its details erased and its submissions gone.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from portico.contracts.events.portal import ClientCreated, ClientDeleted, ClientUpdated
 from portico.kit.inbox import EventContext
+from portico.signing.erasure import purge_submissions
 from portico.signing.models import ClientReplica
 
 
@@ -36,6 +37,10 @@ async def keep_client(event: ClientCreated | ClientUpdated, context: EventContex
 
 
 async def forget_client(event: ClientDeleted, context: EventContext) -> None:
+    """The client's submissions go with their files, on a deletion as on an erasure
+    (``erasure``); the replica stays, emptied, as a tombstone (a late ClientUpdated must
+    not bring the client back)."""
+    await purge_submissions(context.tx, event)
     await context.tx.merge(
         ClientReplica(
             client_id=event.client_id,

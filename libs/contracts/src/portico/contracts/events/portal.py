@@ -232,17 +232,29 @@ class ClientUpdated(_ClientReplica):
 
 
 class ClientDeleted(Event):
-    """Emitted when staff delete a client.
+    """Emitted when staff delete a client, or an admin erases one (erase: true).
 
-    Consumed by every service holding data of the client: documents purges its files and
-    rows, signing and quotes drop their replica.
+    Consumed by every service holding data of the client, each keeping a tombstone of the
+    id so that a late ClientUpdated does not bring it back. A deletion: documents purges
+    its files and rows, signing the submissions with their files, quotes its drafts (every
+    quote sent and every invoice stay: commercial records), the notifier its messages to
+    the contacts. An erasure: every service removes every row and file about the client,
+    commercial records included (docs/erasure.md). It names the client by its id alone:
+    the notice of an erasure carries no personal data.
     """
 
     event_type = "portico.portal.client_deleted.v1"
     subject_field = "client_id"
-    model_config = examples({"client_id": _CLIENT_ID})
+    model_config = examples({"client_id": _CLIENT_ID}, {"client_id": _CLIENT_ID, "erase": True})
 
     client_id: UUID
+    erase: bool = Field(
+        default=False,
+        description=(
+            "The client asked for their personal data to be erased: every service removes "
+            "every row and file about them, commercial records included"
+        ),
+    )
 
 
 class ClientInvited(Event):

@@ -29,6 +29,7 @@ __all__ = [
     "QuoteReminded",
     "QuoteSent",
     "QuoteSigned",
+    "QuoteTaskRequested",
     "QuoteViewed",
 ]
 
@@ -275,3 +276,57 @@ class InvoiceIssued(Event):
     currency: Currency
     due_on: date | None = Field(default=None, description="The day payment is due")
     invoice_url: Link = Field(description="The invoice in the client portal (login required)")
+
+
+class QuoteTaskRequested(Event):
+    """Emitted when staff ask, from a quote's page, for a task in the client's workspace
+    (following up the quote, say). The quotes service keeps no task: it names one.
+
+    Consumed by the portal, which creates the task with ``task_id`` in the client's
+    workspace (so a copy delivered again creates nothing twice), its description ending
+    with the quote's link, and tells the assignee as for any task (TaskAssigned).
+    """
+
+    event_type = "portico.quotes.quote_task_requested.v1"
+    subject_field = "quote_id"
+    model_config = examples(
+        {
+            "task_id": "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c",
+            "quote_id": _QUOTE["quote_id"],
+            "number": _QUOTE["number"],
+            "client_id": _QUOTE["client_id"],
+            "title": "Relancer le devis D-2026-0042",
+            "description": "Appeler Camille avant la fin du mois.",
+            "due_on": "2026-12-05",
+            "assignee_id": _STAFF_ID,
+            "requested_by": _STAFF_ID,
+            "quote_admin_url": _QUOTE_ADMIN_URL,
+        },
+        {
+            "task_id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+            "quote_id": _QUOTE["quote_id"],
+            "number": None,
+            "client_id": _QUOTE["client_id"],
+            "title": "Prendre les mesures de l'atelier",
+            "quote_admin_url": _QUOTE_ADMIN_URL,
+        },
+    )
+
+    task_id: UUID = Field(
+        description="Chosen by the quotes service: the id of the task the portal creates"
+    )
+    quote_id: UUID
+    number: str | None = Field(
+        default=None, description="The quote's number; none for a draft never sent"
+    )
+    client_id: UUID = Field(description="The client in whose workspace the task goes")
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    due_on: date | None = Field(default=None, description="The day it is due")
+    assignee_id: UUID | None = Field(
+        default=None, description="The staff user the task is for; none leaves it unassigned"
+    )
+    requested_by: UUID | None = Field(
+        default=None, description="The staff user who asked for it; none for an API key"
+    )
+    quote_admin_url: Link = Field(description="The staff page of the quote")

@@ -5,14 +5,13 @@ jobs the same transaction adds (``dispatcher.py``)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portico.contracts import Envelope
 from portico.contracts.events.notifier import NotificationFailed
 from portico.kit.db import utcnow
 from portico.kit.jobs import job_values
@@ -47,6 +46,17 @@ _ORGANISATION = "portico_notifier_organisation"
 MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c2f38-54a4-4f0a-9d7a-3c1b9a3e7d21")
 # The job that sends deliveries: ``{"deliveries": [ids]}``.
 SEND_JOB = "notifier.send"
+
+
+class Occasion(Protocol):
+    """What messages are recorded for: an event's envelope, or a notice the notifier itself
+    sends (a webhook paused): its id keys the deliveries, its type is in their log."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def type(self) -> str: ...
 
 
 async def _insert_pending(tx: Transaction) -> None:
@@ -131,7 +141,7 @@ async def templates_for(session: AsyncSession, kind: str, locale: str) -> Templa
     )
 
 
-def idempotency_key(envelope: Envelope, outgoing: Outgoing) -> str:
+def idempotency_key(envelope: Occasion, outgoing: Outgoing) -> str:
     who = outgoing.recipient.id or outgoing.recipient.email or outgoing.recipient.phone
     return f"{envelope.id}:{outgoing.kind}:{who}:{outgoing.channel}"
 
@@ -143,7 +153,7 @@ def message_id(key: str, sender: str) -> str:
 
 async def record(
     tx: Transaction,
-    envelope: Envelope,
+    envelope: Occasion,
     planned: list[Outgoing],
 ) -> None:
     if not planned:
@@ -173,7 +183,7 @@ async def record(
 
 
 def _email(
-    envelope: Envelope,
+    envelope: Occasion,
     outgoing: Outgoing,
     rendered: Rendered,
     key: str,
@@ -201,7 +211,7 @@ def _email(
 
 async def _sms(
     tx: Transaction,
-    envelope: Envelope,
+    envelope: Occasion,
     outgoing: Outgoing,
     rendered: Rendered,
     key: str,
@@ -233,7 +243,7 @@ async def _sms(
 
 
 def _pending(
-    envelope: Envelope,
+    envelope: Occasion,
     outgoing: Outgoing,
     key: str,
     address: str,
@@ -262,7 +272,7 @@ def _pending(
 
 async def _notify_in_app(
     session: AsyncSession,
-    envelope: Envelope,
+    envelope: Occasion,
     outgoing: Outgoing,
     locale: str,
     organisation: dict[str, Any],

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from portico.contracts import Event
-from portico.notifier.messages import documents, portal, quotes, signing
+from portico.notifier.messages import documents, portal, quotes, signing, webhooks
 from portico.notifier.messages.kinds import MessageKind
 from portico.notifier.messages.planning import Planner
 
-_SOURCES = (portal, signing, quotes, documents)
+_SOURCES = (portal, signing, quotes, documents, webhooks)
 
 KINDS: dict[str, MessageKind] = {kind.key: kind for source in _SOURCES for kind in source.KINDS}
 PLANNERS: dict[type[Event], Planner] = {

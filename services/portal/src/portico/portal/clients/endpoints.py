@@ -13,7 +13,7 @@ from portico.contracts.events.documents import DocumentState
 from portico.kit.auth import Principal, require_scope
 from portico.kit.deps import Tx
 from portico.kit.pagination import Page, Paging
-from portico.kit.problems import ValidationProblem, problem_responses
+from portico.kit.problems import Forbidden, ValidationProblem, problem_responses
 from portico.portal.clients import history, service
 from portico.portal.clients.history import Origin
 from portico.portal.clients.schemas import (
@@ -139,12 +139,28 @@ async def update_client(
 @router.delete(
     "/{client_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     summary="Delete a client with its contacts, accounts and workspaces (ClientDeleted)",
 )
-async def delete_client(client_id: uuid.UUID, tx: Tx, _: ClientsWriter) -> Response:
+async def delete_client(
+    client_id: uuid.UUID,
+    tx: Tx,
+    principal: ClientsWriter,
+    erase: Annotated[
+        bool,
+        Query(
+            description=(
+                "Erase (admins only): the client asked for their personal data to be "
+                "erased; every service removes everything about them, commercial records "
+                "included (docs/erasure.md)"
+            )
+        ),
+    ] = False,
+) -> Response:
+    if erase and not principal.is_admin:
+        raise Forbidden("Only administrators can erase a client's data.")
     client = await service.get_client(tx, client_id)
-    workspace_ids = await service.delete_client(tx, client)
+    workspace_ids = await service.delete_client(tx, client, erase=erase)
     await delete_files_after_commit(tx, workspace_ids=workspace_ids)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -18,10 +18,12 @@ from portico.contracts.events.documents import DocumentState
 from portico.contracts.events.portal import ClientDeleted
 from portico.kit.pagination import PageParams, fetch_page
 from portico.kit.problems import NotFound, ValidationProblem
+from portico.kit.store.removal import delete_files_after_commit
 from portico.kit.transaction import Transaction
 from portico.portal.attributes.service import checked_value, definitions_by_key
 from portico.portal.clients import history
 from portico.portal.clients.document_states import document_state_filter
+from portico.portal.clients.erasure import erase_people
 from portico.portal.clients.history import FieldChange, Origin
 from portico.portal.clients.replica import client_created, client_updated
 from portico.portal.clients.schemas import (
@@ -32,6 +34,7 @@ from portico.portal.clients.schemas import (
     PortalStatus,
 )
 from portico.portal.clients.status import contact_statuses, status_filter
+from portico.portal.exports.models import ClientExport
 from portico.portal.identity.accounts import ensure_no_staff_has
 from portico.portal.models import Client, Contact, StaffUser, Workspace
 
@@ -101,13 +104,22 @@ async def emit_client_updated(
     tx.emit(client_updated(client, statuses, changed_fields=changed_fields, origin=origin))
 
 
-async def delete_client(tx: Transaction, client: Client) -> list[uuid.UUID]:
-    """Deletes the client and all it holds; answers its workspaces' ids (their files go too)."""
+async def delete_client(tx: Transaction, client: Client, *, erase: bool = False) -> list[uuid.UUID]:
+    """Deletes the client and all it holds; answers its workspaces' ids (their files go too).
+
+    An erasure also removes its people's logins (``erasure``), and tells every service to
+    remove everything about the client (docs/erasure.md).
+    """
     workspace_ids = list(
         await tx.scalars(select(Workspace.id).where(Workspace.client_id == client.id))
     )
+    if erase:
+        await erase_people(tx, client)
+    # Its exports' archives hold everything about the client: they go with it.
+    exports = await tx.scalars(select(ClientExport.id).where(ClientExport.client_id == client.id))
+    await delete_files_after_commit(tx, prefixes=[f"exports/{export_id}/" for export_id in exports])
     await tx.delete(client)
-    tx.emit(ClientDeleted(client_id=client.id))
+    tx.emit(ClientDeleted(client_id=client.id, erase=erase))
     return workspace_ids
 
 

@@ -263,6 +263,9 @@ class TaskPatch(BaseModel):
 
 class TaskOut(ItemOut):
     title: str
+    description: str | None = Field(
+        default=None, description="Plain text; a task asked for from a quote ends with its link"
+    )
     due_on: date | None
     assignee_kind: AssigneeKind | None
     assignee_id: uuid.UUID | None

@@ -538,15 +538,22 @@ async def add_task(
     workspace: Workspace,
     data: TaskIn,
     author: Author,
+    *,
+    task_id: uuid.UUID | None = None,
+    description: str | None = None,
 ) -> Task:
+    """``task_id`` and ``description`` come from another service's request (a quote's task,
+    ``quote_tasks``): the id it chose, the text it sent."""
     person = None
     if data.assignee is not None:
         person = await _assignee_person(tx, workspace, data.assignee)
     task = Task(
+        id=task_id or uuid.uuid4(),
         workspace_id=workspace.id,
         author_kind=author.kind,
         author_id=author.id,
         title=data.title,
+        description=description,
         due_on=data.due_on,
         assignee_kind=data.assignee.kind if data.assignee else None,
         assignee_id=data.assignee.id if data.assignee else None,

@@ -15,6 +15,8 @@ from portico.kit.problems import problem_responses
 from portico.quotes.billing import service
 from portico.quotes.billing.schemas import BillingOut, ClientInvoiceOut
 from portico.quotes.history import RequestInfo
+from portico.quotes.invoices.endpoints import INVOICE_PDF
+from portico.quotes.invoices.printing import invoice_file_name, invoice_pdf
 from portico.quotes.invoices.views import invoice_out
 from portico.quotes.online.downloads import contact_download
 from portico.quotes.quotes.pdf_endpoints import PDF
@@ -48,6 +50,21 @@ async def my_invoice(invoice_id: uuid.UUID, tx: Tx, principal: CurrentClient) ->
     invoice, quote_number = await service.client_invoice(tx, _client_id(principal), invoice_id)
     whole = invoice_out(invoice, await client_name(tx, invoice.client_id))
     return ClientInvoiceOut.model_validate({**whole.model_dump(), "quote_number": quote_number})
+
+
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    responses={**INVOICE_PDF, **problem_responses(401, 403, 404)},
+    response_class=Response,
+    summary="One of my client's invoices as a PDF",
+)
+async def my_invoice_pdf(invoice_id: uuid.UUID, tx: Tx, principal: CurrentClient) -> Response:
+    invoice, quote_number = await service.client_invoice(tx, _client_id(principal), invoice_id)
+    return Response(
+        await invoice_pdf(tx, invoice, quote_number),
+        media_type="application/pdf",
+        headers={"Content-Disposition": attachment(invoice_file_name(invoice))},
+    )
 
 
 @router.get(

@@ -41,6 +41,7 @@ class BilledInvoice(BaseModel):
     issue_date: date
     due_on: date
     quote_number: str | None = Field(description="The number of the quote it bills")
+    pdf_path: str = Field(description="Where the client downloads it as a PDF with their session")
 
 
 class BillingOut(BaseModel):

@@ -24,6 +24,7 @@ LISTED = 200
 # to read; a reopened one is a draft again until it is sent anew.
 NOT_ADDRESSED = (QuoteStatus.DRAFT.value, QuoteStatus.VOID.value)
 PDF_PATH = "/v1/billing/quotes/{quote_id}/pdf"
+INVOICE_PDF_PATH = "/v1/billing/invoices/{invoice_id}/pdf"
 
 
 def _rounded(amount: Decimal, currency: str) -> Decimal:
@@ -74,6 +75,7 @@ async def billing_of(tx: Transaction, client_id: uuid.UUID) -> BillingOut:
                 issue_date=invoice.issue_date,
                 due_on=invoice.due_on,
                 quote_number=quote_number,
+                pdf_path=INVOICE_PDF_PATH.format(invoice_id=invoice.id),
             )
             for invoice, quote_number in invoices
         ],

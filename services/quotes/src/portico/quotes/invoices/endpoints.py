@@ -1,22 +1,24 @@
 """Invoices and orders: staff (and internal systems with ``quotes:read`` /
 ``quotes:write`` API keys) invoice an accepted quote or confirm it as an order, list and
-read invoices, and mark one paid or void. Clients never reach these; their invoices will
-come through the portal's billing section."""
+read invoices (and download one as a PDF), and mark one paid or void. Clients never reach
+these; their invoices come through the portal's billing section (``billing``)."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from portico.kit.auth import Principal
 from portico.kit.auth.principals import require_scope
 from portico.kit.db import utcnow
 from portico.kit.deps import Tx, get_runtime
+from portico.kit.downloads import attachment
 from portico.kit.pagination import Page, Paging
 from portico.kit.problems import problem_responses
 from portico.quotes.invoices import service
+from portico.quotes.invoices.printing import invoice_file_name, invoice_pdf
 from portico.quotes.invoices.schemas import InvoiceIn, InvoiceOut, InvoiceSummary
 from portico.quotes.invoices.statuses import InvoiceAction, InvoiceStatus
 from portico.quotes.invoices.views import invoice_out, invoice_summary
@@ -28,6 +30,12 @@ router = APIRouter(prefix="/v1", tags=["invoices"])
 
 Reader = Annotated[Principal, Depends(require_scope("quotes:read"))]
 Writer = Annotated[Principal, Depends(require_scope("quotes:write"))]
+INVOICE_PDF: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"application/pdf": {}},
+        "description": "The invoice as an A4 PDF in its quote's language, named after its number",
+    }
+}
 
 
 def _staff_id(principal: Principal) -> uuid.UUID | None:
@@ -96,6 +104,22 @@ async def list_invoices(
 )
 async def get_invoice(invoice_id: uuid.UUID, tx: Tx, _: Reader) -> InvoiceOut:
     return await _answer(tx, invoice_id)
+
+
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    responses={**INVOICE_PDF, **problem_responses(401, 403, 404)},
+    response_class=Response,
+    summary="The invoice as a PDF: what it bills as issued, in its quote's language",
+)
+async def get_invoice_pdf(invoice_id: uuid.UUID, tx: Tx, _: Reader) -> Response:
+    invoice = await service.invoice_of(tx, invoice_id)
+    pdf = await invoice_pdf(tx, invoice, await service.quote_number_of(tx, invoice))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": attachment(invoice_file_name(invoice))},
+    )
 
 
 @router.post(

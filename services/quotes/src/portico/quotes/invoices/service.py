@@ -191,6 +191,14 @@ async def invoice_of(tx: Transaction, invoice_id: uuid.UUID, *, lock: bool = Fal
     return found
 
 
+async def quote_number_of(tx: Transaction, invoice: Invoice) -> str | None:
+    """The number of the quote ``invoice`` bills, which its PDF prints as its reference."""
+    if invoice.quote_id is None:
+        return None
+    number: str | None = await tx.scalar(select(Quote.number).where(Quote.id == invoice.quote_id))
+    return number
+
+
 def _listing(filters: InvoiceFilters) -> Select[Invoice]:
     query = select(Invoice)
     if filters.status is not None:

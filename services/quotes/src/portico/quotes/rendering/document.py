@@ -1,12 +1,13 @@
-"""A quote's PDF: ``render_quote_pdf`` lays a ``PrintableQuote`` out on A4 pages with
-reportlab's platypus. Pure: no clock, no I/O, nothing read but the fonts.
+"""A quote's PDF and an invoice's: ``render_quote_pdf`` lays a ``PrintableQuote`` out on A4
+pages with reportlab's platypus, ``render_invoice_pdf`` a ``PrintableInvoice`` in the same
+layout. Pure: no clock, no I/O, nothing read but the fonts.
 
-From top to bottom: the letterhead (the organisation, the quote's number and dates, the
-client), the title and introduction, the lines, the totals, the notes and the terms, and
-once accepted, who accepted it and their signature;
-"Page n of N" at the foot of every page. Every word is in the quote's language, every
-amount and date formatted as it writes them, and text in any script prints in its Noto
-face (``text.ScriptText``)."""
+From top to bottom: the letterhead (the organisation's logo, name and details, the
+document's number and dates, the client), the title and, for a quote, its introduction,
+the lines, the totals; a quote then has its notes and terms, and once accepted, who
+accepted it and their signature. "Page n of N" at the foot of every page. Every word is in
+the document's language, every amount and date formatted as it writes them, and text in
+any script prints in its Noto face (``text.ScriptText``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from portico.quotes.rendering.formats import Formats
 from portico.quotes.rendering.letterhead import letterhead
 from portico.quotes.rendering.lines_table import lines_table
 from portico.quotes.rendering.pages import numbered_canvas
-from portico.quotes.rendering.printable import PrintableQuote
+from portico.quotes.rendering.printable import Printable, PrintableInvoice, PrintableQuote
 from portico.quotes.rendering.style import (
     BODY,
     BOTTOM,
@@ -37,32 +38,57 @@ from portico.quotes.rendering.style import (
 )
 from portico.quotes.rendering.text import ScriptText
 from portico.quotes.rendering.totals_table import totals_table
-from portico.quotes.rendering.words import WORDS
+from portico.quotes.rendering.words import WORDS, Words
 
 
 def render_quote_pdf(quote: PrintableQuote) -> bytes:
     """The quote as an A4 PDF in its language."""
-    words = WORDS[quote.locale]
-    formats = Formats(quote.locale, quote.currency, quote.decimals)
-    accent = brand(quote.sender.brand_colour)
-    story: list[Flowable] = [
+    words, formats, accent = _setting(quote)
+    story = [
         *letterhead(quote, words, formats, accent),
         Spacer(1, 16),
         ScriptText(quote.title, size=HEADING + 2, colour=INK, bold=True),
     ]
     if quote.introduction.strip():
         story += [Spacer(1, 6), ScriptText(quote.introduction.strip(), size=BODY, colour=INK)]
-    story += [
-        Spacer(1, 12),
-        *lines_table(quote, words, formats, accent),
-        Spacer(1, 10),
-        *totals_table(quote, words, formats, accent),
-    ]
+    story += _figures(quote, words, formats, accent)
     for heading, text in ((words.notes, quote.notes), (words.terms, quote.terms)):
         story += _section(heading, text, accent)
     if quote.acceptance is not None:
         story += acceptance_block(quote.acceptance, words, formats, accent)
+    return _built(quote, story, f"{words.quote} {quote.number or words.draft}", words)
 
+
+def render_invoice_pdf(invoice: PrintableInvoice) -> bytes:
+    """The invoice as an A4 PDF in its language, laid out as its quote."""
+    words, formats, accent = _setting(invoice)
+    story = [
+        *letterhead(invoice, words, formats, accent),
+        Spacer(1, 16),
+        ScriptText(invoice.title, size=HEADING + 2, colour=INK, bold=True),
+        *_figures(invoice, words, formats, accent),
+    ]
+    return _built(invoice, story, f"{words.invoice} {invoice.number}", words)
+
+
+def _setting(document: Printable) -> tuple[Words, Formats, Color]:
+    """The document's words, number formats and accent colour."""
+    formats = Formats(document.locale, document.currency, document.decimals)
+    return WORDS[document.locale], formats, brand(document.sender.brand_colour)
+
+
+def _figures(document: Printable, words: Words, formats: Formats, accent: Color) -> list[Flowable]:
+    return [
+        Spacer(1, 12),
+        *lines_table(document, words, formats, accent),
+        Spacer(1, 10),
+        *totals_table(document, words, formats, accent),
+    ]
+
+
+def _built(document: Printable, story: list[Flowable], named: str, words: Words) -> bytes:
+    """``story`` on A4 pages; ``named`` ("Quote DEV-2026-0042") in its title and its
+    footer."""
     buffer = io.BytesIO()
     frame = Frame(
         MARGIN,
@@ -74,25 +100,24 @@ def render_quote_pdf(quote: PrintableQuote) -> bytes:
         topPadding=0,
         bottomPadding=0,
     )
-    title = f"{words.quote} {quote.number or words.draft} — {quote.title}"
-    document = BaseDocTemplate(
+    pdf = BaseDocTemplate(
         buffer,
         pagesize=A4,
-        pageTemplates=[PageTemplate("quote", [frame])],
-        title=title,
-        author=quote.sender.name,
+        pageTemplates=[PageTemplate("page", [frame])],
+        title=f"{named} — {document.title}",
+        author=document.sender.name,
         creator="Portico",
-        lang=quote.locale,
-        # No creation date or random document id: a quote prints to the same bytes.
+        lang=document.locale,
+        # No creation date or random document id: a document prints to the same bytes.
         invariant=1,
     )
-    reference = f"{quote.sender.name} · {words.quote} {quote.number or words.draft}"
+    reference = f"{document.sender.name} · {named}"
     # Streams stored binary rather than as ASCII85 text, a quarter larger (as the
     # certificate of libs/pdf does). reportlab has only this process-wide switch: a render
     # in another thread meanwhile may write some streams either way, both valid PDF.
     ascii85, rl_config.useA85 = rl_config.useA85, 0
     try:
-        document.build(story, canvasmaker=numbered_canvas(reference, words.page))
+        pdf.build(story, canvasmaker=numbered_canvas(reference, words.page))
     finally:
         rl_config.useA85 = ascii85
     return buffer.getvalue()

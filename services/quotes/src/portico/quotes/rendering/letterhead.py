@@ -1,6 +1,7 @@
-"""The top of a quote's first page: the organisation's name in its colour and its company
-details on the left; on the right the word "Quote", its number (or "Draft"), issue date
-and validity, and below them the client and the contact it is addressed to."""
+"""The top of a quote's or an invoice's first page: the organisation's logo when it has one,
+its name in its colour and its company details on the left; on the right the word "Quote"
+or "Invoice", its number (or "Draft"), its dates (a quote's validity, an invoice's due date
+and the quote it bills), and below them the client and the contact it is addressed to."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from reportlab.platypus import Spacer, Table
 from reportlab.platypus.flowables import Flowable
 
 from portico.quotes.rendering.formats import Formats
-from portico.quotes.rendering.printable import PrintableQuote
+from portico.quotes.rendering.logo import logo_flowable
+from portico.quotes.rendering.printable import Printable, PrintableInvoice, Recipient
 from portico.quotes.rendering.style import (
     BODY,
     INK,
@@ -32,27 +34,30 @@ _MAX_DETAIL_LINES = 30
 
 
 def letterhead(
-    quote: PrintableQuote, words: Words, formats: Formats, accent: Color
+    document: Printable, words: Words, formats: Formats, accent: Color
 ) -> list[Flowable]:
-    sender: list[Flowable] = [
-        ScriptText(quote.sender.name, size=TITLE, colour=accent, bold=True),
-    ]
-    if quote.sender.company_details.strip():
+    sender: list[Flowable] = []
+    logo = logo_flowable(document.sender.logo) if document.sender.logo else None
+    if logo is not None:
+        sender += [logo, Spacer(1, 6)]
+    sender.append(ScriptText(document.sender.name, size=TITLE, colour=accent, bold=True))
+    if document.sender.company_details.strip():
         sender += [
             Spacer(1, 4),
             ScriptText(
-                quote.sender.company_details.strip(),
+                document.sender.company_details.strip(),
                 size=SMALL,
                 colour=MUTED,
                 max_lines=_MAX_DETAIL_LINES,
             ),
         ]
+    kind, facts = _facts_of(document, words, formats)
     right: list[Flowable] = [
-        ScriptText(words.quote, size=TITLE, colour=accent, bold=True, align="right"),
+        ScriptText(kind, size=TITLE, colour=accent, bold=True, align="right"),
         Spacer(1, 4),
-        _facts(quote, words, formats),
+        _facts(facts),
         Spacer(1, 10),
-        _recipient(quote, words),
+        _recipient(document.recipient, words),
     ]
     table = Table(
         [[sender, right]],
@@ -69,13 +74,28 @@ def letterhead(
     return [table]
 
 
-def _facts(quote: PrintableQuote, words: Words, formats: Formats) -> Table:
-    """Number, issue date and validity, as label and value."""
-    rows = [
-        (words.number, quote.number or words.draft),
-        (words.issue_date, formats.date(quote.issue_date)),
-        (words.valid_until, formats.date(quote.valid_until)),
+def _facts_of(
+    document: Printable, words: Words, formats: Formats
+) -> tuple[str, list[tuple[str, str]]]:
+    """The document's kind ("Quote", "Invoice") and its facts as label and value."""
+    if isinstance(document, PrintableInvoice):
+        rows = [
+            (words.number, document.number),
+            (words.invoice_issue_date, formats.date(document.issue_date)),
+            (words.due_on, formats.date(document.due_on)),
+        ]
+        if document.quote_number:
+            rows.append((words.quote_reference, document.quote_number))
+        return words.invoice, rows
+    return words.quote, [
+        (words.number, document.number or words.draft),
+        (words.issue_date, formats.date(document.issue_date)),
+        (words.valid_until, formats.date(document.valid_until)),
     ]
+
+
+def _facts(rows: list[tuple[str, str]]) -> Table:
+    """Number and dates, as label and value."""
     return Table(
         [
             [
@@ -95,9 +115,8 @@ def _facts(quote: PrintableQuote, words: Words, formats: Formats) -> Table:
     )
 
 
-def _recipient(quote: PrintableQuote, words: Words) -> Table:
+def _recipient(recipient: Recipient, words: Words) -> Table:
     """The client's block, in a shaded box."""
-    recipient = quote.recipient
     cell: list[Flowable] = [
         ScriptText(words.client, size=SMALL, colour=MUTED),
         ScriptText(recipient.client_name, size=BODY + 2, colour=INK, bold=True),

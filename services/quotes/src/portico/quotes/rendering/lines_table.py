@@ -1,7 +1,7 @@
-"""The table of a quote's lines: the lines without a section first, then each section under
-its title with its subtotal; an optional line says so, and whether the client chose it (a
-line not chosen shows its amount muted: it is not in the totals). The header row is
-repeated on every page the table flows onto.
+"""The table of a quote's (or an invoice's) lines: the lines without a section first, then
+each section under its title with its subtotal; an optional line says so, and whether the
+client chose it (a line not chosen shows its amount muted: it is not in the totals). The
+header row is repeated on every page the table flows onto.
 
 A row never splits inside, so a long description is cut into rows of at most
 ``ROW_LINES`` lines, the amounts on the first: a 5,000-character description flows over
@@ -20,7 +20,7 @@ from reportlab.platypus import LongTable
 from reportlab.platypus.flowables import Flowable
 
 from portico.quotes.rendering.formats import Formats
-from portico.quotes.rendering.printable import PrintableQuote
+from portico.quotes.rendering.printable import Printable
 from portico.quotes.rendering.style import CELL, INK, MUTED, RULE, SHADE, SMALL, WIDTH
 from portico.quotes.rendering.text import Align, ScriptText, printable, wrap_lines
 from portico.quotes.rendering.words import Words
@@ -46,23 +46,23 @@ class Group:
     lines: tuple[tuple[Line, LineAmount], ...]
 
 
-def groups(quote: PrintableQuote) -> list[Group]:
+def groups(document: Printable) -> list[Group]:
     """The lines without a section, then each section that has lines, in order."""
-    amounts = list(zip(quote.lines, quote.totals.lines, strict=True))
+    amounts = list(zip(document.lines, document.totals.lines, strict=True))
     found = [
         Group(None, None, tuple((line, amount) for line, amount in amounts if line.section is None))
     ]
-    subtotals = {subtotal.section: subtotal.subtotal for subtotal in quote.totals.sections}
-    for section in quote.sections:
+    subtotals = {subtotal.section: subtotal.subtotal for subtotal in document.totals.sections}
+    for section in document.sections:
         members = tuple((line, amount) for line, amount in amounts if line.section == section.key)
         found.append(Group(section, subtotals.get(section.key), members))
     return [group for group in found if group.lines]
 
 
 def lines_table(
-    quote: PrintableQuote, words: Words, formats: Formats, accent: Color
+    document: Printable, words: Words, formats: Formats, accent: Color
 ) -> list[Flowable]:
-    with_discount = any(line.discount is not None for line in quote.lines)
+    with_discount = any(line.discount is not None for line in document.lines)
     numbers = [_QUANTITY, _UNIT_PRICE, _VAT, *([_DISCOUNT] if with_discount else []), _AMOUNT]
     widths = [WIDTH - sum(numbers), *numbers]
     columns = len(widths)
@@ -90,7 +90,7 @@ def lines_table(
         ("LINEBELOW", (0, 0), (-1, 0), 1, accent),
     ]
     description_width = widths[0] - 2 * PAD
-    for group in groups(quote):
+    for group in groups(document):
         if group.section is not None:
             at = len(rows)
             rows.append([_cell(group.section.title, CELL + 1, accent, bold=True)])

@@ -1,6 +1,7 @@
-"""What a quote's PDF prints, as plain values: no row, no session, nothing to load. The
-endpoint and the send build it from the database (``portico.quotes.quotes.printing``);
-tests and the benchmark build it by hand."""
+"""What a quote's or an invoice's PDF prints, as plain values: no row, no session, nothing
+to load. The endpoints and the send build them from the database
+(``portico.quotes.quotes.printing``, ``portico.quotes.invoices.printing``); tests and the
+benchmark build them by hand."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class Sender:
     company_details: str = ""
     # "#2f5bea"; None (or a value that is not a colour) prints in Portico's own accent.
     brand_colour: str | None = None
+    # The organisation's logo, a PNG as ``logo.print_ready`` makes it; None prints none.
+    logo: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -72,3 +75,29 @@ class PrintableQuote:
     terms: str = ""
     # Printed after the terms once the client accepted: the signed quote.
     acceptance: Acceptance | None = None
+
+
+@dataclass(frozen=True)
+class PrintableInvoice:
+    """An invoice as printed: what it bills as it was kept when issued (``lines`` and
+    ``sections`` in the quote's order, ``totals`` the figures kept, each line counted),
+    laid out as a quote is; ``quote_number`` is the quote it bills, printed as its
+    reference."""
+
+    number: str
+    title: str
+    issue_date: date
+    due_on: date
+    sender: Sender
+    recipient: Recipient
+    currency: str
+    decimals: int
+    locale: PrintLocale
+    lines: tuple[Line, ...]
+    totals: Totals
+    sections: tuple[Section, ...] = ()
+    quote_number: str | None = None
+
+
+# What the layout's shared parts (letterhead, lines, totals) print from.
+Printable = PrintableQuote | PrintableInvoice

@@ -1,6 +1,7 @@
 """The totals under the lines, on the right: the lines' total and the quote's discount when
 it has one, the total without tax, the VAT of each rate on its base, the total VAT when
-there are several rates, and the total with tax, the figure the client signs for."""
+there are several rates, and the total with tax, the figure the client signs for (or, on
+an invoice, pays)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from reportlab.platypus import KeepTogether, Table
 from reportlab.platypus.flowables import Flowable
 
 from portico.quotes.rendering.formats import Formats
-from portico.quotes.rendering.printable import PrintableQuote
+from portico.quotes.rendering.printable import Printable
 from portico.quotes.rendering.style import BODY, INK, MUTED, RULE
 from portico.quotes.rendering.text import ScriptText
 from portico.quotes.rendering.words import Words
@@ -23,9 +24,9 @@ _AMOUNT = 32 * mm
 
 
 def totals_table(
-    quote: PrintableQuote, words: Words, formats: Formats, accent: Color
+    document: Printable, words: Words, formats: Formats, accent: Color
 ) -> list[Flowable]:
-    totals = quote.totals
+    totals = document.totals
     rows: list[tuple[str, str, Color, bool]] = []
     if totals.discount:
         rows += [

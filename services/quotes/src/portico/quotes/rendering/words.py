@@ -1,5 +1,6 @@
-"""Every word a quote's PDF prints, in French and in English. French uses the typographic
-apostrophe and the abbreviations French quotes use (HT, TTC, TVA)."""
+"""Every word a quote's or an invoice's PDF prints, in French and in English. French uses
+the typographic apostrophe and the abbreviations French quotes and invoices use (HT, TTC,
+TVA)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ class Words:
     accepted: str
     accepted_by: str
     signed_from: str
+    invoice: str
+    # "Émise le": a French invoice (« facture ») is feminine, a quote masculine.
+    invoice_issue_date: str
+    due_on: str
+    quote_reference: str
 
 
 WORDS: dict[str, Words] = {
@@ -66,6 +72,10 @@ WORDS: dict[str, Words] = {
         accepted="Accepted",
         accepted_by="Accepted by {name} on {date} at {time} ({zone})",
         signed_from="Signed online from {ip} · {email}",
+        invoice="Invoice",
+        invoice_issue_date="Issued on",
+        due_on="Due on",
+        quote_reference="Quote",
     ),
     "fr": Words(
         quote="Devis",
@@ -95,5 +105,9 @@ WORDS: dict[str, Words] = {
         accepted="Bon pour accord",
         accepted_by="Accepté par {name} le {date} à {time} ({zone})",
         signed_from="Signé en ligne depuis {ip} · {email}",
+        invoice="Facture",
+        invoice_issue_date="Émise le",
+        due_on="Échéance",
+        quote_reference="Devis",
     ),
 }

@@ -1,10 +1,10 @@
 """The notifier's pages: the bell and the notifications, the development inbox, and the
-settings the notifier holds (my notifications, email templates)."""
+settings the notifier holds (my notifications, email templates, webhooks)."""
 
 from pathlib import Path
 
 from portico.gateway.areas.notifier.api import NotifierApi
-from portico.gateway.areas.notifier.pages import inbox, notifications, settings
+from portico.gateway.areas.notifier.pages import inbox, notifications, settings, webhooks
 from portico.gateway.web.areas import Area, MenuEntry, SettingsTab
 from portico.gateway.web.i18n import N_
 
@@ -13,7 +13,7 @@ HERE = Path(__file__).parent
 AREA = Area(
     service="notifier",
     client=NotifierApi,
-    routers=[notifications.router, settings.router, inbox.router],
+    routers=[notifications.router, settings.router, webhooks.router, inbox.router],
     templates=HERE / "templates",
     staff_menu=[
         MenuEntry(N_("Notifications"), "/notifications", section="notifications", order=30),
@@ -40,6 +40,14 @@ AREA = Area(
             "/settings/templates",
             tab="templates",
             order=60,
+            admins_only=True,
+        ),
+        SettingsTab(
+            N_("Webhooks"),
+            N_("Portico's events posted, signed, to the addresses of your other software."),
+            "/settings/webhooks",
+            tab="webhooks",
+            order=70,
             admins_only=True,
         ),
     ],

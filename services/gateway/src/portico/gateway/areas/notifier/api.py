@@ -1,9 +1,10 @@
-"""The notifier's API: in-app notifications, preferences, templates, the development inbox."""
+"""The notifier's API: in-app notifications, preferences, templates, the development inbox,
+webhooks."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends
 from pydantic import BaseModel
@@ -73,6 +74,63 @@ class MailboxMessage(MailboxEntry):
     html: str | None
 
 
+class Webhook(BaseModel):
+    id: str
+    url: str
+    description: str
+    event_types: list[str]
+    status: Literal["active", "paused"]
+    paused_at: datetime | None
+    pause_reason: str | None
+    created_at: datetime
+
+
+class WebhookWithSecret(Webhook):
+    # In the answer to a creation or a rotation only.
+    secret: str
+
+
+class WebhookFields(BaseModel):
+    """What an admin types: the URL, a description, the event types."""
+
+    url: str
+    description: str
+    event_types: list[str]
+
+
+class WebhookEventType(BaseModel):
+    type: str
+    source: str
+
+
+class WebhookAttempt(BaseModel):
+    number: int
+    at: datetime
+    succeeded: bool
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    response_body: str | None
+
+
+class WebhookDelivery(BaseModel):
+    id: str
+    event_id: str
+    event_type: str
+    status: Literal["pending", "delivered", "failed", "held"]
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class WebhookDeliveryDetail(WebhookDelivery):
+    payload: dict[str, Any]
+    attempt_log: list[WebhookAttempt]
+
+
 class NotifierApi(ServiceClient):
     service = "notifier"
 
@@ -124,6 +182,53 @@ class NotifierApi(ServiceClient):
 
     async def mailbox_message(self, entry_id: str) -> MailboxMessage:
         return MailboxMessage.model_validate(await self.get(f"/v1/mailbox/{entry_id}"))
+
+    # Webhooks (admins): endpoints, their deliveries and attempts.
+    async def webhook_event_types(self) -> list[WebhookEventType]:
+        answer = await self.get("/v1/webhook-event-types")
+        return [WebhookEventType.model_validate(item) for item in answer]
+
+    async def webhooks(self, *, limit: int = 200, offset: int = 0) -> Page[Webhook]:
+        params = {"limit": limit, "offset": offset}
+        return Page[Webhook].model_validate(await self.get("/v1/webhooks", params=params))
+
+    async def webhook(self, webhook_id: str) -> Webhook:
+        return Webhook.model_validate(await self.get(f"/v1/webhooks/{webhook_id}"))
+
+    async def create_webhook(self, fields: WebhookFields) -> WebhookWithSecret:
+        answer = await self.post("/v1/webhooks", json=fields.model_dump())
+        return WebhookWithSecret.model_validate(answer)
+
+    async def update_webhook(self, webhook_id: str, fields: WebhookFields) -> Webhook:
+        answer = await self.patch(f"/v1/webhooks/{webhook_id}", json=fields.model_dump())
+        return Webhook.model_validate(answer)
+
+    async def delete_webhook(self, webhook_id: str) -> None:
+        await self.delete(f"/v1/webhooks/{webhook_id}")
+
+    async def rotate_webhook_secret(self, webhook_id: str) -> WebhookWithSecret:
+        answer = await self.post(f"/v1/webhooks/{webhook_id}/rotate-secret")
+        return WebhookWithSecret.model_validate(answer)
+
+    async def pause_webhook(self, webhook_id: str) -> None:
+        await self.call("POST", f"/v1/webhooks/{webhook_id}/pause")
+
+    async def resume_webhook(self, webhook_id: str) -> None:
+        await self.call("POST", f"/v1/webhooks/{webhook_id}/resume")
+
+    async def webhook_deliveries(
+        self, webhook_id: str, *, limit: int = 25, offset: int = 0
+    ) -> Page[WebhookDelivery]:
+        params = {"limit": limit, "offset": offset}
+        path = f"/v1/webhooks/{webhook_id}/deliveries"
+        return Page[WebhookDelivery].model_validate(await self.get(path, params=params))
+
+    async def webhook_delivery(self, webhook_id: str, delivery_id: str) -> WebhookDeliveryDetail:
+        path = f"/v1/webhooks/{webhook_id}/deliveries/{delivery_id}"
+        return WebhookDeliveryDetail.model_validate(await self.get(path))
+
+    async def replay_webhook_delivery(self, webhook_id: str, delivery_id: str) -> None:
+        await self.call("POST", f"/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/replay")
 
 
 # What a page handler declares to call the notifier as the person behind the request.

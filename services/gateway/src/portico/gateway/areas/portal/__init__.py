@@ -6,6 +6,7 @@ from pathlib import Path
 from portico.gateway.areas.portal.api import PortalApi
 from portico.gateway.areas.portal.pages import (
     client_portal,
+    client_privacy,
     clients,
     home,
     settings,
@@ -23,6 +24,7 @@ AREA = Area(
     routers=[
         home.router,
         clients.router,
+        client_privacy.router,
         settings.router,
         workspaces.router,
         workspace_settings.router,

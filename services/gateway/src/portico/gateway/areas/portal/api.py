@@ -3,6 +3,7 @@ which the portal hosts)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import IO, Annotated, Any, TypeVar
 
 import httpx
@@ -32,6 +33,22 @@ from portico.gateway.web.context import service_api
 from portico.kit.pagination import Page
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+class ClientExport(BaseModel):
+    """A client's data export as its pages show it: pending until every service has
+    answered, then ready (its archive downloadable) or failed (``failure`` says why)."""
+
+    id: str
+    client_id: str
+    status: str
+    missing: list[str] = []
+    created_at: datetime
+    ready_at: datetime | None = None
+    failed_at: datetime | None = None
+    failure: str | None = None
+    archive_size: int | None = None
+
 
 # "The latest messages" is "the last ones before a time no message will ever reach".
 LATER_THAN_ANY_MESSAGE = "9999-12-31T00:00:00Z"
@@ -142,6 +159,27 @@ class PortalApi(IdentityApi):
     async def attribute_definitions(self) -> list[AttributeDefinition]:
         return _list_of(AttributeDefinition, await self.get("/v1/attributes"))
 
+    # A client's personal data (admins): exports (GDPR access) and erasure (docs/exports.md).
+    async def client_exports(self, client_id: str, *, limit: int = 20) -> Page[ClientExport]:
+        """Newest first."""
+        answer = await self.get(f"/v1/clients/{client_id}/exports", params={"limit": limit})
+        return Page[ClientExport].model_validate(answer)
+
+    async def request_client_export(self, client_id: str) -> ClientExport:
+        return ClientExport.model_validate(await self.post(f"/v1/clients/{client_id}/exports"))
+
+    async def client_export(self, client_id: str, export_id: str) -> ClientExport:
+        path = f"/v1/clients/{client_id}/exports/{export_id}"
+        return ClientExport.model_validate(await self.get(path))
+
+    async def open_client_export_archive(self, client_id: str, export_id: str) -> httpx.Response:
+        """The zip, its body not yet read: stream it, then ``aclose()`` the response."""
+        return await self._open(f"/v1/clients/{client_id}/exports/{export_id}/archive")
+
+    async def erase_client(self, client_id: str) -> None:
+        """Every service removes everything about the client (docs/erasure.md)."""
+        await self.delete(f"/v1/clients/{client_id}", params={"erase": "true"})
+
     async def client_workspaces(self, client_id: str, *, limit: int = 200) -> Page[Workspace]:
         """Archived ones too: staff restore them from their page."""
         params = {"limit": limit, "include_archived": "true"}
@@ -201,7 +239,9 @@ class PortalApi(IdentityApi):
 
     async def open_workspace_file(self, workspace_id: str, file_id: str) -> httpx.Response:
         """The download, its body not yet read: stream it, then ``aclose()`` the response."""
-        path = f"/v1/workspaces/{workspace_id}/files/{file_id}/download"
+        return await self._open(f"/v1/workspaces/{workspace_id}/files/{file_id}/download")
+
+    async def _open(self, path: str) -> httpx.Response:
         request = self._http.build_request("GET", path, headers=await self.headers())
         response = await self._http.send(request, stream=True)
         if response.status_code >= 400:

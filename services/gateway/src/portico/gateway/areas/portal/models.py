@@ -191,6 +191,8 @@ class WorkspaceFile(Item):
 
 class Task(Item):
     title: str
+    # Plain text; a task asked for from a quote ends with the quote's link.
+    description: str | None = None
     due_on: date | None = None
     # staff or contact, when it is assigned.
     assignee_kind: str | None = None

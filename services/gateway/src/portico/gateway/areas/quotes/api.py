@@ -195,7 +195,7 @@ class QuoteStep(BaseModel):
 
     id: uuid.UUID
     # sent, reminded, viewed, downloaded, feedback, accepted, declined, expired, voided,
-    # reopened, invoiced, ordered.
+    # reopened, invoiced, ordered, task_created.
     kind: str
     at: datetime
     contact_id: uuid.UUID | None = None
@@ -420,6 +420,34 @@ class QuotesApi(ServiceClient):
         default days."""
         return Invoice.model_validate(await self.post(f"/v1/quotes/{quote_id}/invoice", json={}))
 
+    async def invoice_pdf(self, invoice_id: uuid.UUID) -> tuple[bytes, str]:
+        """The invoice's PDF and its Content-Disposition."""
+        response = await self.call("GET", f"/v1/invoices/{invoice_id}/pdf")
+        disposition = response.headers.get("content-disposition") or (
+            'attachment; filename="invoice.pdf"'
+        )
+        return response.content, disposition
+
+    async def create_task(
+        self,
+        quote_id: uuid.UUID,
+        *,
+        title: str,
+        description: str | None,
+        due_on: str | None,
+        assignee_id: str | None,
+    ) -> uuid.UUID:
+        """Asks for a task about the quote in its client's workspace (the portal makes it;
+        the quote's staff member in charge without ``assignee_id``); answers its id."""
+        body = {
+            "title": title,
+            "description": description,
+            "due_on": due_on,
+            "assignee_id": assignee_id,
+        }
+        answer = await self.post(f"/v1/quotes/{quote_id}/tasks", json=body)
+        return uuid.UUID(str(answer["task_id"]))
+
     async def quote_action(self, quote_id: uuid.UUID, action: str) -> Quote:
         """``duplicate`` (answers the new draft), ``void``, ``reopen`` or ``order`` (an
         accepted quote confirmed as an order, without an invoice)."""
@@ -497,6 +525,14 @@ class QuotesApi(ServiceClient):
         response = await self.call("GET", f"/v1/billing/quotes/{quote_id}/pdf")
         disposition = response.headers.get("content-disposition") or (
             'attachment; filename="quote.pdf"'
+        )
+        return response.content, disposition
+
+    async def my_invoice_pdf(self, invoice_id: uuid.UUID) -> tuple[bytes, str]:
+        """One of the client's invoices as a PDF and its Content-Disposition."""
+        response = await self.call("GET", f"/v1/billing/invoices/{invoice_id}/pdf")
+        disposition = response.headers.get("content-disposition") or (
+            'attachment; filename="invoice.pdf"'
         )
         return response.content, disposition
 

@@ -51,6 +51,8 @@ def _text(step: QuoteStep, contact: str) -> str:
         "reopened": _("Reopened as a draft"),
         "invoiced": _("Invoiced: %(number)s") % {"number": number},
         "ordered": _("Recorded as an order"),
+        "task_created": _("Task created in the client's workspace: %(title)s")
+        % {"title": str(detail.get("title") or "")},
     }
     return sentences.get(step.kind, step.kind)
 

@@ -77,6 +77,7 @@ def kind_labels() -> dict[str, str]:
         "submission_declined": _("Someone declines to sign a document you sent"),
         "submission_viewed": _("Someone opens a document you sent them to sign"),
         "submission_expired": _("A document you sent expires before it was signed"),
+        "webhook_paused": _("A webhook is paused because its deliveries keep failing"),
     }
 
 

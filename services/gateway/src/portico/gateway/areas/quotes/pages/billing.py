@@ -1,7 +1,8 @@
 """The client portal's "Billing": the quotes sent to the contact's client (each downloaded
 as a PDF, the signed one once accepted) and its invoices, each read on a page of its own
-(``/portal/billing/{invoice_id}``, the page InvoiceIssued's email links to). The menu entry
-exists only when a quote or an invoice is addressed to the client."""
+(``/portal/billing/{invoice_id}``, the page InvoiceIssued's email links to) and downloaded
+as a PDF. The menu entry exists only when a quote or an invoice is addressed to the
+client."""
 
 from __future__ import annotations
 
@@ -67,20 +68,34 @@ async def billing_page(request: Request, _client: ClientUser, portal: Portal) ->
     )
 
 
-@router.get(URL + "/quotes/{quote_id}/pdf")
-async def quote_pdf(_client: ClientUser, quotes: Quotes, quote_id: str) -> Response:
-    """A quote sent to the client, from the service: the sealed signed quote once accepted."""
-    try:
-        content, disposition = await quotes.my_quote_pdf(_id(quote_id))
-    except ApiProblem as problem:
-        if problem.status == 404:
-            raise PageNotFound from None
-        raise
+def _pdf(content: bytes, disposition: str) -> Response:
     return Response(
         content,
         media_type="application/pdf",
         headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
     )
+
+
+@router.get(URL + "/quotes/{quote_id}/pdf")
+async def quote_pdf(_client: ClientUser, quotes: Quotes, quote_id: str) -> Response:
+    """A quote sent to the client, from the service: the sealed signed quote once accepted."""
+    try:
+        return _pdf(*await quotes.my_quote_pdf(_id(quote_id)))
+    except ApiProblem as problem:
+        if problem.status == 404:
+            raise PageNotFound from None
+        raise
+
+
+@router.get(URL + "/{invoice_id}/pdf")
+async def invoice_pdf(_client: ClientUser, quotes: Quotes, invoice_id: str) -> Response:
+    """One of the client's invoices as a PDF, from the service."""
+    try:
+        return _pdf(*await quotes.my_invoice_pdf(_id(invoice_id)))
+    except ApiProblem as problem:
+        if problem.status == 404:
+            raise PageNotFound from None
+        raise
 
 
 @router.get(URL + "/{invoice_id}")

@@ -3,7 +3,8 @@ subtotals, discount, VAT by rate, totals) with its status and number, its histor
 what its status allows: edit a draft, send it by email (with its PDF if wished), remind
 the client of a quote awaiting their answer, download its PDF (the signed quote once
 accepted), invoice an accepted quote or record it as an order, duplicate, void, reopen,
-delete a draft never sent; the files attached for the client to read (``attachments``).
+delete a draft never sent; the files attached for the client to read (``attachments``);
+a task in the client's workspace about the quote (its form folded until opened).
 Who accepted it and when, why it was declined and the invoice it was billed on are said at
 the top, from its history. A refusal of the service (the quote changed in another tab) is
 said on the page, in the user's words."""
@@ -11,12 +12,14 @@ said on the page, in the user's words."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import uuid
+from typing import Any, NamedTuple
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
+from portico.gateway.apis.identity import StaffUser
 from portico.gateway.areas.portal.api import Portal, PortalApi
 from portico.gateway.areas.portal.models import Client, Contact
 from portico.gateway.areas.quotes.api import (
@@ -35,14 +38,14 @@ from portico.gateway.areas.quotes.pages.editing import (
     quote_url,
     requested_quote,
 )
-from portico.gateway.areas.quotes.pages.listing import SECTION, URL
+from portico.gateway.areas.quotes.pages.listing import SECTION, URL, parse_uuid
 from portico.gateway.areas.quotes.presenting import (
     line_blocks,
     refusal_message,
     template_helpers,
 )
 from portico.gateway.areas.quotes.quote_form import form_from_refusal
-from portico.gateway.web.context import Staff
+from portico.gateway.web.context import PageNotFound, Staff
 from portico.gateway.web.forms import FormState, raise_unless_invalid_input
 from portico.gateway.web.i18n import _, format_when, language_name
 from portico.gateway.web.routing import page_router, see_other
@@ -64,6 +67,7 @@ async def render_quote(
     *,
     send_form: FormState | None = None,
     attachment_form: FormState | None = None,
+    task_form: FormState | None = None,
     refusal: str | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -107,7 +111,7 @@ async def render_quote(
         reminding=quote.status in SENT_AGAIN,
         signed=quote.status in ACCEPTED,
         decision=await _decision(quotes, quote, history.items, history.total, people),
-        invoice_number=await _invoice_number(quotes, quote, history.items, history.total),
+        invoice=await _invoice(quotes, quote, history.items, history.total),
         history=history_lines(
             history.items, people, {member.id: member.full_name for member in staff}
         ),
@@ -115,6 +119,8 @@ async def render_quote(
         attachments=attachments,
         attachment_form=attachment_form or FormState(),
         max_attachment_bytes=MAX_ATTACHMENT_BYTES,
+        task_form=task_form or _task_form(quote, staff),
+        task_assignees=_task_assignees(quote, staff),
         refusal=refusal,
         **template_helpers(),
     )
@@ -148,16 +154,26 @@ async def _decision(
     return None
 
 
-async def _invoice_number(
+class BilledOn(NamedTuple):
+    """The invoice a quote was billed on: its number, and its id for its PDF."""
+
+    number: str
+    invoice_id: uuid.UUID | None
+
+
+async def _invoice(
     quotes: QuotesApi, quote: Quote, shown: list[QuoteStep], total: int
-) -> str | None:
-    """The number of the invoice the quote was billed on (its ``invoiced`` step)."""
+) -> BilledOn | None:
+    """The invoice the quote was billed on (its ``invoiced`` step)."""
     if quote.status != "invoiced":
         return None
     step = await latest_step(quotes, quote.id, "invoiced", shown, total)
     if step is None:
         return None
-    return str(step.detail.get("number") or "") or None
+    number = str(step.detail.get("number") or "")
+    if not number:
+        return None
+    return BilledOn(number, parse_uuid(str(step.detail.get("invoice_id") or "")))
 
 
 @router.get("/quotes/{quote_id}")
@@ -227,6 +243,25 @@ async def download_pdf(_staff: Staff, quotes: Quotes, quote_id: str) -> Response
     """The quote's PDF from the service: the sealed signed quote once accepted."""
     quote = await requested_quote(quotes, quote_id)
     content, disposition = await quotes.quote_pdf(quote.id)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+    )
+
+
+@router.get("/quotes/invoices/{invoice_id}/pdf")
+async def download_invoice_pdf(_staff: Staff, quotes: Quotes, invoice_id: str) -> Response:
+    """An invoice's PDF from the service, linked from the quote it bills."""
+    found = parse_uuid(invoice_id)
+    if found is None:
+        raise PageNotFound
+    try:
+        content, disposition = await quotes.invoice_pdf(found)
+    except ApiProblem as problem:
+        if problem.status == 404:
+            raise PageNotFound from None
+        raise
     return Response(
         content,
         media_type="application/pdf",
@@ -333,3 +368,69 @@ async def delete_quote(
         return await _refused(request, quotes, portal, quote, problem)
     session.notify(_("The draft “%(title)s” is deleted.") % {"title": quote.title})
     return see_other(URL)
+
+
+# A task in the client's workspace about the quote: the quotes service asks the portal,
+# which makes it; the quote's history says it at once.
+
+TASK_INPUTS = ("title", "description", "due_on", "assignee_id")
+# The service's longest task title.
+MAX_TASK_TITLE = 200
+
+
+def _in_charge(quote: Quote, staff: list[StaffUser]) -> StaffUser | None:
+    return next((m for m in staff if m.id == str(quote.assignee_id) and m.active), None)
+
+
+def _task_assignees(quote: Quote, staff: list[StaffUser]) -> list[tuple[str, str]]:
+    """The active staff, to choose from. "Nobody" only when the quote has no one in charge:
+    the service gives the task to the quote's staff member when none is named."""
+    active = sorted((m for m in staff if m.active), key=lambda m: m.full_name.casefold())
+    options = [(member.id, member.full_name) for member in active]
+    return options if _in_charge(quote, staff) else [("", _("Nobody")), *options]
+
+
+def _task_form(quote: Quote, staff: list[StaffUser]) -> FormState:
+    """The form as it opens: a title to follow the quote up, its staff member in charge."""
+    if quote.number:
+        title = _("Follow up quote %(number)s") % {"number": quote.number}
+    else:
+        title = _("Follow up quote “%(title)s”") % {"title": quote.title}
+    in_charge = _in_charge(quote, staff)
+    return FormState(
+        values={
+            "title": title[:MAX_TASK_TITLE],
+            "description": "",
+            "due_on": "",
+            "assignee_id": in_charge.id if in_charge else "",
+        }
+    )
+
+
+@router.post("/quotes/{quote_id}/tasks")
+async def create_task(
+    request: Request, session: Staff, quotes: Quotes, portal: Portal, quote_id: str
+) -> Response:
+    quote = await requested_quote(quotes, quote_id)
+    posted = await request.form()
+    values = {name: str(posted.get(name) or "").strip() for name in TASK_INPUTS}
+    try:
+        await quotes.create_task(
+            quote.id,
+            title=values["title"],
+            description=values["description"] or None,
+            due_on=values["due_on"] or None,
+            assignee_id=values["assignee_id"] or None,
+        )
+    except ApiProblem as problem:
+        raise_unless_invalid_input(problem)
+        if problem.status == 409:
+            now = await quotes.quote(quote.id)
+            form = FormState(values=values, message=refusal_message(problem, now.status))
+            return await render_quote(request, quotes, portal, now, task_form=form, status_code=409)
+        form = form_from_refusal(problem, values)
+        if "due_on" in form.errors:
+            form.errors["due_on"] = _("Enter a date between 2000 and 2999.")
+        return await render_quote(request, quotes, portal, quote, task_form=form, status_code=422)
+    session.notify(_("Task created in the client's workspace."))
+    return see_other(quote_url(quote.id))

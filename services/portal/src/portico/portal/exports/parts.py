@@ -1,0 +1,52 @@
+"""The parts the services give for an export, as the portal records them; the last one
+completes the export and sets off the archive's assembly (``assembly``)."""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy import select
+
+from portico.contracts.events.exports import ClientExportPartReady
+from portico.kit.db import utcnow
+from portico.kit.inbox import EventContext
+from portico.kit.transaction import Transaction
+from portico.portal.exports.models import ClientExport, ClientExportPart
+
+log = structlog.get_logger(__name__)
+
+ASSEMBLE = "portal.assemble_client_export"
+PENDING, READY, FAILED = "pending", "ready", "failed"
+
+
+async def record_part(tx: Transaction, part: ClientExportPartReady) -> None:
+    """Record ``part`` (again, when a repeated job rewrote it); once every expected
+    service has answered a pending export, its archive is assembled by a job, enqueued
+    once. The export's row is locked: two parts recorded at once see each other."""
+    export = await tx.locked(ClientExport, part.export_id)
+    if export is None:
+        # Its client was deleted meanwhile, and the export with it.
+        log.info("a part for an export that is no more", export_id=str(part.export_id))
+        return
+    if part.service not in export.expected:
+        log.warning("a part from a service not asked", service=part.service)
+        return
+    held = await tx.get(ClientExportPart, (export.id, part.service))
+    if held is None:
+        held = ClientExportPart(export_id=export.id, service=part.service)
+        tx.add(held)
+    held.blob_key, held.size_bytes, held.sha256 = part.blob_key, part.size_bytes, part.sha256
+    held.records, held.files, held.received_at = part.records, part.files, utcnow()
+    await tx.flush()
+    answered = set(
+        await tx.scalars(
+            select(ClientExportPart.service).where(ClientExportPart.export_id == export.id)
+        )
+    )
+    if export.status == PENDING and answered >= set(export.expected):
+        await tx.enqueue(
+            ASSEMBLE, {"export_id": str(export.id)}, key=f"client-export-archive:{export.id}"
+        )
+
+
+async def record_part_ready(event: ClientExportPartReady, context: EventContext) -> None:
+    await record_part(context.tx, event)
