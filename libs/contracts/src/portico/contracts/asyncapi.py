@@ -5,9 +5,7 @@ Usage: ``python -m portico.contracts.asyncapi [--output docs/asyncapi.yaml] [--c
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -17,6 +15,7 @@ from typing import Any
 import orjson
 import yaml
 
+from portico.contracts import generated
 from portico.contracts.envelope import Envelope, Event
 from portico.contracts.registry import all_events
 
@@ -138,35 +137,17 @@ def render() -> str:
 
 def write(path: Path) -> bool:
     """Write the document to ``path``; False when it already held exactly that."""
-    text = render()
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return True
+    return generated.write(path, render())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    return generated.run(
+        argv,
         prog="python -m portico.contracts.asyncapi",
         description="Write the AsyncAPI 3 document of every Portico event.",
+        render=render,
+        make_target="make asyncapi",
     )
-    parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    parser.add_argument(
-        "--check", action="store_true", help="only check that --output is up to date"
-    )
-    arguments = parser.parse_args(argv)
-    if arguments.output is None:
-        sys.stdout.write(render())
-        return 0
-    if arguments.check:
-        current = arguments.output.is_file() and arguments.output.read_text("utf-8") == render()
-        if not current:
-            print(f"{arguments.output} is out of date: run `make asyncapi`", file=sys.stderr)
-        return 0 if current else 1
-    changed = write(arguments.output)
-    print(f"{'wrote' if changed else 'unchanged:'} {arguments.output}")
-    return 0
 
 
 class _Dumper(yaml.SafeDumper):

@@ -10,16 +10,15 @@ Usage: ``python -m portico.contracts.event_docs [--output docs/events.md] [--che
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from portico.contracts import generated
 from portico.contracts.asyncapi import EXCHANGE, SERVICES, example_message, service_of
 from portico.contracts.envelope import MASK, Envelope, Event
 from portico.contracts.events.common import AMOUNT_PATTERN
@@ -340,36 +339,18 @@ def render() -> str:
 
 
 def write(path: Path) -> bool:
-    """Write the page to ``path``; False when it already held exactly that."""
-    text = render()
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return True
+    """Write the document to ``path``; False when it already held exactly that."""
+    return generated.write(path, render())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    return generated.run(
+        argv,
         prog="python -m portico.contracts.event_docs",
         description="Write docs/events.md, every Portico event for integrators.",
+        render=render,
+        make_target="make events-doc",
     )
-    parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    parser.add_argument(
-        "--check", action="store_true", help="only check that --output is up to date"
-    )
-    arguments = parser.parse_args(argv)
-    if arguments.output is None:
-        sys.stdout.write(render())
-        return 0
-    if arguments.check:
-        current = arguments.output.is_file() and arguments.output.read_text("utf-8") == render()
-        if not current:
-            print(f"{arguments.output} is out of date: run `make events-doc`", file=sys.stderr)
-        return 0 if current else 1
-    changed = write(arguments.output)
-    print(f"{'wrote' if changed else 'unchanged:'} {arguments.output}")
-    return 0
 
 
 def _heading(event_type: str, model: type[Event]) -> str:
