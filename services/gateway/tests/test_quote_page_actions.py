@@ -252,3 +252,41 @@ def test_the_services_refusal_of_a_reminder_day_lands_beside_its_input() -> None
         "Enter at most 5 numbers of days from 1 to 60, separated by commas, e.g. 7, 2."
     )
     assert not form.message
+
+
+async def test_the_send_form_requests_an_e_signature_by_default_where_the_organisation_asks(
+    site: Site, accounts: Accounts, portico: RunningPortico
+) -> None:
+    staff = await accounts.staff("staff")
+    await site.log_in(staff["email"])
+    client = await quotes_client(accounts, portico)
+    contact_id = client["contacts"][0]["id"]
+    settings = await api(portico, "GET", SETTINGS)
+    settings.pop("updated_at")
+
+    # Off: no box, and a send asks for no signature.
+    await api(portico, "PUT", SETTINGS, json={**settings, "esignature": False})
+    quiet = await made_quote(portico, client, "Sans signature")
+    page = await site.get(f"/quotes/{quiet['id']}")
+    assert 'name="request_esignature"' not in page.text
+    sent = await site.post(f"/quotes/{quiet['id']}/send", {"contact_id": contact_id})
+    assert sent.status_code == 303, sent.text[:2000]
+    assert (await api(portico, "GET", f"{QUOTES}/{quiet['id']}"))["esignature_requested"] is False
+
+    # On: the box is ticked; unticked, this quote is accepted without a signature.
+    await api(portico, "PUT", SETTINGS, json={**settings, "esignature": True})
+    quote = await made_quote(portico, client, "Avec ou sans")
+    url = f"/quotes/{quote['id']}"
+    page = await site.get(url)
+    assert re.search(r'name="request_esignature" value="true"[^>]* checked', page.text)
+    assert "Request an e-signature" in page.text
+    sent = await site.post(f"{url}/send", {"contact_id": contact_id, "esignature_offered": "true"})
+    assert sent.status_code == 303, sent.text[:2000]
+    assert (await api(portico, "GET", f"{QUOTES}/{quote['id']}"))["esignature_requested"] is False
+    ticked = await made_quote(portico, client, "Signé")
+    sent = await site.post(
+        f"/quotes/{ticked['id']}/send",
+        {"contact_id": contact_id, "esignature_offered": "true", "request_esignature": "true"},
+    )
+    assert sent.status_code == 303, sent.text[:2000]
+    assert (await api(portico, "GET", f"{QUOTES}/{ticked['id']}"))["esignature_requested"] is True

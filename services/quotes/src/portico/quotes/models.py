@@ -101,6 +101,9 @@ class Quote(Base):
     signer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The signed quote, sealed, in the service's blob store.
     proof_key: Mapped[str | None] = mapped_column(String(300))
+    # Whether its last send asked for a signature to accept it; None before a send (the
+    # organisation's setting then says).
+    esignature_requested: Mapped[bool | None] = mapped_column(Boolean)
 
     sections: Mapped[list[QuoteSection]] = relationship(
         cascade="all, delete-orphan",

@@ -16,7 +16,7 @@ from portico.kit.auth.principals import CurrentAdmin, require_scope
 from portico.kit.deps import Tx
 from portico.kit.problems import ValidationProblem, problem_responses
 from portico.kit.schema import JsonBool, JsonInt
-from portico.quotes.models import QuoteSettings
+from portico.quotes.models import Quote, QuoteSettings
 from portico.quotes.numbering import InvalidPattern, parse_pattern
 
 router = APIRouter(prefix="/v1/quote-settings", tags=["quote settings"])
@@ -128,3 +128,11 @@ async def set_quote_settings(body: QuoteSettingsIn, tx: Tx, _: CurrentAdmin) -> 
     await tx.flush()
     await tx.refresh(row)
     return QuoteSettingsOut.model_validate(row)
+
+
+def signature_required(quote: Quote, settings: QuoteSettingsOut) -> bool:
+    """Whether accepting ``quote`` needs a drawn or typed signature: as its last send asked,
+    or, for a quote sent before sends could say, as the organisation's setting says."""
+    if quote.esignature_requested is not None:
+        return quote.esignature_requested
+    return settings.esignature

@@ -1,6 +1,6 @@
 """The client accepts the quote through its link: with their name, the terms accepted and,
-when the organisation asks for it (``quote_settings.esignature``), a drawn or typed
-signature.
+when its send asked for one (``quote_settings.signature_required``: by default, when the
+organisation's e-signature setting is on), a drawn or typed signature.
 
 A quote is accepted exactly once. The request holds the quote's row locked
 (``links.open_link(..., lock=True)``: ``FOR UPDATE`` on PostgreSQL, the write lock first on
@@ -35,7 +35,7 @@ from portico.quotes.online.schemas import AcceptIn, SignatureIn
 from portico.quotes.online.service import about, link_contact, moved
 from portico.quotes.online.signature_image import SignatureRefused, checked_png, decoded_png
 from portico.quotes.online.signed_quote import store_signed_quote
-from portico.quotes.quote_settings import quote_settings
+from portico.quotes.quote_settings import quote_settings, signature_required
 from portico.quotes.quotes.content import totals_of
 from portico.quotes.quotes.expiry import expire_if_due
 from portico.quotes.quotes.sending import quote_link
@@ -102,7 +102,7 @@ async def accept(
             "accept_terms", "Accept the quote's terms to accept it.", code="terms_not_accepted"
         )
     settings = await quote_settings(tx)
-    signature = checked_signature(body.signature, required=settings.esignature)
+    signature = checked_signature(body.signature, required=signature_required(quote, settings))
     contact = await link_contact(tx, opened)
 
     key = None

@@ -15,7 +15,7 @@ from portico.quotes.online.schemas import (
     OnlineQuoteOut,
     OrganisationOut,
 )
-from portico.quotes.quote_settings import QuoteSettingsOut
+from portico.quotes.quote_settings import QuoteSettingsOut, signature_required
 from portico.quotes.quotes.expiry import AWAITING, is_past
 from portico.quotes.quotes.views import quote_out
 from portico.quotes.statuses import QuoteStatus
@@ -94,7 +94,7 @@ def online_quote_out(
             for row, line in zip(quote.lines, staff_view.lines, strict=True)
         ],
         totals=staff_view.totals,
-        esignature_required=reader.settings.esignature,
+        esignature_required=signature_required(quote, reader.settings),
         can_accept=can_accept(quote, today),
         decision=_decision(quote),
         attachments=[

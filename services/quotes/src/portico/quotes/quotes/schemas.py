@@ -174,6 +174,11 @@ class SendIn(BaseModel):
     attach_pdf: JsonBool = Field(
         default=False, description="Attach the quote's PDF to the email, as it is now"
     )
+    request_esignature: JsonBool | None = Field(
+        default=None,
+        description="Ask the client to sign (drawn or typed) to accept the quote; the "
+        "organisation's e-signature setting by default. A reminder keeps the send's choice.",
+    )
 
 
 class DiscountOut(BaseModel):
@@ -243,6 +248,9 @@ class QuoteOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None
+    esignature_requested: bool | None = Field(
+        description="Whether its last send asked for a signature to accept it"
+    )
     created_by: uuid.UUID | None
 
 

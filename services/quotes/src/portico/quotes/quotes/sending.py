@@ -188,11 +188,14 @@ async def send_quote(
     with ``body.attach_pdf``, its PDF is rendered and kept in ``store`` for the email."""
     status = _next_status(quote)
     contact_id, contact = await _addressed(tx, quote, body, today, "sending")
+    settings = await quote_settings(tx)
     if quote.number is None:
-        settings = await quote_settings(tx)
         quote.number = await next_number(
             tx, QUOTE_NUMBERS, settings.number_pattern, quote.issue_date, unique_in=Quote.number
         )
+    quote.esignature_requested = (
+        settings.esignature if body.request_esignature is None else body.request_esignature
+    )
     now = utcnow()
     if status is not QuoteStatus(quote.status):
         quote.status = status
@@ -209,7 +212,12 @@ async def send_quote(
         HistoryKind.SENT,
         contact_id=contact_id,
         staff_id=sent_by,
-        detail={"number": quote.number, "with_pdf": fields["attach_pdf"], "message": body.message},
+        detail={
+            "number": quote.number,
+            "with_pdf": fields["attach_pdf"],
+            "message": body.message,
+            "esignature": quote.esignature_requested,
+        },
     )
     tx.emit(QuoteSent(**fields))
     await tx.flush()

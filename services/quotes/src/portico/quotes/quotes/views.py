@@ -97,6 +97,7 @@ def quote_out(quote: Quote, client_name: str) -> QuoteOut:
         created_at=quote.created_at,
         updated_at=quote.updated_at,
         sent_at=quote.sent_at,
+        esignature_requested=quote.esignature_requested,
         created_by=quote.created_by,
     )
 

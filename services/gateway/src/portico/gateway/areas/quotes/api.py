@@ -113,6 +113,7 @@ class Quote(BaseModel):
     totals: Totals
     updated_at: datetime
     sent_at: datetime | None
+    esignature_requested: bool | None = None
 
     @property
     def sendable(self) -> bool:
@@ -389,11 +390,18 @@ class QuotesApi(ServiceClient):
         contact_id: str | None,
         message: str | None,
         attach_pdf: bool = False,
+        request_esignature: bool | None = None,
         reminder: bool = False,
     ) -> Quote:
         """Sends the quote's link to a contact; ``reminder`` reminds them of a quote
         awaiting their answer instead (the reminder's email, the same status)."""
-        body = {"contact_id": contact_id, "message": message, "attach_pdf": attach_pdf}
+        body: dict[str, Any] = {
+            "contact_id": contact_id,
+            "message": message,
+            "attach_pdf": attach_pdf,
+        }
+        if request_esignature is not None and not reminder:
+            body["request_esignature"] = request_esignature
         action = "remind" if reminder else "send"
         return Quote.model_validate(await self.post(f"/v1/quotes/{quote_id}/{action}", json=body))
 

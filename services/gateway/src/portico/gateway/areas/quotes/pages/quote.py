@@ -72,11 +72,12 @@ async def render_quote(
     status_code: int = 200,
 ) -> Response:
     """The quote's page; a form refused (sending, a file to attach) shown again with why."""
-    client, staff, history, attachments = await asyncio.gather(
+    client, staff, history, attachments, settings = await asyncio.gather(
         client_or_none(portal, str(quote.client_id)),
         portal.staff_users(include_inactive=True),
         quotes.history(quote.id, limit=SHOWN),
         quotes.attachments(quote.id),
+        quotes.settings(),
     )
     contacts = _emailable(client)
     addressed = next(
@@ -89,7 +90,12 @@ async def render_quote(
     )
     if send_form is None:
         send_form = FormState(
-            values={"contact_id": addressed.id if addressed else "", "message": ""}
+            values={
+                "contact_id": addressed.id if addressed else "",
+                "message": "",
+                # On by default where the organisation asks for signatures.
+                "request_esignature": settings.esignature,
+            }
         )
     people = {contact.id: contact.full_name for contact in (client.contacts if client else [])}
     return await render(
@@ -105,6 +111,7 @@ async def render_quote(
         assignee=next((member for member in staff if member.id == str(quote.assignee_id)), None),
         language=language_name(quote.locale).capitalize(),
         send_form=send_form,
+        esignature_offered=settings.esignature,
         send_contacts=[
             (contact.id, f"{contact.full_name} <{contact.email}>") for contact in contacts
         ],
@@ -199,12 +206,17 @@ async def _email(
         name: str(posted.get(name) or "").strip() for name in ("contact_id", "message")
     }
     values["attach_pdf"] = posted.get("attach_pdf") == "true"
+    # The box is on the form only when the organisation asks for signatures: absent, the
+    # service applies the setting (off).
+    offered = posted.get("esignature_offered") == "true"
+    values["request_esignature"] = posted.get("request_esignature") == "true"
     try:
         sent = await quotes.send_quote(
             quote.id,
             contact_id=values["contact_id"] or None,
             message=values["message"] or None,
             attach_pdf=values["attach_pdf"],
+            request_esignature=values["request_esignature"] if offered else None,
             reminder=reminder,
         )
     except ApiProblem as problem:
