@@ -40,7 +40,12 @@ async def test_the_history_lists_the_client_s_and_staff_s_steps_newest_first(
     voided, reopened, feedback, viewed, sent = steps
     number = (await portico.http.get(f"{QUOTES}/{quote['id']}", headers=admin)).json()["number"]
     assert (sent["staff_id"], sent["contact_id"]) == (me["id"], client["contacts"][0]["id"])
-    assert sent["detail"] == {"number": number, "with_pdf": False, "message": None}
+    assert sent["detail"] == {
+        "number": number,
+        "with_pdf": False,
+        "message": None,
+        "esignature": False,
+    }
     for step in (voided, reopened):
         assert (step["staff_id"], step["contact_id"], step["ip"]) == (me["id"], None, None)
     contact_id = client["contacts"][0]["id"]
