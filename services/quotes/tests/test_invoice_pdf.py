@@ -19,36 +19,10 @@ from portico.kit.testing.services import RunningPortico
 from portico.quotes.invoices.printing import billed_figures
 from portico.quotes.invoices.schemas import BilledContent
 from portico.quotes.rendering import PrintableInvoice, Recipient, Sender, render_invoice_pdf
-from portico.quotes.testing import ONLINE, QUOTES, make_client, make_quote, sent_link
+from portico.quotes.testing import INVOICES, QUOTES, accepted_quote, make_client
 
-INVOICES = "/api/quotes/v1/invoices"
 BILLING = "/api/quotes/v1/billing"
-ACCEPT = {"name": "Inès Roy", "accept_terms": True, "time_zone": "Europe/Paris"}
-# Two VAT rates, a line's discount, an optional line chosen and one not, a discount on the
-# whole quote: what the invoice bills is 2,547.14 with tax (test_invoices proves it).
-OFFER = {
-    "title": "Rénovation de l'atelier",
-    "sections": [
-        {"key": "design", "title": "Design"},
-        {"key": "print", "title": "Impression"},
-        {"key": "extras", "title": "Extras"},
-    ],
-    "lines": [
-        {"section": "design", "description": "Design workshop", "quantity": "2",
-         "unit": "day", "unit_price": "480.00", "vat_rate": "20"},
-        {"section": "design", "description": "Brand guide", "unit_price": "1250",
-         "vat_rate": 20, "discount": {"kind": "percent", "value": "10"}},
-        {"section": "print", "description": "Labels", "quantity": 333,
-         "unit_price": "0.0125", "vat_rate": "5.5"},
-        {"section": "print", "description": "Books", "quantity": "3",
-         "unit_price": "24.90", "vat_rate": "5.5"},
-        {"section": "print", "description": "Poster", "unit_price": "80",
-         "vat_rate": "20", "optional": True, "chosen": True},
-        {"section": "extras", "description": "An extra day", "unit_price": "480",
-         "vat_rate": "20", "optional": True},
-    ],
-    "discount": {"kind": "percent", "value": "5"},
-}  # fmt: skip
+
 # What French prints: a narrow no-break space between thousands.
 THIN = "\u202f"
 
@@ -64,10 +38,7 @@ async def invoiced(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A quote sent to the client's contact, accepted through its link and invoiced."""
     staff = portico.headers("staff")
-    quote = await make_quote(portico, staff, {"client_id": client["id"], **(body or OFFER)})
-    token = await sent_link(portico, staff, quote)
-    accepted = await portico.http.post(f"{ONLINE}/{token}/accept", json=ACCEPT)
-    assert accepted.status_code == 200, accepted.text
+    quote = await accepted_quote(portico, client, body)
     issued = await portico.http.post(f"{QUOTES}/{quote['id']}/invoice", json={}, headers=staff)
     assert issued.status_code == 201, issued.text
     quote = (await portico.http.get(f"{QUOTES}/{quote['id']}", headers=staff)).json()

@@ -20,40 +20,17 @@ from portico.kit.db import utcnow
 from portico.kit.testing.services import RunningPortico
 from portico.quotes.testing import (
     CLIENTS,
+    INVOICES,
+    MIXED_OFFER,
     ONLINE,
     QUOTES,
+    accepted_quote,
     known_to_quotes,
     make_client,
     make_quote,
     sent_link,
     simple_quote,
 )
-
-INVOICES = "/api/quotes/v1/invoices"
-ACCEPT = {"name": "Inès Roy", "accept_terms": True, "time_zone": "Europe/Paris"}
-OFFER = {
-    "title": "Rénovation de l'atelier",
-    "sections": [
-        {"key": "design", "title": "Design"},
-        {"key": "print", "title": "Print"},
-        {"key": "extras", "title": "Extras"},
-    ],
-    "lines": [
-        {"section": "design", "description": "Design workshop", "quantity": "2",
-         "unit": "day", "unit_price": "480.00", "vat_rate": "20"},
-        {"section": "design", "description": "Brand guide", "unit_price": "1250",
-         "vat_rate": 20, "discount": {"kind": "percent", "value": "10"}},
-        {"section": "print", "description": "Labels", "quantity": 333,
-         "unit_price": "0.0125", "vat_rate": "5.5"},
-        {"section": "print", "description": "Books", "quantity": "3",
-         "unit_price": "24.90", "vat_rate": "5.5"},
-        {"section": "print", "description": "Poster", "unit_price": "80",
-         "vat_rate": "20", "optional": True, "chosen": True},
-        {"section": "extras", "description": "An extra day", "unit_price": "480",
-         "vat_rate": "20", "optional": True},
-    ],
-    "discount": {"kind": "percent", "value": "5"},
-}  # fmt: skip
 
 
 def year() -> int:
@@ -67,13 +44,7 @@ async def accepted(
     body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A quote sent to a client's contact and accepted through its link."""
-    client = client or await make_client(portico, admin)
-    staff = portico.headers("staff")
-    quote = await make_quote(portico, staff, {"client_id": client["id"], **(body or OFFER)})
-    token = await sent_link(portico, staff, quote)
-    answer = await portico.http.post(f"{ONLINE}/{token}/accept", json=ACCEPT)
-    assert answer.status_code == 200, answer.text
-    return quote
+    return await accepted_quote(portico, client or await make_client(portico, admin), body)
 
 
 async def invoice(
@@ -119,7 +90,7 @@ async def test_an_accepted_quote_is_invoiced_with_the_lines_taken_to_the_cent(
     )
     assert (bill["contact_id"], bill["title"], bill["currency"], bill["locale"]) == (
         client["contacts"][0]["id"],
-        OFFER["title"],
+        MIXED_OFFER["title"],
         "EUR",
         "fr",
     )

@@ -15,12 +15,12 @@ from urllib.parse import unquote
 
 import httpx
 from fastapi import Form, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
-from starlette.background import BackgroundTask
 
 from portico.gateway.areas.portal.api import ClientExport, Portal, PortalApi
 from portico.gateway.web.context import Admin, PageNotFound
+from portico.gateway.web.downloads import passed_on
 from portico.gateway.web.forms import FormState
 from portico.gateway.web.i18n import _
 from portico.gateway.web.routing import page_router, see_other
@@ -63,19 +63,8 @@ async def download_export(
         # Only a ready export has a link: an old address of one that failed finds nothing.
         raise PageNotFound
     upstream = await portal.open_client_export_archive(client_id, export_id)
-    headers = {
-        "content-disposition": attachment(_archive_name(upstream, export)),
-        "x-content-type-options": "nosniff",
-        "cache-control": "private, no-store",
-    }
-    if "content-length" in upstream.headers and "content-encoding" not in upstream.headers:
-        headers["content-length"] = upstream.headers["content-length"]
-    return StreamingResponse(
-        upstream.aiter_bytes(),
-        media_type="application/zip",
-        headers=headers,
-        background=BackgroundTask(upstream.aclose),
-    )
+    name = _archive_name(upstream, export)
+    return passed_on(upstream, media_type="application/zip", disposition=attachment(name))
 
 
 @router.post("/clients/{client_id}/erase")

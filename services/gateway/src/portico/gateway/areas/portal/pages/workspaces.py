@@ -15,8 +15,7 @@ from datetime import date
 from typing import Annotated, Any, TypedDict
 
 from fastapi import File, Form, Query, Request, UploadFile
-from fastapi.responses import Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal, PortalApi
@@ -31,6 +30,7 @@ from portico.gateway.areas.portal.models import (
     WorkspaceFile,
 )
 from portico.gateway.web.context import Staff, gateway_of
+from portico.gateway.web.downloads import passed_on
 from portico.gateway.web.forms import FormState, form_from_problem, too_large
 from portico.gateway.web.i18n import _
 from portico.gateway.web.routing import page_router, see_other
@@ -184,18 +184,7 @@ def is_htmx(request: Request) -> bool:
 
 async def download(portal: PortalApi, workspace_id: str, file_id: str) -> Response:
     """The portal's download passed on as it arrives, with its type and file name."""
-    upstream = await portal.open_workspace_file(workspace_id, file_id)
-    headers = {
-        "content-type": upstream.headers.get("content-type", "application/octet-stream"),
-        "content-disposition": upstream.headers.get("content-disposition", "attachment"),
-        "x-content-type-options": "nosniff",
-        "cache-control": "private, no-store",
-    }
-    if "content-length" in upstream.headers and "content-encoding" not in upstream.headers:
-        headers["content-length"] = upstream.headers["content-length"]
-    return StreamingResponse(
-        upstream.aiter_bytes(), headers=headers, background=BackgroundTask(upstream.aclose)
-    )
+    return passed_on(await portal.open_workspace_file(workspace_id, file_id))
 
 
 async def upload(

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import httpx
 from fastapi import File, Request, UploadFile
-from fastapi.responses import Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.portal.api import Portal, PortalApi
@@ -27,27 +25,12 @@ from portico.gateway.areas.quotes.pages.listing import parse_uuid
 from portico.gateway.areas.quotes.pages.quote import render_quote
 from portico.gateway.areas.quotes.presenting import status_name
 from portico.gateway.web.context import PageNotFound, Staff
+from portico.gateway.web.downloads import passed_on
 from portico.gateway.web.forms import FormState, field_message, too_large
 from portico.gateway.web.i18n import _
 from portico.gateway.web.routing import page_router, see_other
 
 router = page_router()
-
-
-def passed_on(upstream: httpx.Response) -> Response:
-    """A download from the service passed on as it arrives, with its type and file name."""
-    headers = {
-        "content-type": upstream.headers.get("content-type", "application/octet-stream"),
-        "content-disposition": upstream.headers.get("content-disposition", "attachment"),
-        # Served from the gateway's origin: the browser must not guess the type (HTML).
-        "x-content-type-options": "nosniff",
-        "cache-control": "private, no-store",
-    }
-    if "content-length" in upstream.headers and "content-encoding" not in upstream.headers:
-        headers["content-length"] = upstream.headers["content-length"]
-    return StreamingResponse(
-        upstream.aiter_bytes(), headers=headers, background=BackgroundTask(upstream.aclose)
-    )
 
 
 def file_refused(problem: ApiProblem) -> FormState:

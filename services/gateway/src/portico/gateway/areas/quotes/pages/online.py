@@ -28,7 +28,6 @@ from fastapi.responses import Response
 
 from portico.gateway.apis.base import ApiProblem
 from portico.gateway.areas.quotes.api import Acceptance, OnlineQuote, Quotes, QuotesApi
-from portico.gateway.areas.quotes.pages.attachments import passed_on
 from portico.gateway.areas.quotes.pages.listing import parse_uuid
 from portico.gateway.areas.quotes.presenting import (
     line_blocks,
@@ -36,6 +35,7 @@ from portico.gateway.areas.quotes.presenting import (
     template_helpers,
 )
 from portico.gateway.web.context import Session
+from portico.gateway.web.downloads import passed_on
 from portico.gateway.web.forms import FormState, too_long
 from portico.gateway.web.i18n import _, use_locale
 from portico.gateway.web.routing import page_router, see_other
