@@ -4,7 +4,11 @@ A receiver has ``timeout`` seconds (10 by default) to answer, the whole exchange
 redirects are not followed (a redirect could lead where the URL may not: see
 ``destinations``); at most ``RESPONSE_MAX`` characters of the answer are read and kept.
 Before each request the URL's host is resolved and every address checked against the
-same rules as at registration, so a name that points inside the network is refused too.
+same rules as at registration, so a name that points inside the network is refused too;
+the request then goes to the address checked, not to a second resolution of the name
+(which a DNS server under the attacker's control could answer with an inside address: DNS
+rebinding). The name still travels as the Host header and as TLS's server name, so the
+receiver's certificate is verified for the name.
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ import asyncio
 import socket
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import httpx
 
 from portico.notifier.webhooks.destinations import (
     InvalidDestination,
+    IPAddress,
     check_address,
     is_local_name,
     literal_address,
@@ -76,10 +80,16 @@ class WebhookSender:
 
         try:
             async with asyncio.timeout(self.timeout):
-                await self._check_destination(url)
+                target = httpx.URL(url)
                 request = {"content-type": CONTENT_TYPE, **headers}
+                extensions: dict[str, str] = {}
+                pinned = await self._checked_address(target)
+                if pinned is not None:
+                    request["host"] = target.netloc.decode("ascii")
+                    extensions["sni_hostname"] = target.raw_host.decode("ascii")
+                    target = target.copy_with(host=str(pinned))
                 async with self._client.stream(
-                    "POST", url, content=body, headers=request
+                    "POST", target, content=body, headers=request, extensions=extensions
                 ) as response:
                     answer = await _start_of(response)
                     return outcome(response.status_code, answer=answer)
@@ -91,31 +101,33 @@ class WebhookSender:
             detail = str(failure).strip()
             return outcome(error=type(failure).__name__ + (f": {detail}" if detail else ""))
 
-    async def _check_destination(self, url: str) -> None:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
+    async def _checked_address(self, url: httpx.URL) -> IPAddress | None:
+        """The address to connect to for ``url``'s name, once every address it resolves to
+        is checked; None where there is no name to pin (an address in the URL, or a proxy,
+        which resolves the name from where it stands and is the guard there)."""
+        host = url.host.lower()
         address = literal_address(host)
         if address is not None:
             check_address(address, allow_local=self.allow_local, allow_private=self.allow_private)
-            return
+            return None
         if is_local_name(host) and not self.allow_local:
             raise InvalidDestination(f"{host} is this machine")
         if self.proxy:
-            # The proxy resolves the name, from where it stands, and is the guard there.
-            return
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+            return None
+        port = url.port or (443 if url.scheme == "https" else 80)
         try:
             found = await asyncio.get_running_loop().getaddrinfo(
                 host, port, type=socket.SOCK_STREAM
             )
         except OSError as error:
             raise InvalidDestination(f"{host} does not resolve ({error})") from None
-        for *_, sockaddr in found:
-            resolved = literal_address(str(sockaddr[0]).split("%", 1)[0])
-            if resolved is not None:
-                check_address(
-                    resolved, allow_local=self.allow_local, allow_private=self.allow_private
-                )
+        resolved = [literal_address(str(sockaddr[0]).split("%", 1)[0]) for *_, sockaddr in found]
+        addresses = [address for address in resolved if address is not None]
+        if not addresses:
+            raise InvalidDestination(f"{host} does not resolve to an address")
+        for address in addresses:
+            check_address(address, allow_local=self.allow_local, allow_private=self.allow_private)
+        return addresses[0]
 
     async def close(self) -> None:
         await self._client.aclose()
