@@ -15,16 +15,23 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import orjson
 import pytest
+from sqlalchemy import select, update
 
 from portico.contracts import MASK, Envelope
 from portico.contracts.events.portal import ClientDeleted, PasswordResetRequested
+from portico.kit.db import utcnow
+from portico.kit.jobs import Job
 from portico.kit.testing.services import RunningPortico
 from portico.kit.testing.smtp import Mailbox, text_and_html
+from portico.notifier.models import WebhookAttempt, WebhookDelivery
+from portico.notifier.webhooks.retention import PRUNE_JOB, prune_deliveries
+from portico.notifier.webhooks.settings import WebhookSettings
 
 DELETED = ClientDeleted.event_type
 WEBHOOKS = "/api/notifier/v1/webhooks"
@@ -345,3 +352,51 @@ async def test_a_webhook_gets_only_its_event_types_and_never_a_secret_link(
     assert delivery["payload"]["data"]["reset_url"] == MASK
     await asyncio.sleep(0.3)
     assert len(receiver.received) == 1  # not the ClientDeleted it did not ask for
+
+
+async def test_finished_deliveries_are_pruned_after_the_retention_and_pending_ones_kept(
+    portico: RunningPortico, receiver: Receiver
+) -> None:
+    admin = portico.headers("admin")
+    webhook = await register(portico, admin, receiver.url)
+    receiver.secret = webhook["secret"]
+    old, recent, waiting = client_deleted(), client_deleted(), client_deleted()
+    await publish(portico, old, recent)
+    done = await wait_for_delivery(portico, admin, webhook["id"], old.id, "delivered")
+    await wait_for_delivery(portico, admin, webhook["id"], recent.id, "delivered")
+    assert (await portico.http.post(f"{WEBHOOKS}/{webhook['id']}/pause", headers=admin)).is_success
+    await publish(portico, waiting)
+    held = await wait_for_delivery(portico, admin, webhook["id"], waiting.id, "held")
+    runtime = portico.runtime("notifier")
+    retention = timedelta(days=WebhookSettings().delivery_retention_days)
+    long_ago = utcnow() - retention - timedelta(days=1)
+    async with runtime.database.transaction() as tx:
+        # The first delivery finished past the retention; the held one is as old, unsent.
+        for delivery_id in (done["id"], held["id"]):
+            await tx.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == uuid.UUID(delivery_id))
+                .values(created_at=long_ago)
+            )
+        await tx.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == uuid.UUID(done["id"]))
+            .values(finished_at=long_ago)
+        )
+    assert runtime.jobs is not None
+    prune = Job(id="p", kind=PRUNE_JOB, payload={}, tries=1, is_last_try=False, run_at=utcnow())
+    for _ in range(2):  # a repeated run changes nothing more
+        await prune_deliveries(runtime.jobs.context, prune)
+        kept = {d["event_id"] for d in await deliveries(portico, admin, webhook["id"])}
+        assert kept == {str(recent.id), str(waiting.id)}
+    gone = await portico.http.get(
+        f"{WEBHOOKS}/{webhook['id']}/deliveries/{done['id']}", headers=admin
+    )
+    assert gone.status_code == 404
+    async with runtime.database.sessions() as session:
+        attempts = await session.scalars(
+            select(WebhookAttempt.delivery_id).where(
+                WebhookAttempt.delivery_id == uuid.UUID(done["id"])
+            )
+        )
+        assert list(attempts) == []

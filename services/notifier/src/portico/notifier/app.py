@@ -13,6 +13,8 @@ from portico.notifier.preferences.endpoints import router as preferences_router
 from portico.notifier.templates_api.endpoints import router as templates_router
 from portico.notifier.webhooks.endpoints import router as webhooks_router
 from portico.notifier.webhooks.jobs import JOBS as WEBHOOK_JOBS
+from portico.notifier.webhooks.retention import JOBS as RETENTION_JOBS
+from portico.notifier.webhooks.retention import SCHEDULES as RETENTION_SCHEDULES
 
 service = Service(
     name="notifier",
@@ -31,5 +33,6 @@ service = Service(
         webhooks_router,
     ],
     handlers=HANDLERS,
-    jobs={**JOBS, **WEBHOOK_JOBS, **EXPORT_JOBS},
+    jobs={**JOBS, **WEBHOOK_JOBS, **RETENTION_JOBS, **EXPORT_JOBS},
+    schedules=RETENTION_SCHEDULES,
 )

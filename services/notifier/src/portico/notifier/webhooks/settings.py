@@ -27,6 +27,9 @@ class WebhookSettings(BaseSettings):
     # An egress proxy every webhook goes through (http://proxy:3128), when the network
     # lets the notifier out only that way.
     proxy: str | None = None
+    # Days a finished delivery (delivered, or failed for good) and its attempts are kept
+    # for the log and replays before they are deleted (``retention.py``).
+    delivery_retention_days: int = Field(default=30, ge=1, le=3650)
 
     def local_allowed(self, *, embedded: bool) -> bool:
         return embedded if self.allow_local is None else self.allow_local
