@@ -78,16 +78,21 @@ def test_a_part_holds_data_json_and_its_files_the_same_bytes_each_time() -> None
     contents.add_rows("quotes", [{"id": "q1", "total": Decimal("10.00")}])
     contents.add_rows("quote_lines", [{"id": "l1"}, {"id": "l2"}])
     assert contents.records == 3
-    made = [
+    made = []
+    for _ in range(2):
+        part = io.BytesIO()
         build_part(
             service="quotes",
             export_id="e1",
             client_id="c1",
             tables=contents.tables,
-            files=[("quotes/q1/D-1.pdf", b"%PDF-1"), ("quotes/q1/D-1.pdf", b"%PDF-2")],
+            files=[
+                ("quotes/q1/D-1.pdf", io.BytesIO(b"%PDF-1")),
+                ("quotes/q1/D-1.pdf", io.BytesIO(b"%PDF-2")),
+            ],
+            into=part,
         )
-        for _ in range(2)
-    ]
+        made.append(part.getvalue())
     assert made[0] == made[1]
     with zipfile.ZipFile(io.BytesIO(made[0])) as opened:
         assert opened.namelist() == [
@@ -96,6 +101,7 @@ def test_a_part_holds_data_json_and_its_files_the_same_bytes_each_time() -> None
             "files/quotes/q1/D-1 (2).pdf",
         ]
         data = json.loads(opened.read("data.json"))
+        assert opened.read("files/quotes/q1/D-1 (2).pdf") == b"%PDF-2"
     assert data == {
         "service": "quotes",
         "export_id": "e1",

@@ -16,14 +16,24 @@ from portico.portal.exports.archive import InvalidPart, build_archive, readme
 REQUESTED = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
-def part(service: str, files: list[tuple[str, bytes]] | None = None) -> bytes:
-    return build_part(
+def part(service: str, files: list[tuple[str, bytes]] | None = None) -> io.BytesIO:
+    made = io.BytesIO()
+    build_part(
         service=service,
         export_id="e1",
         client_id="c1",
         tables={"rows": [{"id": 1, "service": service}]},
-        files=files or [],
+        files=[(path, io.BytesIO(content)) for path, content in files or []],
+        into=made,
     )
+    made.seek(0)
+    return made
+
+
+def archive_of(parts: dict[str, io.BytesIO], text: str) -> bytes:
+    made = io.BytesIO()
+    build_archive(parts, text, made)
+    return made.getvalue()
 
 
 def entries(archive: bytes) -> dict[str, bytes]:
@@ -39,7 +49,7 @@ def test_each_part_goes_under_its_service_with_a_readme_first() -> None:
         services=["portal", "quotes"],
         missing=[],
     )
-    archive = build_archive(
+    archive = archive_of(
         {"quotes": part("quotes", [("quotes/q1/D-1.pdf", b"%PDF-q")]), "portal": part("portal")},
         text,
     )
@@ -76,8 +86,10 @@ def test_the_readme_says_what_is_inside_in_french_and_english_and_what_is_missin
 
 
 def test_the_same_parts_make_the_same_archive() -> None:
-    parts = {"portal": part("portal", [("a.pdf", b"a")]), "signing": part("signing")}
-    assert build_archive(parts, "readme") == build_archive(dict(reversed(parts.items())), "readme")
+    def parts() -> dict[str, io.BytesIO]:
+        return {"portal": part("portal", [("a.pdf", b"a")]), "signing": part("signing")}
+
+    assert archive_of(parts(), "readme") == archive_of(dict(reversed(parts().items())), "readme")
 
 
 @pytest.mark.parametrize("name", ["../escape.txt", "/etc/passwd", "files\\..\\x"])
@@ -86,9 +98,9 @@ def test_a_part_holding_a_path_out_of_its_folder_is_refused(name: str) -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(name, b"x")
     with pytest.raises(InvalidPart, match="leaves its folder"):
-        build_archive({"quotes": buffer.getvalue()}, "readme")
+        archive_of({"quotes": io.BytesIO(buffer.getvalue())}, "readme")
 
 
 def test_a_part_that_is_no_zip_is_refused() -> None:
     with pytest.raises(InvalidPart, match="not a zip"):
-        build_archive({"quotes": b"not a zip"}, "readme")
+        archive_of({"quotes": io.BytesIO(b"not a zip")}, "readme")

@@ -18,15 +18,16 @@ from __future__ import annotations
 import asyncio
 import base64
 import enum
-import io
 import json
+import shutil
 import uuid
 import zipfile
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 import structlog
 from sqlalchemy import inspect
@@ -38,6 +39,8 @@ from portico.kit.downloads import safe_file_name
 from portico.kit.inbox import EventContext, EventHandler
 from portico.kit.jobs import Job, JobContext, JobTable
 from portico.kit.store import BlobNotFound, BlobStore, create_store
+from portico.kit.store.base import CHUNK
+from portico.kit.store.spooling import chunks_from, read_into, spool
 from portico.kit.transaction import Transaction
 
 log = structlog.get_logger(__name__)
@@ -149,32 +152,40 @@ def build_part(
     export_id: uuid.UUID | str,
     client_id: uuid.UUID | str,
     tables: Mapping[str, Sequence[Mapping[str, Any]]],
-    files: Sequence[tuple[str, bytes]],
-) -> bytes:
-    """A part as a zip: ``data.json`` and each file under ``files/``. Pure, and the same
-    bytes for the same content (entries dated 1980-01-01), so a repeated job writes the
-    same part."""
+    files: Sequence[tuple[str, IO[bytes]]],
+    into: IO[bytes],
+) -> None:
+    """A part as a zip written into ``into``: ``data.json`` and each file under
+    ``files/``, copied a chunk at a time (a client's files can be large). No I/O but the
+    files given, and the same bytes for the same content (entries dated 1980-01-01), so a
+    repeated job writes the same part."""
     data = {
         "service": service,
         "export_id": str(export_id),
         "client_id": str(client_id),
         "tables": {name: list(rows) for name, rows in sorted(tables.items())},
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _write(archive, "data.json", json.dumps(data, ensure_ascii=False, indent=2).encode())
+    with zipfile.ZipFile(into, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        encoded = json.dumps(data, ensure_ascii=False, indent=2).encode()
+        archive.writestr(zip_entry("data.json"), encoded)
         seen: set[str] = set()
         for path, content in files:
-            name = _unique(f"files/{path}", seen)
-            _write(archive, name, content)
-    return buffer.getvalue()
+            copy_into(archive, _unique(f"files/{path}", seen), content)
 
 
-def _write(archive: zipfile.ZipFile, name: str, content: bytes) -> None:
+def zip_entry(name: str) -> zipfile.ZipInfo:
+    """An entry dated 1980-01-01 (zip's first day), deflated, readable by all: the same
+    content makes the same archive, whenever it is made."""
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    archive.writestr(info, content)
+    return info
+
+
+def copy_into(archive: zipfile.ZipFile, name: str, source: IO[bytes]) -> None:
+    """``source`` (from where it stands) as the entry ``name``, a chunk at a time."""
+    with archive.open(zip_entry(name), "w") as entry:
+        shutil.copyfileobj(source, entry, CHUNK)
 
 
 def _unique(name: str, seen: set[str]) -> str:
@@ -231,20 +242,23 @@ class ClientExport:
         request = ClientExportRequested.model_validate(job.payload)
         async with context.database.sessions() as session:
             contents = await self.collect(session, request)
-        files = await self._read_files(context, contents.files)
-        # Compressing is CPU work: off the event loop, which keeps serving meanwhile.
-        part = await asyncio.to_thread(
-            build_part,
-            service=self.service,
-            export_id=request.export_id,
-            client_id=request.client_id,
-            tables=contents.tables,
-            files=files,
-        )
         store = _own_store(context)
-        stored = await store.put(
-            part_key(request.export_id, self.service), part, content_type=ZIP_TYPE
-        )
+        with ExitStack() as spools:
+            files = await self._read_files(context, contents.files, spools)
+            part = spools.enter_context(spool())
+            # Compressing is CPU work: off the event loop, which keeps serving meanwhile.
+            await asyncio.to_thread(
+                build_part,
+                service=self.service,
+                export_id=request.export_id,
+                client_id=request.client_id,
+                tables=contents.tables,
+                files=files,
+                into=part,
+            )
+            stored = await store.put(
+                part_key(request.export_id, self.service), chunks_from(part), content_type=ZIP_TYPE
+            )
         async with context.database.transaction() as tx:
             await self.answer(
                 tx,
@@ -262,10 +276,17 @@ class ClientExport:
             )
 
     async def _read_files(
-        self, context: JobContext, wanted: Sequence[ExportFile]
-    ) -> list[tuple[str, bytes]]:
+        self, context: JobContext, wanted: Sequence[ExportFile], spools: ExitStack
+    ) -> list[tuple[str, IO[bytes]]]:
+        """Each file read into a spool that ``spools`` closes."""
         stores: dict[str | None, BlobStore] = {None: _own_store(context)}
-        found = []
+        found: list[tuple[str, IO[bytes]]] = []
+
+        async def read(path: str, store: BlobStore, key: str) -> None:
+            spooled = spools.enter_context(spool())
+            await read_into(store, key, spooled)
+            found.append((path, spooled))
+
         for file in wanted:
             if file.service not in stores:
                 stores[file.service] = create_store(context.settings, str(file.service))
@@ -273,10 +294,10 @@ class ClientExport:
             if file.folder:
                 for key in await store.keys(file.key):
                     name = key.removeprefix(file.key).strip("/")
-                    found.append((f"{file.path}/{name}", await store.read(key)))
+                    await read(f"{file.path}/{name}", store, key)
                 continue
             try:
-                found.append((file.path, await store.read(file.key)))
+                await read(file.path, store, file.key)
             except BlobNotFound:
                 # A row whose file went (removed after a deletion, a grace run out): the
                 # row says what it was; the part holds what is left.

@@ -1,5 +1,5 @@
-"""The archive of a client's export, built from the services' parts: pure, bytes in and
-bytes out.
+"""The archive of a client's export, built from the services' parts: no I/O but the files
+it is given, each entry copied a chunk at a time.
 
 Each part (a zip: ``data.json`` and ``files/...``) goes under its service's folder, and a
 ``README.txt`` in French and English says what the archive holds and which services, if
@@ -8,13 +8,13 @@ any, gave nothing.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import IO
 
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+from portico.kit.client_exports import copy_into, zip_entry
 
 # What each service's folder holds, for the README: French, then English.
 SERVICE_CONTENTS: dict[str, tuple[str, str]] = {
@@ -95,35 +95,25 @@ def readme(
     return "\n".join([*fr, "", "-" * 72, "", *en, ""])
 
 
-def build_archive(parts: Mapping[str, bytes], readme_text: str) -> bytes:
-    """One zip: ``README.txt``, then each part's entries under ``<service>/``."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _write(archive, "README.txt", readme_text.encode("utf-8"))
+def build_archive(parts: Mapping[str, IO[bytes]], readme_text: str, into: IO[bytes]) -> None:
+    """One zip written into ``into``: ``README.txt``, then each part's entries under
+    ``<service>/``."""
+    with zipfile.ZipFile(into, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zip_entry("README.txt"), readme_text.encode("utf-8"))
         for service, part in sorted(parts.items()):
-            for name, content in _entries(service, part):
-                _write(archive, f"{service}/{name}", content)
-    return buffer.getvalue()
+            _copy_part(archive, service, part)
 
 
-def _entries(service: str, part: bytes) -> list[tuple[str, bytes]]:
+def _copy_part(archive: zipfile.ZipFile, service: str, part: IO[bytes]) -> None:
     try:
-        with zipfile.ZipFile(io.BytesIO(part)) as opened:
-            entries = []
+        with zipfile.ZipFile(part) as opened:
             for info in opened.infolist():
                 if info.is_dir():
                     continue
                 path = PurePosixPath(info.filename)
                 if path.is_absolute() or ".." in path.parts or "\\" in info.filename:
                     raise InvalidPart(f"{service}: {info.filename!r} leaves its folder")
-                entries.append((str(path), opened.read(info)))
-            return entries
+                with opened.open(info) as entry:
+                    copy_into(archive, f"{service}/{path}", entry)
     except zipfile.BadZipFile as error:
         raise InvalidPart(f"{service}: its part is not a zip") from error
-
-
-def _write(archive: zipfile.ZipFile, name: str, content: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, content)

@@ -11,15 +11,17 @@ its service's store, as the notifier reads attachments (``deliveries/attachments
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import uuid
+from contextlib import ExitStack
 from datetime import timedelta
+from typing import IO
 
 from sqlalchemy import select
 
 from portico.kit.db import utcnow
 from portico.kit.jobs import Job, JobContext, JobTable, Schedule
 from portico.kit.store import BlobStore, create_store
+from portico.kit.store.spooling import chunks_from, read_into, spool
 from portico.portal.client_export import JOBS as OWN_PART_JOBS
 from portico.portal.exports.archive import InvalidPart, build_archive, readme
 from portico.portal.exports.models import ClientExport, ClientExportPart
@@ -49,23 +51,27 @@ async def assemble_archive(context: JobContext, job: Job) -> None:
     own = _own_store(context)
     stores: dict[str, BlobStore] = {OWN: own}
     try:
-        contents: dict[str, bytes] = {}
-        for part in parts:
-            if part.service not in stores:
-                stores[part.service] = create_store(context.settings, part.service)
-            content = await stores[part.service].read(part.blob_key)
-            if hashlib.sha256(content).hexdigest() != part.sha256:
-                raise InvalidPart(f"{part.service}: its part is not the one it announced")
-            contents[part.service] = content
-        text = readme(
-            client_name=client_name or "",
-            export_id=str(export_id),
-            requested_at=export.created_at,
-            services=[service for service in export.expected if service in contents],
-            missing=[service for service in export.expected if service not in contents],
-        )
-        archive = await asyncio.to_thread(build_archive, contents, text)
-        stored = await own.put(archive_key(export_id), archive, content_type=ZIP_TYPE)
+        with ExitStack() as spools:
+            contents: dict[str, IO[bytes]] = {}
+            for part in parts:
+                if part.service not in stores:
+                    stores[part.service] = create_store(context.settings, part.service)
+                spooled = spools.enter_context(spool())
+                if await read_into(stores[part.service], part.blob_key, spooled) != part.sha256:
+                    raise InvalidPart(f"{part.service}: its part is not the one it announced")
+                contents[part.service] = spooled
+            text = readme(
+                client_name=client_name or "",
+                export_id=str(export_id),
+                requested_at=export.created_at,
+                services=[service for service in export.expected if service in contents],
+                missing=[service for service in export.expected if service not in contents],
+            )
+            archive = spools.enter_context(spool())
+            await asyncio.to_thread(build_archive, contents, text, archive)
+            stored = await own.put(
+                archive_key(export_id), chunks_from(archive), content_type=ZIP_TYPE
+            )
     except Exception as error:
         if job.is_last_try:
             await _fail(context, export_id, str(error) or type(error).__name__)
