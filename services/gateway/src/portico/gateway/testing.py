@@ -10,7 +10,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,8 @@ import pytest
 from playwright.sync_api import Page
 
 from portico.contracts.events.portal import ClientInvited
-from portico.kit.testing.database import PostgresDatabases
+from portico.kit.host import discover_services
+from portico.kit.testing.database import MigratedDatabases, PostgresDatabases
 from portico.kit.testing.live import LivePortico
 from portico.kit.testing.services import BACKENDS, RunningPortico
 from portico.kit.testing.smtp import Mailbox, text_and_html
@@ -243,19 +244,30 @@ def live_site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runnin
     env = {"PORTICO_ADMIN_EMAIL": ADMIN_EMAIL, "PORTICO_ADMIN_PASSWORD": ADMIN_PASSWORD}
     mailbox: Mailbox | None = None
     databases: PostgresDatabases | None = None
+    migrated: MigratedDatabases = request.getfixturevalue("migrated_databases")
+    services = {service.name: service for service in discover_services()}
+    on_postgres: dict[str, str] = {}
     if request.param == "distributed":
-        databases = PostgresDatabases(request.getfixturevalue("postgres_server_url"))
+        server_url = request.getfixturevalue("postgres_server_url")
+        databases = PostgresDatabases(server_url)
         mailbox = request.getfixturevalue("smtp_server")
+        for name in ("portal", "notifier"):
+            template = _in_thread(migrated.postgres_template, server_url, services[name])
+            on_postgres[name] = _run(databases.create(name, template=template))
         env |= {
             "PORTICO_BUS_URL": request.getfixturevalue("amqp_vhost_url"),
-            "PORTICO_PORTAL_DATABASE_URL": _run(databases.create("portal")),
-            "PORTICO_NOTIFIER_DATABASE_URL": _run(databases.create("notifier")),
+            "PORTICO_PORTAL_DATABASE_URL": on_postgres["portal"],
+            "PORTICO_NOTIFIER_DATABASE_URL": on_postgres["notifier"],
             "PORTICO_NOTIFIER_SMTP_HOST": mailbox.host,
             "PORTICO_NOTIFIER_SMTP_PORT": str(mailbox.port),
             "PORTICO_BUS_RETRY_DELAYS": json.dumps([0.05, 0.1, 0.2, 0.3]),
             "PORTICO_KEYS_DIR": str(tmp_path / "keys"),
         }
     site = RunningSite(tmp_path / "data", env, mailbox)
+    # Each service's SQLite file in place and migrated: the process finds it at its heads.
+    for name, service in services.items():
+        if name not in on_postgres:
+            _in_thread(migrated.copy_sqlite, service, site.data_dir / f"{name}.db")
     site.start()
     try:
         yield site
@@ -266,9 +278,13 @@ def live_site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runnin
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return _in_thread(asyncio.run, coroutine)
+
+
+def _in_thread(function: Callable[..., T], *arguments: Any) -> T:
     # Playwright's sync API keeps an event loop in this thread: run ours in another.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(function, *arguments).result()
 
 
 def assert_accessible(page: Page) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 from portico.contracts import Envelope, all_events
 from portico.kit.auth.principals import Principal, Role
@@ -24,7 +25,7 @@ from portico.kit.auth.tokens import TokenIssuer
 from portico.kit.host import EMBEDDED, Host, discover_services, discover_web
 from portico.kit.service import Runtime, Service
 from portico.kit.settings import PorticoSettings, ServiceSettings
-from portico.kit.testing.database import PostgresDatabases
+from portico.kit.testing.database import MigratedDatabases, PostgresDatabases
 
 FAST_RETRIES = (0.05, 0.1, 0.2, 0.3)
 BACKENDS = ("embedded", "distributed")
@@ -181,13 +182,16 @@ async def portico(
     overrides: dict[str, ServiceSettings] = {}
     bus_url = None
     databases: PostgresDatabases | None = None
+    migrated: MigratedDatabases = request.getfixturevalue("migrated_databases")
     if backend == "distributed":
         # Only synchronous fixtures can be asked for here; databases are made directly.
-        databases = PostgresDatabases(request.getfixturevalue("postgres_server_url"))
+        server_url = request.getfixturevalue("postgres_server_url")
+        databases = PostgresDatabases(server_url)
         bus_url = request.getfixturevalue("amqp_vhost_url")
         for service in portico_services:
+            template = await asyncio.to_thread(migrated.postgres_template, server_url, service)
             overrides[service.name] = ServiceSettings(
-                database_url=await databases.create(service.name)
+                database_url=await databases.create(service.name, template=template)
             )
     s3: dict[str, Any] = {}
     if backend == "distributed" and request.getfixturevalue("portico_uses_s3"):
@@ -208,6 +212,10 @@ async def portico(
     host = Host(
         portico_services, settings, EMBEDDED, service_settings=overrides, web=discover_web()
     )
+    for runtime in host.runtimes:
+        if runtime.database.is_sqlite:
+            file = Path(str(make_url(runtime.database.url).database))
+            await asyncio.to_thread(migrated.copy_sqlite, runtime.service, file)
     spy = EventSpy()
     await host.start()
     await host.bus.subscribe("testspy", sorted(all_events()), spy)
