@@ -21,7 +21,7 @@ from portico.pdf.certificate import (
     render_certificate,
 )
 from portico.pdf.preview import render_page
-from portico.pdf.testing import pdf_with_text
+from portico.pdf.testing import pdf_with_text, pdfsig
 from portico.pdf.trail import TrailEntry, chain, head
 
 _START = datetime(2025, 3, 1, 9, 30, 0, tzinfo=UTC)
@@ -347,3 +347,35 @@ def test_a_completed_document_begins_with_the_stamped_pdf_whose_hash_it_prints()
     pages = PdfReader(io.BytesIO(completed.pdf)).pages
     assert len(pages) == 2 + len(PdfReader(io.BytesIO(completed.certificate)).pages)
     assert completed.stamped_sha256 in "".join(pdftotext(completed.pdf)).replace("\n", "")
+
+
+def test_the_certificates_and_the_seal_are_one_update_after_the_stamped_pdf() -> None:
+    """Each language's certificate pages follow the document's, added with the seal in one
+    incremental update: the stamped PDF and one update, each certificate's fonts imported
+    once for all its pages, the whole valid."""
+    original = pdf_with_text("Page one", "Page two")
+    data = certificate_data(entries=60, values=3)
+    certificates = [render_certificate(data, locale) for locale in ("en", "fr")]
+    assert all(len(PdfReader(io.BytesIO(pdf)).pages) > 1 for pdf in certificates)
+
+    def certificate_for(original_sha256: str, stamped_sha256: str) -> CertificateData:
+        return data
+
+    marks = [TextMark(page=0, box=Box(0.1, 0.5, 0.4, 0.05), text="Jane Doe")]
+    completed = complete_document(
+        original,
+        marks,
+        certificate_for,
+        load_seal_key(create_seal_key("Studio")),
+        reason="t",
+        locales=("en", "fr"),
+    )
+    assert completed.pdf.count(b"%%EOF") == 2
+    update = completed.pdf[completed.pdf.index(b"%%EOF") :]
+    assert update.count(b"/FontFile2") == sum(pdf.count(b"/FontFile2") for pdf in certificates)
+    pages = PdfReader(io.BytesIO(completed.pdf)).pages
+    counts = [len(PdfReader(io.BytesIO(pdf)).pages) for pdf in certificates]
+    assert len(pages) == 2 + sum(counts)
+    assert "Certificate of completion" in pages[2].extract_text()
+    assert "Certificat d’achèvement" in pages[2 + counts[0]].extract_text()
+    assert "Signature is Valid." in pdfsig(completed.pdf)

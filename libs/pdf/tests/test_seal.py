@@ -300,6 +300,22 @@ def test_a_key_with_its_chain_embeds_the_chain(document: bytes) -> None:
     assert verify_pdf(sealed, trusted=[leaf]).trusted
 
 
+def test_each_key_seals_with_the_reference_to_its_own_certificate(document: bytes) -> None:
+    """The signed attributes are a PAdES seal's, and the signing certificate's reference,
+    encoded once per key, is the key's own: a renewed key seals with its new one."""
+    for name in ("Acme Accounting", "Acme Accounting (renewed)"):
+        key = load_seal_key(create_seal_key(name))
+        sealed = seal(document, key, reason="Completed")
+        signature = PdfFileReader(io.BytesIO(sealed)).embedded_signatures[0]
+        signed_attrs = signature.signer_info["signed_attrs"]
+        attributes = {attribute["type"].native: attribute for attribute in signed_attrs}
+        assert set(attributes) == {"content_type", "message_digest", "signing_certificate_v2"}
+        reference = attributes["signing_certificate_v2"]["values"][0]["certs"][0]
+        assert reference["cert_hash"].native.hex() == key.fingerprint
+        report = verify_pdf(sealed, trusted=[key.certificate])
+        assert report.intact and report.valid and report.signer == key.subject
+
+
 def test_one_key_seals_from_several_threads(key: SealKey, document: bytes) -> None:
     def seal_one(number: int) -> bytes:
         return seal(document, key, reason=f"Completed {number}")

@@ -135,6 +135,23 @@ def test_values_in_every_script_read_back() -> None:
         assert text in extracted
 
 
+def test_only_the_characters_drawn_are_embedded() -> None:
+    """The stamped font holds the glyphs of "Jane Doe" (and the space), not all of ASCII
+    with them; the value still reads back."""
+    marks = [TextMark(0, Box(0.1, 0.5, 0.6, 0.05), "Jane Doe")]
+    stamped = stamp(pdf_with_text("Contract"), marks)
+    reader = PdfReader(io.BytesIO(stamped))
+    objects = (reader.get_object(number) for number in range(1, int(reader.trailer["/Size"])))
+    fonts = [
+        item
+        for item in objects
+        if isinstance(item, DictionaryObject) and item.get("/Subtype") == "/TrueType"
+    ]
+    assert fonts
+    assert all(int(font["/LastChar"]) - int(font["/FirstChar"]) < 40 for font in fonts)
+    assert "Jane Doe" in reader.pages[0].extract_text()
+
+
 def test_text_shrinks_to_fit_and_is_centred_vertically() -> None:
     box = Box(0.1, 0.5, 0.2, 0.02)
     long_value = "A value far too long for the small box it was given"

@@ -37,7 +37,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table
 from reportlab.platypus.flowables import Flowable
 
-from portico.pdf.fonts import fonts
+from portico.pdf.fonts import embedded_font, fonts
 from portico.pdf.trail import TrailEntry, first_broken, head
 
 Locale = Literal["fr", "en"]
@@ -398,7 +398,7 @@ _PICTURE_DPI = 150
 def _mono() -> str:
     """The monospace font of digests: DejaVu Sans Mono, else Courier."""
     if _DEJAVU_MONO.is_file():
-        pdfmetrics.registerFont(TTFont("PorticoMono", str(_DEJAVU_MONO)))
+        pdfmetrics.registerFont(embedded_font("PorticoMono", _DEJAVU_MONO))
         return "PorticoMono"
     return "Courier"
 
@@ -587,7 +587,7 @@ class _Writer:
     and lines are most of a certificate. The font and colour are set only when they
     change; Paragraph cells, and built-in fonts, are drawn by reportlab after it."""
 
-    def __init__(self, canvas: Canvas) -> None:
+    def __init__(self, canvas: _CertificateCanvas) -> None:
         self.canvas = canvas
         self.operators: list[str] = ["q BT"]
         self.font: tuple[str, int, float] | None = None
@@ -617,12 +617,12 @@ class _Writer:
             operators.append(f"{color.red:.3f} {color.green:.3f} {color.blue:.3f} rg")
         operators.append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm")
         document = self.canvas._doc
-        for subset, chunk in font.splitString(text, document):
+        for subset, chunk in self.canvas.chunks(font, text):
             if (face.font, subset, face.size) != self.font:
                 self.font = (face.font, subset, face.size)
                 name = font.getSubsetInternalName(subset, document)
                 operators.append(f"{name} {face.size:g} Tf")
-            operators.append(f"({escapePDF(chunk)}) Tj")
+            operators.append(f"({chunk}) Tj")
 
     def _built_in(self, face: _Face, x: float, baseline: float, text: str) -> None:
         self.canvas.setFont(face.font, face.size)
@@ -908,8 +908,29 @@ class _Heading(Flowable):
 # known.
 
 
+class _CertificateCanvas(Canvas):
+    """A canvas that remembers each line's text as its font's subsets encode it: a
+    certificate repeats many lines (labels, events, names, addresses), and reportlab's
+    ``splitString`` walks the text character by character in Python each time. The
+    result is the same for the same text in the same document (its characters already
+    have their codes), so it is kept for the canvas's document only."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._chunks: dict[tuple[str, str], list[tuple[int, str]]] = {}
+
+    def chunks(self, font: TTFont, text: str) -> list[tuple[int, str]]:
+        """``text`` as (subset, escaped PDF string) pairs of ``font``'s subsets."""
+        key = (font.fontName, text)
+        chunks = self._chunks.get(key)
+        if chunks is None:
+            split = font.splitString(text, self._doc)
+            chunks = self._chunks[key] = [(subset, escapePDF(chunk)) for subset, chunk in split]
+        return chunks
+
+
 def _numbered_canvas(words: dict[str, str], document_id: str) -> Callable[..., Canvas]:
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(_CertificateCanvas):
         """Keeps each page until the end, then draws its header and footer."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -4,8 +4,9 @@ completes its submissions with it (and quotes may complete theirs the same way).
 
 The certificate states the SHA-256 of the original and of the stamped pages, so it is
 rendered between the two: ``certificate_for`` is given both and returns its data. The
-certificate's pages are added to the stamped PDF as an incremental update, and the seal as
-another: the stamped PDF is the first bytes of the completed one.
+certificate's pages and the seal are added to the stamped PDF as one incremental update
+(the document is parsed and written once, by pyHanko): the stamped PDF is the first bytes
+of the completed one.
 CPU-bound and blocking (the seal refuses the event loop): run it off the loop."""
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader, PdfWriter
 
 from portico.pdf.certificate import CertificateData, Locale, render_certificate
-from portico.pdf.sealing import SealKey, seal
+from portico.pdf.sealing import SealKey, open_for_update, seal_update
 from portico.pdf.stamping import Mark, stamp
 
 STAGES = ("stamp", "certificate", "append", "seal")
@@ -64,12 +68,11 @@ def complete_document(
     clock.lap("certificate")
     # An incremental update: the stamped PDF, whose SHA-256 the certificate prints, stays
     # byte for byte the start of the completed one, where anyone can check it.
-    writer = PdfWriter(io.BytesIO(stamped), incremental=True)
+    writer = open_for_update(stamped)
     for certificate in certificates:
-        writer.append(PdfReader(io.BytesIO(certificate)))
-    appended = _written(writer)
+        _append_pages(writer, certificate)
     clock.lap("append")
-    sealed = seal(appended, key, reason=reason, tsa_url=tsa_url)
+    sealed = seal_update(writer, key, reason=reason, tsa_url=tsa_url)
     clock.lap("seal")
     return CompletedDocument(
         pdf=sealed,
@@ -78,6 +81,27 @@ def complete_document(
         stamped_sha256=stamped_sha256,
         timings=clock.laps,
     )
+
+
+def _append_pages(writer: IncrementalPdfFileWriter, pdf: bytes) -> None:
+    """``pdf``'s pages added after the last page of ``writer``'s document, at the top of
+    its page tree. They are imported in one call, so that what they share (fonts, images)
+    is imported once; each page's /Parent is dropped first, or the import would bring
+    ``pdf``'s page tree along with them."""
+    source = PdfFileReader(io.BytesIO(pdf), strict=False)
+    kids = source.root["/Pages"]["/Kids"]
+    for page in kids:
+        del page.get_object()["/Parent"]
+    imported = writer.import_object(kids)
+    assert isinstance(imported, generic.ArrayObject)
+    tree_ref = writer.root.raw_get("/Pages")
+    tree = tree_ref.get_object()
+    for page in imported:
+        page.get_object()[generic.pdf_name("/Parent")] = tree_ref
+    tree["/Kids"].extend(imported)
+    tree[generic.pdf_name("/Count")] = generic.NumberObject(tree["/Count"] + len(imported))
+    writer.update_container(tree["/Kids"])
+    writer.update_container(tree)
 
 
 class _Clock:

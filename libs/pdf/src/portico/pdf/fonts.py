@@ -54,10 +54,19 @@ def fonts() -> tuple[str, str]:
     but CJK), registered with reportlab."""
     regular, bold = _DEJAVU / "DejaVuSans.ttf", _DEJAVU / "DejaVuSans-Bold.ttf"
     if regular.is_file() and bold.is_file():
-        pdfmetrics.registerFont(TTFont("PorticoSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("PorticoSans-Bold", str(bold)))
+        pdfmetrics.registerFont(embedded_font("PorticoSans", regular))
+        pdfmetrics.registerFont(embedded_font("PorticoSans-Bold", bold))
         return "PorticoSans", "PorticoSans-Bold"
     return "Helvetica", "Helvetica-Bold"
+
+
+def embedded_font(name: str, path: Path, *, shapable: bool = True) -> TTFont:
+    """``path`` as a reportlab font that embeds only the glyphs a document draws.
+    reportlab's default (``asciiReadable``) puts all of printable ASCII in each document's
+    first subset, drawn or not, so that content streams read as ASCII: a few hundred
+    glyphs more to subset, compress and parse again (a quarter of a certificate's bytes).
+    Text is extracted through the /ToUnicode map reportlab writes either way."""
+    return TTFont(name, str(path), asciiReadable=False, shapable=shapable)
 
 
 def face_for(script: str, *, bold: bool = False, handwriting: bool = False) -> Face:
@@ -252,7 +261,7 @@ def _plain(path: Path) -> Face | None:
             return Face(name, path)
         try:
             # Not shapable: text is reshaped and ordered before it reaches reportlab.
-            font = TTFont(name, str(path), shapable=False)
+            font = embedded_font(name, path, shapable=False)
         except Exception:
             return None
         pdfmetrics.registerFont(font)

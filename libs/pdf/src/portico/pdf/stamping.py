@@ -41,7 +41,9 @@ _JPEG_QUALITY = 85
 # An image up to this much larger than IMAGE_DPI is kept as it is: resizing costs more
 # than the bytes it saves.
 _SLACK = 2.0
-_FLATE_LEVEL = 6
+# Level 3: a drawn signature (600x200, RGB and alpha) deflates three times faster than at
+# the default 6, about 1 ms instead of 3, for a few kilobytes more.
+_FLATE_LEVEL = 3
 _EXIF_ORIENTATION = 0x0112
 # The ink of values: near black, as printed forms are filled.
 _INK = (0.05, 0.05, 0.1)
