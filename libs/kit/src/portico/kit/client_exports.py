@@ -20,6 +20,7 @@ import base64
 import enum
 import json
 import shutil
+import tempfile
 import uuid
 import zipfile
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -278,14 +279,16 @@ class ClientExport:
     async def _read_files(
         self, context: JobContext, wanted: Sequence[ExportFile], spools: ExitStack
     ) -> list[tuple[str, IO[bytes]]]:
-        """Each file read into a spool that ``spools`` closes."""
+        """Each file read into a temporary file on disk that ``spools`` closes: a client
+        may have hundreds of files, all open until the part is built, so none is held in
+        memory (a spool of each would keep up to 8 MiB of every one)."""
         stores: dict[str | None, BlobStore] = {None: _own_store(context)}
         found: list[tuple[str, IO[bytes]]] = []
 
         async def read(path: str, store: BlobStore, key: str) -> None:
-            spooled = spools.enter_context(spool())
-            await read_into(store, key, spooled)
-            found.append((path, spooled))
+            on_disk = spools.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (spools closes it)
+            await read_into(store, key, on_disk)
+            found.append((path, on_disk))
 
         for file in wanted:
             if file.service not in stores:
