@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
 from portico.pdf.geometry import Box
+from portico.pdf.pictures import Pictures
 from portico.pdf.stamping import CheckMark, ImageMark, Mark, TextMark, stamp
 from portico.pdf.testing import (
     corpus_path,
@@ -362,3 +363,19 @@ def test_several_marks_on_several_pages_in_one_pass() -> None:
     for page in (0, 1):
         values = [line for line in pdftotext(stamped, page=page).splitlines() if "value" in line]
         assert sorted(values) == [f"value {page}.{row}" for row in range(5)]
+
+
+def test_a_signature_shared_with_the_certificate_is_decoded_once_and_left_as_it_was() -> None:
+    signature = _signature()
+    pictures = Pictures()
+    decoded = pictures.decoded(signature)
+    pixels = decoded.tobytes()
+    page = pdf_with_text("Signed here")
+    box = Box(0.1, 0.05, 0.5, 0.1)
+    shared = stamp(page, [ImageMark(0, box, signature)], pictures=pictures)
+    # The stamp drew the image it was given, and changed nothing in it.
+    assert pictures.decoded(signature) is decoded
+    assert decoded.mode == "RGBA" and decoded.tobytes() == pixels
+    # Drawn from the shared image or from its own, the page is the same.
+    alone = stamp(page, [ImageMark(0, box, signature)])
+    assert _images(shared)[0].get_data() == _images(alone)[0].get_data()

@@ -38,6 +38,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, 
 from reportlab.platypus.flowables import Flowable
 
 from portico.pdf.fonts import embedded_font, fonts
+from portico.pdf.pictures import Pictures
 from portico.pdf.trail import TrailEntry, first_broken, head
 
 Locale = Literal["fr", "en"]
@@ -851,10 +852,10 @@ class _Picture(Flowable):
     to store) and brought down to ``_PICTURE_DPI``: what the page shows, for a fraction of
     the bytes to compress."""
 
-    def __init__(self, data: bytes, width: float, height: float) -> None:
+    def __init__(self, image: Image.Image, width: float, height: float) -> None:
         super().__init__()
-        with Image.open(io.BytesIO(data)) as opened:
-            image = opened.convert("RGBA")
+        # Converted only when it must be: the image is shared with the stamp.
+        image = image if image.mode == "RGBA" else image.convert("RGBA")
         scale = min(width / max(image.width, 1), height / max(image.height, 1))
         self.width, self.height = image.width * scale, image.height * scale
         # Whole-pixel reduction only: cheap, where a resampling costs more than the
@@ -973,8 +974,11 @@ def _numbered_canvas(words: dict[str, str], document_id: str) -> Callable[..., C
 # The certificate.
 
 
-def render_certificate(data: CertificateData, locale: Locale) -> bytes:
-    """The certificate of completion as an A4 PDF in ``locale``'s language.
+def render_certificate(
+    data: CertificateData, locale: Locale, *, pictures: Pictures | None = None
+) -> bytes:
+    """The certificate of completion as an A4 PDF in ``locale``'s language. ``pictures``
+    decodes the signatures and initials (given, it is shared with the stamp's drawing).
 
     Refuses (ValueError) hashes that are not SHA-256 hex and a trail whose digests do not
     hold: a certificate never prints a broken chain."""
@@ -985,7 +989,7 @@ def render_certificate(data: CertificateData, locale: Locale) -> bytes:
     story: list[Flowable] = [
         *_header(data, words),
         *_document_section(data, locale, words),
-        *_recipients_section(data, locale, words),
+        *_recipients_section(data, locale, words, pictures or Pictures()),
         *_trail_section(data, locale, words),
     ]
     buffer = io.BytesIO()
@@ -1108,16 +1112,20 @@ def _document_section(data: CertificateData, locale: str, words: dict[str, str])
 
 
 def _recipients_section(
-    data: CertificateData, locale: str, words: dict[str, str]
+    data: CertificateData, locale: str, words: dict[str, str], pictures: Pictures
 ) -> list[Flowable]:
     story: list[Flowable] = [_Heading(words["recipients"])]
     for number, recipient in enumerate(data.recipients, 1):
-        story += _recipient(number, recipient, locale, words)
+        story += _recipient(number, recipient, locale, words, pictures)
     return story
 
 
 def _recipient(
-    number: int, recipient: CertificateRecipient, locale: str, words: dict[str, str]
+    number: int,
+    recipient: CertificateRecipient,
+    locale: str,
+    words: dict[str, str],
+    pictures: Pictures,
 ) -> list[Flowable]:
     faces = _faces()
     picture_width = 46 * mm
@@ -1144,17 +1152,17 @@ def _recipient(
         if local:
             parts.append((local, faces.cell_muted))
         rows.append((words[f"completed_{recipient.kind}"], _lines(*parts, width=width)))
-    pictures: list[Flowable] = []
+    marks: list[Flowable] = []
     if recipient.signature_png:
-        pictures += [
-            _Picture(recipient.signature_png, 40 * mm, 16 * mm),
+        marks += [
+            _Picture(pictures.decoded(recipient.signature_png), 40 * mm, 16 * mm),
             Spacer(1, 2),
             _Caption(words["signature"], picture_width),
         ]
     if recipient.initials_png:
-        pictures += [
+        marks += [
             Spacer(1, 6),
-            _Picture(recipient.initials_png, 18 * mm, 10 * mm),
+            _Picture(pictures.decoded(recipient.initials_png), 18 * mm, 10 * mm),
             Spacer(1, 2),
             _Caption(words["initials"], picture_width),
         ]
@@ -1167,7 +1175,7 @@ def _recipient(
         [
             [_CellFlowable(title, _WIDTH), ""],
             [_CellFlowable(_cell(role, faces.label, _WIDTH), _WIDTH), ""],
-            [_key_values(rows, details_width), pictures],
+            [_key_values(rows, details_width), marks],
         ],
         colWidths=[details_width, _WIDTH - details_width],
     )

@@ -23,6 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader, PdfWriter
 
 from portico.pdf.certificate import CertificateData, Locale, render_certificate
+from portico.pdf.pictures import Pictures
 from portico.pdf.sealing import SealKey, open_for_update, seal_update
 from portico.pdf.stamping import Mark, stamp
 
@@ -59,12 +60,14 @@ def complete_document(
     if not locales:
         raise ValueError("a completed document has its certificate in one language at least")
     clock = _Clock()
-    stamped = stamp(original, marks)
+    # A signature is stamped on its page and printed on the certificate: decoded once.
+    pictures = Pictures()
+    stamped = stamp(original, marks, pictures=pictures)
     clock.lap("stamp")
     original_sha256 = hashlib.sha256(original).hexdigest()
     stamped_sha256 = hashlib.sha256(stamped).hexdigest()
     data = certificate_for(original_sha256, stamped_sha256)
-    certificates = [render_certificate(data, locale) for locale in locales]
+    certificates = [render_certificate(data, locale, pictures=pictures) for locale in locales]
     clock.lap("certificate")
     # An incremental update: the stamped PDF, whose SHA-256 the certificate prints, stays
     # byte for byte the start of the completed one, where anyone can check it.

@@ -33,6 +33,7 @@ from pypdf.generic import (
 from reportlab.pdfgen.canvas import Canvas
 
 from portico.pdf.geometry import Box
+from portico.pdf.pictures import Pictures
 from portico.pdf.scripts import Align, draw_text, fit_text, layout
 
 # Images are kept at this resolution at the size they are printed, at most.
@@ -90,8 +91,9 @@ class ImageMark:
 Mark = TextMark | CheckMark | ImageMark
 
 
-def stamp(pdf: bytes, marks: Sequence[Mark]) -> bytes:
+def stamp(pdf: bytes, marks: Sequence[Mark], *, pictures: Pictures | None = None) -> bytes:
     """``pdf`` with each mark drawn on its page (from 0), and its form fields flattened.
+    ``pictures`` decodes the images (given, it is shared with the certificate's drawing).
     Raises ``ValueError`` for a mark on a page the document does not have."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     pages = writer.pages
@@ -102,7 +104,8 @@ def stamp(pdf: bytes, marks: Sequence[Mark]) -> bytes:
         by_page[mark.page].append(mark)
     views = {index: _View.of(pages[index]) for index in by_page}
     order = sorted(by_page)
-    overlay, images = _overlay(order, by_page, views) if by_page else (None, [])
+    pictures = pictures if pictures is not None else Pictures()
+    overlay, images = _overlay(order, by_page, views, pictures) if by_page else (None, [])
     form = _resolved(writer.root_object.get("/AcroForm"))
     default_resources = form.get("/DR") if isinstance(form, DictionaryObject) else None
     # "q", to open each page's own content with: one stream shared by every page.
@@ -146,7 +149,7 @@ class _View:
 
 
 def _overlay(
-    order: list[int], by_page: dict[int, list[Mark]], views: dict[int, _View]
+    order: list[int], by_page: dict[int, list[Mark]], views: dict[int, _View], pictures: Pictures
 ) -> tuple[PdfReader, list[list[_PlacedImage]]]:
     """One page for each stamped page, as it is shown, with its marks drawn; and for each,
     the images it draws."""
@@ -171,7 +174,8 @@ def _overlay(
                 _draw_check(canvas, left, bottom, width, height)
             else:
                 name = f"PorticoImage{len(placed)}"
-                placed.append(_draw_image(canvas, mark.image, left, bottom, width, height, name))
+                box = (left, bottom, width, height)
+                placed.append(_draw_image(canvas, mark.image, box, name, pictures))
         images.append(placed)
         canvas.showPage()
     canvas.save()
@@ -281,31 +285,34 @@ class _PlacedImage:
 def _draw_image(
     canvas: Canvas,
     data: bytes,
-    left: float,
-    bottom: float,
-    width: float,
-    height: float,
+    box: tuple[float, float, float, float],
     name: str,
+    pictures: Pictures,
 ) -> _PlacedImage:
-    """Draw ``data`` fitted in the box as the image XObject ``name``, which the caller adds
-    to the overlay page's resources (reportlab's own image path re-encodes in pure Python,
-    tens of milliseconds for a signature)."""
+    """Draw ``data`` fitted in the box (left, bottom, width, height) as the image XObject
+    ``name``, which the caller adds to the overlay page's resources (reportlab's own image
+    path re-encodes in pure Python, tens of milliseconds for a signature)."""
+    left, bottom, width, height = box
     with Image.open(io.BytesIO(data)) as opened:
-        orientation = opened.getexif().get(_EXIF_ORIENTATION, 1) if opened.format == "JPEG" else 1
+        jpeg = opened.format == "JPEG"
+        orientation = opened.getexif().get(_EXIF_ORIENTATION, 1) if jpeg else 1
         # A photo's camera orientation: turned a quarter, its width is its height.
         turned = orientation in (5, 6, 7, 8)
         natural = (opened.height, opened.width) if turned else opened.size
         scale = min(width / natural[0], height / natural[1])
         shown = (natural[0] * scale, natural[1] * scale)
         most = (shown[0] / 72 * IMAGE_DPI, shown[1] / 72 * IMAGE_DPI)
-        if opened.format == "JPEG":
+        if jpeg:
             # Decoded at a fraction of its size where that is still enough (much faster).
             wanted = (
                 (round(most[1]), round(most[0])) if turned else (round(most[0]), round(most[1]))
             )
             opened.draft(None, wanted)
-        image = ImageOps.exif_transpose(opened) if orientation != 1 else opened
-        image.load()
+            image = ImageOps.exif_transpose(opened) if orientation != 1 else opened
+            image.load()
+        else:
+            # A drawn signature, printed again on the certificate: decoded once for both.
+            image = pictures.decoded(data)
         pixels, mask = _image_streams(image, data, most)
     x, y = left + (width - shown[0]) / 2, bottom + (height - shown[1]) / 2
     numbers = " ".join(_number(v) for v in (shown[0], 0, 0, shown[1], x, y))
@@ -329,7 +336,9 @@ def _image_streams(
     ):
         # Already a JPEG of about the right size, upright: kept as it is.
         return _image_stream(image.size, image.mode, data, "/DCTDecode"), None
-    image = image.convert("RGBA" if transparent else "L" if image.mode in ("L", "1") else "RGB")
+    mode = "RGBA" if transparent else "L" if image.mode in ("L", "1") else "RGB"
+    # Converted only when it must be: the image may be shared, and is never changed here.
+    image = image if image.mode == mode else image.convert(mode)
     if ratio > _SLACK:
         # A box filter by a whole factor: fast, and what is left is within the slack.
         image = image.reduce(int(ratio))
