@@ -34,6 +34,7 @@ from portico.portal.clients.schemas import (
     PortalStatus,
 )
 from portico.portal.clients.status import contact_statuses, status_filter
+from portico.portal.exports.discard import discard_after_commit
 from portico.portal.exports.models import ClientExport
 from portico.portal.identity.accounts import ensure_no_staff_has
 from portico.portal.models import Client, Contact, StaffUser, Workspace
@@ -115,9 +116,14 @@ async def delete_client(tx: Transaction, client: Client, *, erase: bool = False)
     )
     if erase:
         await erase_people(tx, client)
-    # Its exports' archives hold everything about the client: they go with it.
-    exports = await tx.scalars(select(ClientExport.id).where(ClientExport.client_id == client.id))
-    await delete_files_after_commit(tx, prefixes=[f"exports/{export_id}/" for export_id in exports])
+    # Its exports' archives hold everything about the client: they go with it, and so
+    # does every part a service gave (or gives later) for them (``exports.discard``).
+    exports = list(
+        await tx.scalars(select(ClientExport).where(ClientExport.client_id == client.id))
+    )
+    for export in exports:
+        await discard_after_commit(tx, export.id, export.expected)
+    await delete_files_after_commit(tx, prefixes=[f"exports/{export.id}/" for export in exports])
     await tx.delete(client)
     tx.emit(ClientDeleted(client_id=client.id, erase=erase))
     return workspace_ids

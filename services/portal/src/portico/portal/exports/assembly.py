@@ -24,6 +24,7 @@ from portico.kit.store import BlobStore, create_store
 from portico.kit.store.spooling import chunks_from, read_into, spool
 from portico.portal.client_export import JOBS as OWN_PART_JOBS
 from portico.portal.exports.archive import InvalidPart, build_archive, readme
+from portico.portal.exports.discard import DISCARD, discard_after_commit, discard_parts
 from portico.portal.exports.models import ClientExport, ClientExportPart
 from portico.portal.exports.parts import ASSEMBLE, FAILED, PENDING, READY
 from portico.portal.exports.service import FAIL_LATE, OWN, fail_late_exports
@@ -98,6 +99,7 @@ async def _fail(context: JobContext, export_id: uuid.UUID, reason: str) -> None:
         if held is not None and held.status == PENDING:
             held.status, held.failed_at = FAILED, utcnow()
             held.failure = f"The archive could not be built: {reason}"[:500]
+            await discard_after_commit(tx, held.id, held.expected)
 
 
 def _own_store(context: JobContext) -> BlobStore:
@@ -110,5 +112,6 @@ SCHEDULES = [Schedule(name="fail-late-client-exports", kind=FAIL_LATE, every=tim
 JOBS: JobTable = {
     **OWN_PART_JOBS,
     ASSEMBLE: assemble_archive,
+    DISCARD: discard_parts,
     FAIL_LATE: fail_late_exports,
 }

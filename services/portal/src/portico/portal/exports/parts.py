@@ -10,6 +10,7 @@ from portico.contracts.events.exports import ClientExportPartReady
 from portico.kit.db import utcnow
 from portico.kit.inbox import EventContext
 from portico.kit.transaction import Transaction
+from portico.portal.exports.discard import discard_after_commit
 from portico.portal.exports.models import ClientExport, ClientExportPart
 
 log = structlog.get_logger(__name__)
@@ -19,16 +20,21 @@ PENDING, READY, FAILED = "pending", "ready", "failed"
 
 
 async def record_part(tx: Transaction, part: ClientExportPartReady) -> None:
-    """Record ``part`` (again, when a repeated job rewrote it); once every expected
-    service has answered a pending export, its archive is assembled by a job, enqueued
-    once. The export's row is locked: two parts recorded at once see each other."""
+    """Record ``part`` for its pending export (again, when a repeated job rewrote it);
+    once every expected service has answered, the archive is assembled by a job, enqueued
+    once. A part no pending export waits for is removed from its store. The export's row
+    is locked: two parts recorded at once see each other, and a deletion of the client
+    sees every part recorded before it."""
     export = await tx.locked(ClientExport, part.export_id)
-    if export is None:
-        # Its client was deleted meanwhile, and the export with it.
-        log.info("a part for an export that is no more", export_id=str(part.export_id))
+    if export is None or export.status != PENDING:
+        # Its client was deleted meanwhile (the export with it), the export failed, or its
+        # archive is built: the part is needed no more, and must not stay in its store.
+        log.info("a part no export waits for", export_id=str(part.export_id))
+        await discard_after_commit(tx, part.export_id, [part.service])
         return
     if part.service not in export.expected:
         log.warning("a part from a service not asked", service=part.service)
+        await discard_after_commit(tx, part.export_id, [part.service])
         return
     held = await tx.get(ClientExportPart, (export.id, part.service))
     if held is None:
@@ -42,7 +48,7 @@ async def record_part(tx: Transaction, part: ClientExportPartReady) -> None:
             select(ClientExportPart.service).where(ClientExportPart.export_id == export.id)
         )
     )
-    if export.status == PENDING and answered >= set(export.expected):
+    if answered >= set(export.expected):
         await tx.enqueue(
             ASSEMBLE, {"export_id": str(export.id)}, key=f"client-export-archive:{export.id}"
         )

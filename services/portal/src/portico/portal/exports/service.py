@@ -17,6 +17,7 @@ from portico.kit.pagination import PageParams, fetch_page
 from portico.kit.problems import NotFound
 from portico.kit.transaction import Transaction
 from portico.portal.client_export import CLIENT_EXPORT
+from portico.portal.exports.discard import discard_after_commit
 from portico.portal.exports.models import ClientExport, ClientExportPart
 from portico.portal.exports.parts import FAILED, PENDING
 from portico.portal.exports.settings import export_settings
@@ -117,7 +118,8 @@ async def list_exports(
 
 
 async def fail_late_exports(context: JobContext, job: Job) -> None:
-    """Pending exports past their deadline fail, naming the services that never answered."""
+    """Pending exports past their deadline fail, naming the services that never answered;
+    the parts the others gave are removed."""
     deadline = utcnow() - timedelta(hours=export_settings().deadline_hours)
     async with context.database.sessions() as session:
         late = list(
@@ -138,3 +140,4 @@ async def fail_late_exports(context: JobContext, job: Job) -> None:
             export.failure = (
                 "No answer from: " + ", ".join(missing) if missing else "Never assembled."
             )[:500]
+            await discard_after_commit(tx, export.id, export.expected)
