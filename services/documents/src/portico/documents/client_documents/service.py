@@ -33,7 +33,7 @@ from portico.documents.data import check_data, expiry_of
 from portico.documents.document_types.schemas import DocumentTypeOut
 from portico.documents.models import ClientDocument, ClientReplica, DocumentType
 from portico.documents.section import section_settings
-from portico.documents.states import announce_states
+from portico.documents.states import announce_states, is_complete
 from portico.documents.storage import document_key
 from portico.kit.db import utcnow
 from portico.kit.problems import (
@@ -246,7 +246,7 @@ async def store_upload(
             )
         )
     ).one_or_none()
-    complete_before = await _complete(tx, client)
+    complete_before = await is_complete(tx, client.client_id)
     document_id = previous.id if previous is not None else uuid.uuid4()
     key = document_key(client.client_id, document_id, sha256)
     # Staff vouch for what they upload themselves; a client's upload waits for review.
@@ -295,8 +295,7 @@ async def store_upload(
             document_url=links.link(STAFF_PAGE.format(client_id=client.client_id)),
         )
     )
-    await _tell_if_complete(tx, client, complete_before)
-    await announce_states(tx, [client.client_id])
+    await _announce(tx, client, complete_before)
     return row
 
 
@@ -334,7 +333,7 @@ async def review(
         )
     kind = await type_of(tx, document.document_type_id)
     await tx.locked(ClientReplica, client.client_id)
-    complete_before = await _complete(tx, client)
+    complete_before = await is_complete(tx, client.client_id)
     document.status = Status(decision)
     document.reason = reason if decision == "rejected" else None
     document.reviewed_by = reviewer_id
@@ -356,8 +355,7 @@ async def review(
             upload_url=links.link(CLIENT_PAGE),
         )
     )
-    await _tell_if_complete(tx, client, complete_before)
-    await announce_states(tx, [client.client_id])
+    await _announce(tx, client, complete_before)
     return document
 
 
@@ -383,14 +381,12 @@ def uploading_contact(client: ClientReplica, document: ClientDocument) -> Person
     )
 
 
-async def _complete(tx: Transaction, client: ClientReplica) -> bool:
-    return (await client_checklist(tx, client)).complete
-
-
-async def _tell_if_complete(tx: Transaction, client: ClientReplica, before: bool) -> None:
-    """ClientDocumentsComplete when this change gave the client their last required
-    document (not again while they stay complete)."""
-    if not before and await _complete(tx, client):
+async def _announce(tx: Transaction, client: ClientReplica, complete_before: bool) -> None:
+    """The client's states announced after a change of their documents, and
+    ClientDocumentsComplete when this change gave them their last required document (not
+    again while they stay complete)."""
+    announced = await announce_states(tx, [client.client_id])
+    if not complete_before and announced.get(client.client_id, False):
         tx.emit(
             ClientDocumentsComplete(
                 client_id=client.client_id,
