@@ -30,6 +30,7 @@ from portico.contracts.events.quotes import InvoiceIssued, QuoteSent, QuoteSigne
 from portico.contracts.events.signing import DocumentCompleted, SubmissionSent
 from portico.documents.testing import pdf_file
 from portico.kit.testing.leftovers import Leftover, handled, leftovers, store_keys
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.notifier.models import Delivery
 from portico.signing.testing import (
@@ -41,7 +42,6 @@ from portico.signing.testing import (
     link_of,
     make_template,
     send_to,
-    wait_until,
 )
 
 PORTAL = "/api/portal/v1"

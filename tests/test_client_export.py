@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import time
 import zipfile
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +22,7 @@ from portico.documents.testing import DOCUMENTS, TYPES, contact_headers, pdf_fil
 from portico.documents.testing import upload as upload_document
 from portico.kit.host import discover_services
 from portico.kit.service import Service
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.kit.testing.smtp import Mailbox
 from portico.quotes.testing import known_to_quotes, make_quote, send, simple_quote
@@ -61,16 +61,6 @@ def portico_uses_s3() -> bool:
     return True
 
 
-async def eventually(check: Any, seconds: float = 60) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = await check()
-        if found:
-            return found
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.1)
-
-
 async def make_client(
     portico: RunningPortico, admin: dict[str, str], body: dict[str, Any]
 ) -> dict[str, Any]:
@@ -84,7 +74,7 @@ async def make_client(
         found = await portico.http.get(path, headers=portico.headers("staff"))
         return found.status_code == 200
 
-    await eventually(known_to_documents)
+    await wait_until(known_to_documents)
     return client
 
 
@@ -182,7 +172,7 @@ async def test_an_export_holds_the_clients_data_from_every_service_and_nothing_e
         assert found["status"] != "failed", found
         return found if found["status"] == "ready" else None
 
-    done = await eventually(ready)
+    done = await wait_until(ready, seconds=60)
     assert done["missing"] == [] and all(s["answered"] for s in done["services"])
     assert done["ready_at"] is not None
     listed = await portico.http.get(f"{PORTAL}/clients/{lumiere['id']}/exports", headers=admin)
@@ -260,7 +250,7 @@ async def test_an_export_holds_the_clients_data_from_every_service_and_nothing_e
     async def archive_gone() -> bool | None:
         return True if not await portal_store.keys(f"exports/{export['id']}/") else None
 
-    assert await eventually(archive_gone)
+    assert await wait_until(archive_gone)
 
 
 async def test_only_an_admin_exports_and_another_clients_export_is_not_found(

@@ -8,8 +8,6 @@ by a repeated job) is removed as soon as it arrives. On both backends."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -23,6 +21,7 @@ from portico.documents.testing import DOCUMENTS
 from portico.kit.db import utcnow
 from portico.kit.host import discover_services
 from portico.kit.service import Service
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.portal.exports.models import ClientExport
 from portico.portal.exports.service import FAIL_LATE
@@ -46,16 +45,6 @@ def waits_for_a_service_that_never_answers(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("PORTICO_PORTAL_EXPORT_SERVICES", '["documents", "signing"]')
 
 
-async def eventually(check: Any, seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = await check()
-        if found:
-            return found
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.1)
-
-
 async def client_known_to_documents(
     portico: RunningPortico, admin: dict[str, str], name: str
 ) -> dict[str, Any]:
@@ -70,7 +59,7 @@ async def client_known_to_documents(
         found = await portico.http.get(path, headers=portico.headers("staff"))
         return found.status_code == 200
 
-    await eventually(known)
+    await wait_until(known)
     return client
 
 
@@ -89,7 +78,7 @@ async def export_with_one_part(
         answered = {item["service"] for item in found["services"] if item["answered"]}
         return "documents" in answered
 
-    await eventually(documents_answered)
+    await wait_until(documents_answered)
     status = (await portico.http.get(path, headers=admin)).json()
     assert status["status"] == "pending" and status["missing"] == ["signing"]
     assert await part_keys(portico, export_id) == [f"exports/{export_id}/documents.zip"]
@@ -106,7 +95,7 @@ async def removed(portico: RunningPortico, export_id: str, service: str = "docum
     async def gone() -> bool:
         return await part_keys(portico, export_id, service) == []
 
-    await eventually(gone)
+    await wait_until(gone)
 
 
 async def announced_again(portico: RunningPortico, export_id: str) -> None:
@@ -144,7 +133,7 @@ async def test_a_failed_exports_parts_are_removed_and_so_is_one_announced_late(
         found: dict[str, Any] = (await portico.http.get(path, headers=admin)).json()
         return found if found["status"] == "failed" else None
 
-    status = await eventually(failed)
+    status = await wait_until(failed)
     assert status["failure"] == "No answer from: signing"
     await removed(portico, export_id)
     # The portal's own part went too; no archive was ever built.

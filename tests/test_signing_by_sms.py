@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from portico.contracts.events.portal import ClientCreated
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.notifier.testing import FakeProvider
 from portico.pdf.testing import pdftotext
@@ -21,7 +22,6 @@ from portico.signing.testing import (
     SUBMISSIONS,
     make_template,
     replica_ready,
-    wait_until,
 )
 
 SIGN_LINK = re.compile(r"/sign/([A-Za-z0-9_-]{20,100})")

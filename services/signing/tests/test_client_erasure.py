@@ -14,6 +14,7 @@ import pytest
 from portico.contracts import Envelope
 from portico.contracts.events.portal import ClientCreated, ClientDeleted
 from portico.kit.testing.leftovers import handled, leftovers, store_keys
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.signing.testing import (
     SIGNING,
@@ -23,7 +24,6 @@ from portico.signing.testing import (
     link_of,
     make_template,
     send_to,
-    wait_until,
 )
 
 ONE_SIGNATURE = [field("Signature", "signature", y=0.6, h=0.08)]

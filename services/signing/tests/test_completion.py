@@ -18,6 +18,7 @@ from sqlalchemy import update
 from portico.contracts.events.signing import DocumentCompleted
 from portico.kit.db import utcnow
 from portico.kit.jobs import Job, JobContext
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.pdf.testing import pdf_with_text, pdftotext
 from portico.pdf.timestamping import running_tsa
@@ -37,7 +38,6 @@ from portico.signing.testing import (
     make_template,
     replica_ready,
     send_to,
-    wait_until,
 )
 
 EMBEDDED = pytest.mark.backends("embedded")

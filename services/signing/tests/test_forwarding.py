@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from portico.contracts.events.signing import SubmissionSent
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.signing.testing import (
     CLIENT_VALUES,
@@ -21,7 +22,6 @@ from portico.signing.testing import (
     make_template,
     replica_ready,
     send_to,
-    wait_until,
 )
 
 EMBEDDED = pytest.mark.backends("embedded")

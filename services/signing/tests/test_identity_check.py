@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from portico.contracts.events.signing import SigningCodeSent, SubmissionReminded
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.pdf.testing import pdftotext
 from portico.signing.testing import (
@@ -22,7 +23,6 @@ from portico.signing.testing import (
     make_template,
     replica_ready,
     send_to,
-    wait_until,
 )
 
 EMBEDDED = pytest.mark.backends("embedded")

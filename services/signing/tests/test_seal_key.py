@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.pdf import create_seal_key, verify_pdf
 from portico.signing.testing import (
@@ -21,7 +22,6 @@ from portico.signing.testing import (
     make_template,
     replica_ready,
     send_to,
-    wait_until,
 )
 
 EMBEDDED = pytest.mark.backends("embedded")

@@ -18,6 +18,7 @@ from portico.contracts.events.signing import (
     SubmissionDeclined,
     SubmissionViewed,
 )
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.pdf.testing import pdftotext
 from portico.pdf.trail import first_broken
@@ -37,7 +38,6 @@ from portico.signing.testing import (
     send_to,
     sent_and_ready,
     upload,
-    wait_until,
 )
 
 EMBEDDED = pytest.mark.backends("embedded")

@@ -13,9 +13,10 @@ from PIL import Image
 
 from portico.contracts.events.portal import ClientCreated
 from portico.kit.testing.backends import unavailable
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 from portico.pdf.testing import corpus_path, docx_with_paragraphs
-from portico.signing.testing import all_previews_ready, pdf_document, upload, wait_until
+from portico.signing.testing import all_previews_ready, pdf_document, upload
 
 TEMPLATES = "/api/signing/v1/templates"
 EMBEDDED = pytest.mark.backends("embedded")

@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from portico.contracts.events.portal import ClientCreated
 from portico.contracts.events.signing import SubmissionSent
+from portico.kit.testing.polling import wait_until
 from portico.kit.testing.services import RunningPortico
 
 TEMPLATES = "/api/signing/v1/templates"
@@ -114,16 +115,6 @@ def drawn_signature() -> str:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-async def wait_until(check: Any, seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = await check()
-        if found:
-            return found
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def make_client(portico: RunningPortico, admin: dict[str, str]) -> dict[str, Any]:
