@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import update
 
 from portico.contracts.events.exports import ClientExportPartReady
-from portico.documents.testing import DOCUMENTS
+from portico.documents.testing import make_client
 from portico.kit.db import utcnow
 from portico.kit.host import discover_services
 from portico.kit.service import Service
@@ -43,24 +43,6 @@ def portico_uses_s3() -> bool:
 @pytest.fixture(autouse=True)
 def waits_for_a_service_that_never_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORTICO_PORTAL_EXPORT_SERVICES", '["documents", "signing"]')
-
-
-async def client_known_to_documents(
-    portico: RunningPortico, admin: dict[str, str], name: str
-) -> dict[str, Any]:
-    email = f"{name.split()[0].lower()}@example.com"
-    body = {"name": name, "contacts": [{"first_name": "Inès", "last_name": "Roy", "email": email}]}
-    made = await portico.http.post(f"{PORTAL}/clients", json=body, headers=admin)
-    assert made.status_code == 201, made.text
-    client: dict[str, Any] = made.json()
-
-    async def known() -> bool:
-        path = f"{DOCUMENTS}/clients/{client['id']}/documents"
-        found = await portico.http.get(path, headers=portico.headers("staff"))
-        return found.status_code == 200
-
-    await wait_until(known)
-    return client
 
 
 async def export_with_one_part(
@@ -116,7 +98,7 @@ async def announced_again(portico: RunningPortico, export_id: str) -> None:
 async def test_a_failed_exports_parts_are_removed_and_so_is_one_announced_late(
     portico: RunningPortico, admin: dict[str, str]
 ) -> None:
-    client = await client_known_to_documents(portico, admin, "Atelier Lumière")
+    client = await make_client(portico, admin, name="Atelier Lumière")
     export_id = await export_with_one_part(portico, admin, client)
     portal = portico.runtime("portal")
     # Asked two days ago: the hourly check finds it past its deadline (24 hours).
@@ -148,8 +130,8 @@ async def test_a_failed_exports_parts_are_removed_and_so_is_one_announced_late(
 async def test_an_erased_clients_pending_export_leaves_no_part_behind(
     portico: RunningPortico, admin: dict[str, str]
 ) -> None:
-    client = await client_known_to_documents(portico, admin, "Boréal Conseil")
-    other = await client_known_to_documents(portico, admin, "Studio Nord")
+    client = await make_client(portico, admin, name="Boréal Conseil")
+    other = await make_client(portico, admin, name="Studio Nord")
     export_id = await export_with_one_part(portico, admin, client)
     kept = await export_with_one_part(portico, admin, other)
 
