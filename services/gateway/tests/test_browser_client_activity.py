@@ -5,21 +5,18 @@ activity, though the client's record did not change."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from portico.gateway.testing import RunningSite, assert_accessible
+from portico.gateway.testing import CLIENT_PASSWORD, RunningSite, assert_accessible
 
 # What a page shows is the same on both backends (the services' tests prove each one).
 pytestmark = pytest.mark.backends("embedded")
 
 NewContext = Callable[..., BrowserContext]
-PASSWORD = "the-client-passphrase"
 
 
 def log_in(page: Page, site: RunningSite, email: str, password: str) -> None:
@@ -27,26 +24,6 @@ def log_in(page: Page, site: RunningSite, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-
-
-def client_in_the_portal(site: RunningSite, api: str, name: str) -> dict[str, Any]:
-    """A client whose contact Camille joined the portal."""
-    admin = site.admin_headers()
-    email = f"camille-{uuid.uuid4().hex[:8]}@client.example"
-    contact = {"first_name": "Camille", "last_name": "Durand", "email": email}
-    body = {"name": name, "contacts": [contact]}
-    created = httpx.post(f"{api}/clients", json=body, headers=admin)
-    assert created.status_code == 201, created.text
-    client: dict[str, Any] = created.json()
-    contact_id = client["contacts"][0]["id"]
-    invited = httpx.post(
-        f"{api}/clients/{client['id']}/contacts/{contact_id}/invitation", headers=admin
-    )
-    assert invited.status_code == 201, invited.text
-    [token] = site.invitation_tokens(email)
-    accepted = httpx.post(f"{api}/invitations/accept", json={"token": token, "password": PASSWORD})
-    assert accepted.status_code == 200, accepted.text
-    return client
 
 
 def recent_activity(page: Page, site: RunningSite) -> list[str]:
@@ -60,7 +37,7 @@ def test_a_contacts_upload_reaches_the_staff_and_moves_the_client_up(
 ) -> None:
     api = f"{live_site.url}/api/portal/v1"
     admin = live_site.admin_headers()
-    client = client_in_the_portal(live_site, api, "Atelier Lumière")
+    client = live_site.client_in_the_portal("Atelier Lumière")
     workspace = httpx.post(
         f"{api}/clients/{client['id']}/workspaces",
         json={"name": "Rénovation", "contact_ids": [client["contacts"][0]["id"]]},
@@ -79,7 +56,7 @@ def test_a_contacts_upload_reaches_the_staff_and_moves_the_client_up(
     assert "changed" in before[1] and before[1].startswith("Atelier Lumière"), before
 
     contact = new_context(locale="en-GB").new_page()
-    log_in(contact, live_site, client["contacts"][0]["email"], PASSWORD)
+    log_in(contact, live_site, client["contacts"][0]["email"], CLIENT_PASSWORD)
     expect(contact.get_by_role("heading", name="Rénovation")).to_be_visible()
     pdf = b"%PDF-1.7\n" + b"0" * 900
     contact.get_by_label("Add a file").set_input_files(

@@ -14,7 +14,6 @@ import io
 import json
 import re
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -26,14 +25,13 @@ from babel.dates import format_date
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
-from portico.gateway.testing import RunningSite, assert_accessible
+from portico.gateway.testing import CLIENT_PASSWORD, RunningSite, assert_accessible
 from portico.pdf.testing import pdf_with_text
 
 # What a page shows is the same on both backends (the services' tests prove each one).
 pytestmark = pytest.mark.backends("embedded")
 
 NewContext = Callable[..., BrowserContext]
-PASSWORD = "the-client-passphrase"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 REASON = "The Kbis is older than three months."
@@ -55,33 +53,6 @@ def log_in(page: Page, site: RunningSite, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-
-
-def company_in_the_portal(site: RunningSite, name: str) -> dict[str, Any]:
-    """A client tagged "company" whose contact Camille joined the portal, known to the
-    documents service."""
-    api = f"{site.url}/api/portal/v1"
-    admin = site.admin_headers()
-    email = f"camille-{uuid.uuid4().hex[:8]}@client.example"
-    contact = {"first_name": "Camille", "last_name": "Durand", "email": email, "locale": "en"}
-    body = {"name": name, "tags": ["company"], "contacts": [contact]}
-    created = httpx.post(f"{api}/clients", json=body, headers=admin)
-    assert created.status_code == 201, created.text
-    client: dict[str, Any] = created.json()
-    contact_id = client["contacts"][0]["id"]
-    invited = httpx.post(
-        f"{api}/clients/{client['id']}/contacts/{contact_id}/invitation", headers=admin
-    )
-    assert invited.status_code == 201, invited.text
-    [token] = site.invitation_tokens(email)
-    accepted = httpx.post(f"{api}/invitations/accept", json={"token": token, "password": PASSWORD})
-    assert accepted.status_code == 200, accepted.text
-    documents = f"{site.url}/api/documents/v1/clients/{client['id']}/documents"
-    deadline = time.monotonic() + 30
-    while httpx.get(documents, headers=admin).status_code == 404:
-        assert time.monotonic() < deadline, "the documents service never learnt of the client"
-        time.sleep(0.1)
-    return client
 
 
 def listed_eventually(page: Page, url: str, name: str, *, listed: bool = True) -> None:
@@ -247,7 +218,9 @@ def test_documents_from_their_settings_to_a_complete_client_and_the_api(
     assert section["shown"] and section["required_for_access"] and section["review"], section
 
     # 2. A company whose contact joined the portal.
-    client = company_in_the_portal(live_site, "Atelier Lumière SAS")
+    client = live_site.client_in_the_portal(
+        "Atelier Lumière SAS", tags=["company"], locale="en", known_to_documents=True
+    )
     name = client["name"]
 
     # 3. Staff find it missing its ID card, with the list's own filters.
@@ -266,7 +239,7 @@ def test_documents_from_their_settings_to_a_complete_client_and_the_api(
     # 4. The contact, on a phone: held on "My documents" until the documents are accepted.
     phone = new_context(locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True)
     contact = phone.new_page()
-    log_in(contact, live_site, client["contacts"][0]["email"], PASSWORD)
+    log_in(contact, live_site, client["contacts"][0]["email"], CLIENT_PASSWORD)
     expect(contact).to_have_url(MY_DOCUMENTS)
     expect(contact.get_by_role("heading", name="My documents", level=1)).to_be_visible()
     gate_note = contact.get_by_text("Your portal opens once the required documents are given.")

@@ -8,19 +8,17 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
 from babel.support import Translations
 from playwright.sync_api import BrowserContext, Page, expect
 
-from portico.gateway.testing import RunningSite, assert_accessible
+from portico.gateway.testing import CLIENT_PASSWORD, RunningSite, assert_accessible
 from portico.gateway.web.i18n import CATALOGS
 from portico.kit.testing.smtp import text_and_html
 
 NewContext = Callable[..., BrowserContext]
-PASSWORD = "the-client-passphrase"
 
 
 @dataclass
@@ -127,7 +125,7 @@ def client_joins_ticks_and_writes(
     page: Page, link: str, _: Language, workspace_name: str, message: str
 ) -> None:
     page.goto(link)
-    page.get_by_role("textbox", name=_("Password"), exact=True).fill(PASSWORD)
+    page.get_by_role("textbox", name=_("Password"), exact=True).fill(CLIENT_PASSWORD)
     page.get_by_role("button", name=_("Open my account")).click()
     # One workspace shared: the portal opens it, and the menu lists exactly that one.
     expect(page.get_by_role("heading", name=workspace_name)).to_be_visible()
@@ -212,16 +210,14 @@ def test_another_client_sees_none_of_the_first_ones_pages(
     _ = language("en")
     admin = live_site.admin_headers()
     api = f"{live_site.url}/api/portal/v1"
-    first, second = (
-        _client_with_account(api, admin, name, live_site) for name in ("Atelier", "Boulangerie")
-    )
+    first, second = (live_site.client_in_the_portal(name) for name in ("Atelier", "Boulangerie"))
     workspace = httpx.post(
         f"{api}/clients/{first['id']}/workspaces",
         json={"name": "Plans", "contact_ids": [first["contacts"][0]["id"]]},
         headers=admin,
     ).json()
     page = new_context(locale="en-GB").new_page()
-    log_in(page, live_site, _, second["contacts"][0]["email"], PASSWORD)
+    log_in(page, live_site, _, second["contacts"][0]["email"], CLIENT_PASSWORD)
     expect(page.get_by_text(_("Nothing shared with you yet")).first).to_be_visible()
     for path in (
         f"/portal/workspaces/{workspace['id']}",
@@ -240,7 +236,7 @@ def test_the_client_pages_fit_a_phone(new_context: NewContext, live_site: Runnin
     _ = language("en")
     admin = live_site.admin_headers()
     api = f"{live_site.url}/api/portal/v1"
-    client = _client_with_account(api, admin, "Atelier Lumière", live_site)
+    client = live_site.client_in_the_portal("Atelier Lumière")
     workspace = httpx.post(
         f"{api}/clients/{client['id']}/workspaces",
         json={"name": "Rénovation de l’atelier", "contact_ids": [client["contacts"][0]["id"]]},
@@ -267,7 +263,7 @@ def test_the_client_pages_fit_a_phone(new_context: NewContext, live_site: Runnin
     page = new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     ).new_page()
-    log_in(page, live_site, _, client["contacts"][0]["email"], PASSWORD)
+    log_in(page, live_site, _, client["contacts"][0]["email"], CLIENT_PASSWORD)
     expect(page.get_by_role("heading", name="Rénovation de l’atelier")).to_be_visible()
     assert_fits(page)
     assert_accessible(page)
@@ -288,24 +284,3 @@ def assert_fits(page: Page) -> None:
         assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, control.evaluate(
             "e => e.outerHTML.slice(0, 200)"
         )
-
-
-def _client_with_account(
-    api: str, admin: dict[str, str], name: str, site: RunningSite
-) -> dict[str, Any]:
-    email = f"camille-{uuid.uuid4().hex[:8]}@client.example"
-    contact = {"first_name": "Camille", "last_name": "Durand", "email": email}
-    created = httpx.post(
-        f"{api}/clients", json={"name": name, "contacts": [contact]}, headers=admin
-    )
-    assert created.status_code == 201, created.text
-    client: dict[str, Any] = created.json()
-    contact_id = client["contacts"][0]["id"]
-    invited = httpx.post(
-        f"{api}/clients/{client['id']}/contacts/{contact_id}/invitation", headers=admin
-    )
-    assert invited.status_code == 201, invited.text
-    [token] = site.invitation_tokens(email)
-    accepted = httpx.post(f"{api}/invitations/accept", json={"token": token, "password": PASSWORD})
-    assert accepted.status_code == 200, accepted.text
-    return client

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -17,14 +15,13 @@ import pytest
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
-from portico.gateway.testing import RunningSite, assert_accessible
+from portico.gateway.testing import CLIENT_PASSWORD, RunningSite, assert_accessible
 from portico.pdf.testing import pdf_with_text
 
 # What a page shows is the same on both backends (the services' tests prove each one).
 pytestmark = pytest.mark.backends("embedded")
 
 NewContext = Callable[..., BrowserContext]
-PASSWORD = "the-client-passphrase"
 PHONE = {"width": 390, "height": 844}
 
 # Tells the test (on the console) whenever the upload's progress shows, however briefly.
@@ -41,33 +38,6 @@ def png_file() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (600, 380), (30, 90, 160)).save(buffer, "PNG")
     return buffer.getvalue()
-
-
-def client_in_the_portal(site: RunningSite, name: str) -> dict[str, Any]:
-    """A client whose contact Camille joined the portal, known to the documents service."""
-    api = f"{site.url}/api/portal/v1"
-    admin = site.admin_headers()
-    email = f"camille-{uuid.uuid4().hex[:8]}@client.example"
-    contact = {"first_name": "Camille", "last_name": "Durand", "email": email}
-    created = httpx.post(
-        f"{api}/clients", json={"name": name, "contacts": [contact]}, headers=admin
-    )
-    assert created.status_code == 201, created.text
-    client: dict[str, Any] = created.json()
-    contact_id = client["contacts"][0]["id"]
-    invited = httpx.post(
-        f"{api}/clients/{client['id']}/contacts/{contact_id}/invitation", headers=admin
-    )
-    assert invited.status_code == 201, invited.text
-    [token] = site.invitation_tokens(email)
-    accepted = httpx.post(f"{api}/invitations/accept", json={"token": token, "password": PASSWORD})
-    assert accepted.status_code == 200, accepted.text
-    documents = f"{site.url}/api/documents/v1/clients/{client['id']}/documents"
-    deadline = time.monotonic() + 30
-    while httpx.get(documents, headers=admin).status_code == 404:
-        assert time.monotonic() < deadline, "the documents service never learnt of the client"
-        time.sleep(0.1)
-    return client
 
 
 def document_type(site: RunningSite, body: dict[str, Any]) -> dict[str, Any]:
@@ -138,14 +108,14 @@ def test_a_new_client_gives_the_required_documents_on_a_phone_then_reaches_the_p
         headers=live_site.admin_headers(),
     )
     assert section.status_code == 200, section.text
-    client = client_in_the_portal(live_site, "Atelier Lumière")
+    client = live_site.client_in_the_portal("Atelier Lumière", known_to_documents=True)
 
     page = new_context(locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
     page.goto(f"{live_site.url}/login")
     page.get_by_label("Email").fill(client["contacts"][0]["email"])
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(CLIENT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     mine = re.compile(r"/portal/my-documents(#.*)?$")
     expect(page).to_have_url(mine)

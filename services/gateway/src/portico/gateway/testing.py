@@ -10,7 +10,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,6 +160,8 @@ CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parents[3] / "node_modules" / "axe-core" / "axe.min.js"
 ADMIN_EMAIL = "owner@studio.example"
 ADMIN_PASSWORD = "a-long-admin-passphrase"
+# What the clients made by ``RunningSite.client_in_the_portal`` log in with.
+CLIENT_PASSWORD = "the-client-passphrase"
 
 
 BROWSER_FIXTURES = {"page", "context", "new_context", "live_site"}
@@ -222,6 +224,44 @@ class RunningSite(LivePortico):
             for entry in reversed(entries)  # the inbox lists the newest first
             if email in entry["to"]
         ]
+
+    def client_in_the_portal(
+        self,
+        name: str,
+        *,
+        tags: Sequence[str] = (),
+        locale: str | None = None,
+        known_to_documents: bool = False,
+    ) -> dict[str, Any]:
+        """A client whose contact Camille Durand was invited and joined the portal with
+        ``CLIENT_PASSWORD`` (and, when asked, once the documents service knows it)."""
+        api = f"{self.url}/api/portal/v1"
+        admin = self.admin_headers()
+        email = f"camille-{uuid.uuid4().hex[:8]}@client.example"
+        contact = {"first_name": "Camille", "last_name": "Durand", "email": email}
+        if locale is not None:
+            contact["locale"] = locale
+        body = {"name": name, "tags": list(tags), "contacts": [contact]}
+        created = httpx.post(f"{api}/clients", json=body, headers=admin)
+        assert created.status_code == 201, created.text
+        client: dict[str, Any] = created.json()
+        contact_id = client["contacts"][0]["id"]
+        invited = httpx.post(
+            f"{api}/clients/{client['id']}/contacts/{contact_id}/invitation", headers=admin
+        )
+        assert invited.status_code == 201, invited.text
+        [token] = self.invitation_tokens(email)
+        accepted = httpx.post(
+            f"{api}/invitations/accept", json={"token": token, "password": CLIENT_PASSWORD}
+        )
+        assert accepted.status_code == 200, accepted.text
+        if known_to_documents:
+            documents = f"{self.url}/api/documents/v1/clients/{client['id']}/documents"
+            deadline = time.monotonic() + 30
+            while httpx.get(documents, headers=admin).status_code == 404:
+                assert time.monotonic() < deadline, "the documents service never learnt of it"
+                time.sleep(0.1)
+        return client
 
     def invitation_tokens(self, email: str, count: int = 1) -> list[str]:
         """The tokens of the invitations emailed to this address, oldest first, once
