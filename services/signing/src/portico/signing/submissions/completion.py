@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any, cast
 
@@ -78,22 +78,33 @@ def _locale(submitter: Submitter) -> Locale:
     return "fr" if submitter.locale == "fr" else "en"
 
 
-async def _marks(
-    store: BlobStore, submission: Submission, specs: Sequence[FieldSpec]
-) -> list[Mark]:
+class _Files:
+    """The submission's files as its completion reads them: each once (a signature is
+    stamped on its page and printed again on the certificate), and those known up front
+    together (on S3 each read is a round trip)."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self._store = store
+        self._read: dict[str, bytes] = {}
+
+    async def fetch(self, keys: Iterable[str]) -> None:
+        wanted = [key for key in dict.fromkeys(keys) if key not in self._read]
+        contents = await asyncio.gather(*(self._store.read(key) for key in wanted))
+        self._read.update(zip(wanted, contents, strict=True))
+
+    async def read(self, key: str) -> bytes:
+        if key not in self._read:
+            self._read[key] = await self._store.read(key)
+        return self._read[key]
+
+
+def _placed(submission: Submission, specs: Sequence[FieldSpec]) -> list[Mark | StoredImage]:
     locales = {s.role: _locale(s) for s in submission.submitters}
-    marks: list[Mark] = []
-    for placed in placements(specs, _values(submission), locales):
-        if isinstance(placed, StoredImage):
-            image = await store.read(placed.key)
-            marks.append(ImageMark(page=placed.page, box=placed.box, image=image))
-        else:
-            marks.append(placed)
-    return marks
+    return list(placements(specs, _values(submission), locales))
 
 
 async def _recipients(
-    store: BlobStore, submission: Submission, specs: Sequence[FieldSpec]
+    files: _Files, submission: Submission, specs: Sequence[FieldSpec]
 ) -> list[CertificateRecipient]:
     labels = {spec.name: spec.label or spec.name for spec in specs}
     by_role: dict[str, list[FieldSpec]] = {}
@@ -110,7 +121,7 @@ async def _recipients(
                 continue
             if isinstance(value, dict):
                 if isinstance(value.get("file"), str) and value.get("kind") != "pdf":
-                    image = await store.read(value["file"])
+                    image = await files.read(value["file"])
                     if spec.type == "signature" and signature is None:
                         signature = image
                     elif spec.type == "initials" and initials is None:
@@ -151,9 +162,19 @@ async def build(
     assert store is not None
     settings = signing_settings()
     specs = [FieldSpec.model_validate(spec) for spec in submission.fields]
-    original = await store.read(pdf_key(submission.document_key))
-    marks = await _marks(store, submission, specs)
-    recipients = await _recipients(store, submission, specs)
+    files = _Files(store)
+    original_key = pdf_key(submission.document_key)
+    placed = _placed(submission, specs)
+    images = [mark.key for mark in placed if isinstance(mark, StoredImage)]
+    await files.fetch([original_key, *images])
+    original = await files.read(original_key)
+    marks: list[Mark] = [
+        ImageMark(page=mark.page, box=mark.box, image=await files.read(mark.key))
+        if isinstance(mark, StoredImage)
+        else mark
+        for mark in placed
+    ]
+    recipients = await _recipients(files, submission, specs)
     entries = [audit.entry_of(event) for event in trail]
     verification_url = context.settings.link(VERIFY_PATH)
     generated_at = utcnow()
