@@ -213,6 +213,14 @@ def test_a_long_trail_flows_onto_pages_with_its_header(english: bytes) -> None:
     assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
 
 
+def test_a_recipients_name_is_never_left_alone_at_the_foot_of_a_page() -> None:
+    # As many values as move the second recipient down the first page, through its foot.
+    for values in range(4, 26, 3):
+        pages = pdftotext(render_certificate(certificate_data(values=values), "en"))
+        [page] = [page for page in pages if "2. Élodie Dufresne" in page]
+        assert "elodie.dufresne@example.fr" in page, values
+
+
 def test_the_qr_code_leads_to_the_verification_link(english: bytes) -> None:
     qr = VerificationQr(URL, 80)
     assert qr.value == URL

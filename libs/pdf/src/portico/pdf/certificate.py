@@ -17,7 +17,6 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal, TypeAlias
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,7 +36,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table
 from reportlab.platypus.flowables import Flowable
 
-from portico.pdf.fonts import embedded_font, fonts
+from portico.pdf.fonts import fonts
 from portico.pdf.pictures import Pictures
 from portico.pdf.trail import TrailEntry, first_broken, head
 
@@ -384,7 +383,6 @@ _ACCENT = colors.HexColor("#1f3a5f")
 _RULE = colors.HexColor("#d0d5dd")
 _SHADE = colors.HexColor("#eef1f5")
 _STRIPE = colors.HexColor("#f8f9fb")
-_DEJAVU_MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 
 _PAGE_WIDTH, _PAGE_HEIGHT = A4
 _MARGIN = 18 * mm
@@ -393,15 +391,6 @@ _WIDTH = _PAGE_WIDTH - 2 * _MARGIN
 _LABEL_WIDTH = 34 * mm
 # Signatures and initials are printed at this resolution at most.
 _PICTURE_DPI = 150
-
-
-@functools.cache
-def _mono() -> str:
-    """The monospace font of digests: DejaVu Sans Mono, else Courier."""
-    if _DEJAVU_MONO.is_file():
-        pdfmetrics.registerFont(embedded_font("PorticoMono", _DEJAVU_MONO))
-        return "PorticoMono"
-    return "Courier"
 
 
 @dataclass(frozen=True)
@@ -453,7 +442,6 @@ class _Faces:
 @functools.cache
 def _faces() -> _Faces:
     regular, bold = fonts()
-    mono = _mono()
     # One family, so that <b> in a paragraph finds the bold face.
     pdfmetrics.registerFontFamily(regular, normal=regular, bold=bold)
     return _Faces(
@@ -471,8 +459,10 @@ def _faces() -> _Faces:
         cell_bold=_face(bold, 7.5, _INK),
         caption=_face(regular, 6.5, _MUTED),
         note=_face(regular, 7, _MUTED, 9),
-        digest=_face(mono, 8.5, _INK, 11),
-        digest_small=_face(mono, 7, _MUTED),
+        # Digests in the text's own face: a monospace font would be a third font file
+        # in every certificate (a tenth of its bytes, and of the time to write it).
+        digest=_face(regular, 8.5, _INK, 11),
+        digest_small=_face(regular, 7, _MUTED),
     )
 
 
@@ -1191,6 +1181,8 @@ def _recipient(
             ("TOPPADDING", (0, 0), (-1, -1), 0),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
             ("BOTTOMPADDING", (0, 1), (-1, 1), 3),
+            # A recipient's name never ends a page without what it introduces.
+            ("NOSPLIT", (0, 0), (-1, -1)),
         ]
     )
     story: list[Flowable] = [Spacer(1, 8), card]
