@@ -23,8 +23,7 @@ async def record_part(tx: Transaction, part: ClientExportPartReady) -> None:
     """Record ``part`` for its pending export (again, when a repeated job rewrote it);
     once every expected service has answered, the archive is assembled by a job, enqueued
     once. A part no pending export waits for is removed from its store. The export's row
-    is locked: two parts recorded at once see each other, and a deletion of the client
-    sees every part recorded before it."""
+    is locked: of two parts recorded at once, the second sees the first."""
     export = await tx.locked(ClientExport, part.export_id)
     if export is None or export.status != PENDING:
         # Its client was deleted meanwhile (the export with it), the export failed, or its

@@ -100,7 +100,7 @@ class _Files:
 
 def _placed(submission: Submission, specs: Sequence[FieldSpec]) -> list[Mark | StoredImage]:
     locales = {s.role: _locale(s) for s in submission.submitters}
-    return list(placements(specs, _values(submission), locales))
+    return placements(specs, _values(submission), locales)
 
 
 async def _recipients(
