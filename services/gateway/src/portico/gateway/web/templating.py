@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Sequence
@@ -93,18 +94,22 @@ async def branding(request: Request) -> Branding:
 
 async def client_menu(request: Request) -> list[MenuEntry]:
     """The client portal's menu for the person on the page: an entry with a condition shows
-    only when it holds, and is left out, not an error, when its service does not answer."""
-    shown: list[MenuEntry] = []
-    for entry in gateway_of(request).menus.client:
-        if entry.shown_if is None:
-            shown.append(entry)
-            continue
-        try:
-            if await entry.shown_if(request):
-                shown.append(entry)
-        except (ApiProblem, httpx.HTTPError):
-            log.warning("client menu condition failed", url=entry.url, exc_info=True)
-    return shown
+    only when it holds, and is left out, not an error, when its service does not answer.
+    The conditions are asked of their services together: each is a call to a service, and
+    every client page waits for the menu."""
+    entries = gateway_of(request).menus.client
+    answers = await asyncio.gather(*(_holds(entry, request) for entry in entries))
+    return [entry for entry, shown in zip(entries, answers, strict=True) if shown]
+
+
+async def _holds(entry: MenuEntry, request: Request) -> bool:
+    if entry.shown_if is None:
+        return True
+    try:
+        return await entry.shown_if(request)
+    except (ApiProblem, httpx.HTTPError):
+        log.warning("client menu condition failed", url=entry.url, exc_info=True)
+        return False
 
 
 async def render(
