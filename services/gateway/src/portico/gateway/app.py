@@ -62,7 +62,7 @@ def create_gateway(
         if transport
         else Backends.over_http(services, settings)
     )
-    use_areas(AREAS)
+    use_areas(AREAS, reload_templates=shared.embedded)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

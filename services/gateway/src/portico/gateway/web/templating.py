@@ -54,12 +54,15 @@ environment.filters.update(
 _area_static: dict[str, Path] = {}
 
 
-def use_areas(areas: Sequence[Area]) -> None:
+def use_areas(areas: Sequence[Area], *, reload_templates: bool) -> None:
     """Pages find each area's templates, and ``static()`` its files (the app calls this once
-    it knows its areas: the areas' pages import this module)."""
+    it knows its areas: the areas' pages import this module). With ``reload_templates``
+    (the embedded run, where templates are edited) a template changed on disk is read
+    again; otherwise each is read once, not checked on disk at every page."""
     environment.loader = ChoiceLoader(
         [FileSystemLoader(TEMPLATES), *(FileSystemLoader(area.templates) for area in areas)]
     )
+    environment.auto_reload = reload_templates
     _area_static.update({area.service: area.static for area in areas if area.static})
     static_url.cache_clear()
 
