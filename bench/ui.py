@@ -240,9 +240,7 @@ async def run() -> list[Figure]:
                     calls = [
                         f"/api/portal/v1/workspaces/{workspace_id}",
                         "/api/portal/v1/workspaces",
-                        f"/api/portal/v1/workspaces/{workspace_id}/messages?limit=50",
-                        f"/api/portal/v1/workspaces/{workspace_id}/notes",
-                        f"/api/portal/v1/workspaces/{workspace_id}/tasks",
+                        f"/api/portal/v1/workspaces/{workspace_id}/contents?messages=51",
                     ]
                     for path in calls:
                         response = await api.get(path, headers=as_client)

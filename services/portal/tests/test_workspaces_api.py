@@ -333,6 +333,31 @@ async def test_the_latest_page_of_a_long_thread_and_the_pages_before_it(
     assert both.json()["errors"][0]["field"] == "before"
 
 
+async def test_a_pages_contents_are_every_sections_items_and_the_latest_messages(
+    portico: RunningPortico, admin: dict[str, str]
+) -> None:
+    world = await build_world(portico, admin)
+    base = f"{API}/workspaces/{world.ws}"
+    for number in range(4):
+        posted = await portico.http.post(
+            f"{base}/messages", json={"body": f"n{number}"}, headers=admin
+        )
+        assert posted.status_code == 201, posted.text
+    camille = as_contact(portico, world.client, CAMILLE["email"])
+    contents = await portico.http.get(f"{base}/contents", params={"messages": 3}, headers=camille)
+    assert contents.status_code == 200, contents.text
+    body = contents.json()
+    for kind in ("notes", "links", "files", "tasks"):
+        alone = await portico.http.get(f"{base}/{kind}", headers=camille)
+        assert body[kind] == alone.json(), kind
+        assert [item["id"] for item in body[kind]] == [world.ids[kind[:-1]]]
+    # The last three of five messages (Bonjour, n0…n3), oldest first.
+    assert [message["body"] for message in body["messages"]] == ["n1", "n2", "n3"]
+    too_many = await portico.http.get(f"{base}/contents", params={"messages": 501}, headers=admin)
+    assert too_many.status_code == 422
+    assert too_many.json()["errors"][0]["field"] == "messages"
+
+
 async def test_a_client_message_goes_to_the_staff_user_in_charge(
     portico: RunningPortico, admin: dict[str, str]
 ) -> None:
@@ -944,6 +969,7 @@ WORKSPACE_ROUTES: list[tuple[str, str, dict[str, Any]]] = [
     ("DELETE", "/tasks/{task}", {}),
     ("GET", "/messages", {}),
     ("POST", "/messages", {"json": {"body": "Coucou"}}),
+    ("GET", "/contents", {}),
 ]
 
 

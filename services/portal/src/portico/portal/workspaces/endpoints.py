@@ -50,6 +50,7 @@ from portico.portal.workspaces.schemas import (
     TaskIn,
     TaskOut,
     TaskPatch,
+    WorkspaceContentsOut,
     WorkspaceIn,
     WorkspaceOut,
     WorkspacePatch,
@@ -512,6 +513,39 @@ async def delete_task(
     require_staff(principal, "delete tasks")
     await tx.delete(await service.get_task(tx, workspace, task_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- Everything at once ----------------------------------------------------------------------
+
+
+@router.get(
+    "/workspaces/{workspace_id}/contents",
+    responses=READ,
+    summary="Everything a workspace's page shows: notes, links, files, tasks, latest messages",
+    description=(
+        "One read for a page that shows every section: the same lists as the sections' own "
+        "endpoints, and the thread's last `messages` messages, oldest first."
+    ),
+)
+async def get_contents(
+    workspace_id: uuid.UUID,
+    tx: Tx,
+    principal: CurrentPrincipal,
+    messages: Annotated[
+        int, Query(ge=1, le=500, description="How many of the latest messages")
+    ] = 50,
+) -> WorkspaceContentsOut:
+    workspace = await visible_workspace(tx, principal, workspace_id)
+    return WorkspaceContentsOut(
+        notes=[NoteOut.model_validate(note) for note in await service.list_notes(tx, workspace)],
+        links=[LinkOut.model_validate(link) for link in await service.list_links(tx, workspace)],
+        files=[FileOut.model_validate(item) for item in await service.list_files(tx, workspace)],
+        tasks=[TaskOut.model_validate(task) for task in await service.list_tasks(tx, workspace)],
+        messages=[
+            MessageOut.model_validate(message)
+            for message in await service.latest_messages(tx, workspace, messages)
+        ],
+    )
 
 
 # --- Messages -------------------------------------------------------------------------------

@@ -287,3 +287,13 @@ class MessageIn(BaseModel):
 class MessageOut(ItemOut):
     author_name: str
     body: str
+
+
+class WorkspaceContentsOut(BaseModel):
+    """Everything a workspace's page shows, read at once."""
+
+    notes: list[NoteOut]
+    links: list[LinkOut]
+    files: list[FileOut]
+    tasks: list[TaskOut]
+    messages: list[MessageOut] = Field(description="The thread's latest messages, oldest first")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.contracts.events.common import Person
@@ -642,11 +642,19 @@ async def list_messages(
     if after is not None:
         query = query.where(Message.created_at > _aware(after))
     if before is not None:
-        newest_first = query.where(Message.created_at < _aware(before)).order_by(
-            Message.created_at.desc(), Message.id.desc()
-        )
-        return list(reversed(list(await session.scalars(newest_first.limit(limit)))))
+        return await _last(session, query.where(Message.created_at < _aware(before)), limit)
     return list(await session.scalars(query.order_by(Message.created_at, Message.id).limit(limit)))
+
+
+async def latest_messages(session: AsyncSession, workspace: Workspace, limit: int) -> list[Message]:
+    """The thread's last ``limit`` messages, oldest first."""
+    return await _last(session, select(Message).where(Message.workspace_id == workspace.id), limit)
+
+
+async def _last(session: AsyncSession, query: Select[Message], limit: int) -> list[Message]:
+    # Read newest first through the index, then put back in order.
+    newest_first = query.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)
+    return list(reversed(list(await session.scalars(newest_first))))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -27,6 +27,7 @@ from portico.gateway.areas.portal.models import (
     StaffUser,
     Task,
     Workspace,
+    WorkspaceContents,
     WorkspaceFile,
 )
 from portico.gateway.web.context import service_api
@@ -194,8 +195,10 @@ class PortalApi(IdentityApi):
     async def workspace(self, workspace_id: str) -> Workspace:
         return Workspace.model_validate(await self.get(f"/v1/workspaces/{workspace_id}"))
 
-    async def workspace_notes(self, workspace_id: str) -> list[Note]:
-        return _list_of(Note, await self.get(f"/v1/workspaces/{workspace_id}/notes"))
+    async def workspace_contents(self, workspace_id: str, *, messages: int) -> WorkspaceContents:
+        """Every section's items in one call, with the thread's last ``messages``."""
+        path = f"/v1/workspaces/{workspace_id}/contents"
+        return WorkspaceContents.model_validate(await self.get(path, params={"messages": messages}))
 
     async def workspace_note(self, workspace_id: str, note_id: str) -> Note:
         return Note.model_validate(await self.get(f"/v1/workspaces/{workspace_id}/notes/{note_id}"))
@@ -212,9 +215,6 @@ class PortalApi(IdentityApi):
 
     async def delete_workspace_note(self, workspace_id: str, note_id: str) -> None:
         await self.delete(f"/v1/workspaces/{workspace_id}/notes/{note_id}")
-
-    async def workspace_links(self, workspace_id: str) -> list[Link]:
-        return _list_of(Link, await self.get(f"/v1/workspaces/{workspace_id}/links"))
 
     async def add_workspace_link(self, workspace_id: str, title: str, url: str) -> Link:
         body = {"title": title, "url": url}
@@ -252,9 +252,6 @@ class PortalApi(IdentityApi):
 
     async def delete_workspace_file(self, workspace_id: str, file_id: str) -> None:
         await self.delete(f"/v1/workspaces/{workspace_id}/files/{file_id}")
-
-    async def workspace_tasks(self, workspace_id: str) -> list[Task]:
-        return _list_of(Task, await self.get(f"/v1/workspaces/{workspace_id}/tasks"))
 
     async def add_workspace_task(self, workspace_id: str, **values: Any) -> Task:
         return Task.model_validate(

@@ -205,6 +205,16 @@ class Message(Item):
     body: str
 
 
+class WorkspaceContents(BaseModel):
+    """Everything a workspace's page shows, read at once; the latest messages oldest first."""
+
+    notes: list[Note]
+    links: list[Link]
+    files: list[WorkspaceFile]
+    tasks: list[Task]
+    messages: list[Message]
+
+
 # --- API keys -------------------------------------------------------------------------------
 
 
