@@ -155,6 +155,16 @@ async def test_the_embedded_process_runs_the_jobs_its_endpoints_enqueue(started:
     await eventually_async(lambda: job_status(host, answer.json()["job"]), "done")
 
 
+async def test_a_path_no_service_takes_is_a_problem_too(started: Started) -> None:
+    _, http = await started(EMBEDDED)
+    # A line break in a path: no mount's pattern matches it, so the host's own app answers.
+    for path in ("/api/kithost/v1/things/a%0Ab", "/nowhere%0A"):
+        answer = await http.get(path)
+        assert answer.status_code == 404, path
+        assert answer.headers["content-type"] == "application/problem+json", path
+        assert answer.json()["status"] == 404
+
+
 async def eventually_async(read: Callable[[], Awaitable[Any]], expected: Any) -> None:
     deadline = time.monotonic() + 10
     while (value := await read()) != expected:

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from portico.kit.bus import Bus, create_bus
 from portico.kit.observability import configure_logging, configure_tracing
+from portico.kit.problems import install_problem_handlers
 from portico.kit.service import UNWIND_SECONDS, Roles, Runtime, Service, create_app
 from portico.kit.settings import IN_PROCESS_PEER, PorticoSettings, ServiceSettings
 
@@ -140,6 +141,9 @@ class Host:
                 await self.stop()
 
         root = FastAPI(title="Portico", lifespan=lifespan, docs_url=None, openapi_url=None)
+        # A path no mount takes (one holding a line break, which a mount's pattern does not
+        # match) is answered here: as problem+json, like every service's own errors.
+        install_problem_handlers(root)
         index = {
             runtime.service.name: {
                 "title": runtime.service.title,
