@@ -98,11 +98,6 @@ class _Files:
         return self._read[key]
 
 
-def _placed(submission: Submission, specs: Sequence[FieldSpec]) -> list[Mark | StoredImage]:
-    locales = {s.role: _locale(s) for s in submission.submitters}
-    return placements(specs, _values(submission), locales)
-
-
 async def _recipients(
     files: _Files, submission: Submission, specs: Sequence[FieldSpec]
 ) -> list[CertificateRecipient]:
@@ -164,7 +159,8 @@ async def build(
     specs = [FieldSpec.model_validate(spec) for spec in submission.fields]
     files = _Files(store)
     original_key = pdf_key(submission.document_key)
-    placed = _placed(submission, specs)
+    by_role = {submitter.role: _locale(submitter) for submitter in submission.submitters}
+    placed = placements(specs, _values(submission), by_role)
     images = [mark.key for mark in placed if isinstance(mark, StoredImage)]
     await files.fetch([original_key, *images])
     original = await files.read(original_key)
